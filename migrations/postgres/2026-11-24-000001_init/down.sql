@@ -1,0 +1,10 @@
+DROP TABLE crates_io_cache;
+DROP TABLE audit_log;
+DROP TABLE featured_history;
+DROP TABLE picks;
+DROP TABLE votes;
+DROP TABLE nominators;
+DROP TABLE nominations;
+DROP TABLE weeks;
+DROP TABLE editors;
+DROP TABLE users;

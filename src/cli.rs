@@ -1,0 +1,112 @@
+//! The command line (SPEC §3): `serve` (default), `migrate`, and the operator's commands.
+
+use crate::db::{self, Db};
+use crate::settings::{Settings, SettingsArgs};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "twir-picks",
+    version,
+    about = "Crate and Quote of the Week for This Week in Rust"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web service (the default); applies pending migrations first.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Grant, revoke or list editors.
+    #[command(subcommand)]
+    Editor(EditorCommand),
+    /// Show or close the open week.
+    #[command(subcommand)]
+    Week(WeekCommand),
+    /// Import past Crate and Quote of the Week picks from This Week in Rust issue files.
+    ImportHistory {
+        /// The `content/` folder of the this-week-in-rust repository.
+        path: PathBuf,
+    },
+    /// Print a week's shortlist with attribution.
+    Export {
+        #[arg(long)]
+        week: i32,
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: ExportFormat,
+    },
+    /// Write a week's picked sections into an issue draft's placeholders.
+    FillDraft {
+        #[arg(long)]
+        week: i32,
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EditorCommand {
+    /// Make LOGIN an editor.
+    Grant { login: String },
+    /// Take the editor role from LOGIN.
+    Revoke { login: String },
+    /// List editors.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WeekCommand {
+    /// Show the open week.
+    Show,
+    /// Close the open week now and open the next.
+    Close,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Markdown,
+    Json,
+}
+
+/// Run a command other than `serve`. Errors go to stderr from `main` with a non-zero exit.
+pub fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => unreachable!("serve is handled by main"),
+        Command::Migrate => {
+            let mut conn = db::Manager::new(settings.database.clone()).open().map_err(|e| {
+                anyhow::anyhow!("cannot open the database {}: {e}", settings.database.redacted())
+            })?;
+            let applied = db::migrate::run_pending(&mut conn)?;
+            if applied.is_empty() {
+                println!("database {} is up to date", settings.database.redacted());
+            } else {
+                for name in applied {
+                    println!("applied {name}");
+                }
+            }
+            Ok(())
+        }
+        other => {
+            let _db = Db::connect(&settings.database)?;
+            anyhow::bail!("`{}` is not yet available in this version", command_name(&other))
+        }
+    }
+}
+
+fn command_name(command: &Command) -> &'static str {
+    match command {
+        Command::Serve => "serve",
+        Command::Migrate => "migrate",
+        Command::Editor(_) => "editor",
+        Command::Week(_) => "week",
+        Command::ImportHistory { .. } => "import-history",
+        Command::Export { .. } => "export",
+        Command::FillDraft { .. } => "fill-draft",
+    }
+}

@@ -1,0 +1,173 @@
+//! Storage: one binary over SQLite and PostgreSQL. The backend is picked by the URL scheme in
+//! a small r2d2 manager (so a wrong PostgreSQL URL shows libpq's own message), SQLite gets
+//! its pragmas, migrations are embedded per backend, and blocking diesel work runs off the
+//! async executor.
+
+mod connection;
+pub mod migrate;
+
+pub use connection::DbConnection;
+
+use crate::error::AppError;
+use crate::settings::DatabaseUrl;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use std::time::Duration;
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error(transparent)]
+    Connect(#[from] diesel::ConnectionError),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+}
+
+/// Opens connections of the backend its URL names.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+impl Manager {
+    pub fn new(url: DatabaseUrl) -> Self {
+        Manager { url }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.url {
+            DatabaseUrl::Sqlite(_) => Backend::Sqlite,
+            DatabaseUrl::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Open one connection, with the per-connection SQLite pragmas applied.
+    pub fn open(&self) -> Result<DbConnection, ConnectError> {
+        match &self.url {
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
+                // Per connection: wait for a writer instead of failing, keep foreign keys on,
+                // and fsync at checkpoints only (durable in WAL mode against a process crash).
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                )?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+            DatabaseUrl::Postgres(url) => Ok(DbConnection::Pg(PgConnection::establish(url)?)),
+        }
+    }
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = ConnectError;
+
+    fn connect(&self) -> Result<DbConnection, ConnectError> {
+        self.open()
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectError> {
+        conn.batch_execute("SELECT 1").map_err(ConnectError::from)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        match conn {
+            DbConnection::Pg(pg) => diesel::r2d2::R2D2Connection::is_broken(pg),
+            DbConnection::Sqlite(_) => false,
+        }
+    }
+}
+
+/// Settings that apply to the database file, not to a connection: set once, on one
+/// connection, before the pool opens others (WAL cannot be switched while they are open).
+fn prepare_sqlite_file(conn: &mut DbConnection) -> Result<(), ConnectError> {
+    if let DbConnection::Sqlite(c) = conn {
+        c.batch_execute("PRAGMA journal_mode = WAL; PRAGMA journal_size_limit = 67108864;")?;
+    }
+    Ok(())
+}
+
+/// The pool and what the service needs to know about its backend.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Connect (failing within seconds with the driver's own message), prepare the SQLite file,
+    /// run pending migrations, and open the pool.
+    pub fn connect(url: &DatabaseUrl) -> anyhow::Result<Db> {
+        let manager = Manager::new(url.clone());
+        let backend = manager.backend();
+        if let DatabaseUrl::Sqlite(path) = url {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    anyhow::anyhow!(
+                        "cannot create the directory {} for the SQLite file: {e}",
+                        dir.display()
+                    )
+                })?;
+            }
+        }
+        let mut first = manager
+            .open()
+            .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", url.redacted()))?;
+        prepare_sqlite_file(&mut first)?;
+        migrate::run_pending(&mut first)?;
+        drop(first);
+        let pool = r2d2::Pool::builder()
+            .max_size(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            })
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(5))
+            .build(manager)
+            .map_err(|e| anyhow::anyhow!("cannot open a connection pool to {}: {e}", url.redacted()))?;
+        Ok(Db { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A connection for command-line work (no async runtime involved).
+    pub fn get(&self) -> Result<PooledConn, AppError> {
+        self.pool.get().map_err(|e| {
+            tracing::error!(error = %e, "no database connection");
+            AppError::unavailable()
+        })
+    }
+
+    /// Run blocking diesel work on the blocking thread pool.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+    {
+        let db = self.clone();
+        actix_web::web::block(move || {
+            let mut conn = db.get()?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+    }
+}
+
+/// Whether `err` is the database refusing a duplicate (a unique key), on either backend.
+pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
+    matches!(
+        err,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}

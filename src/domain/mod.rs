@@ -1,0 +1,3 @@
+//! Pure rules of SPEC §2: no HTTP, no SQL. Each module owns one rule and its unit tests.
+
+pub mod week;

@@ -1,0 +1,243 @@
+//! Week arithmetic: issue numbers, cut-offs and rollover, all in UTC (no DST to mind).
+//!
+//! This Week in Rust appears every Wednesday. From one anchor (an issue number and its
+//! publication date) and a weekly cut-off ("Tue 12:00"), issue N is published on
+//! `anchor_date + 7·(N − anchor_issue)` days and its voting closes at the last cut-off
+//! strictly before that publication day begins.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use std::fmt;
+use std::str::FromStr;
+
+/// The weekly moment voting closes, e.g. `Tue 12:00` (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cutoff {
+    pub weekday: Weekday,
+    pub time: NaiveTime,
+}
+
+impl FromStr for Cutoff {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut parts = s.split_whitespace();
+        let (Some(day), Some(time), None) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(format!(
+                "expected a weekday and a time such as \"Tue 12:00\", got {s:?}"
+            ));
+        };
+        let weekday = day
+            .parse::<Weekday>()
+            .map_err(|_| format!("{day:?} is not a weekday (Mon, Tue, …)"))?;
+        let time = NaiveTime::parse_from_str(time, "%H:%M")
+            .map_err(|_| format!("{time:?} is not a time as HH:MM"))?;
+        Ok(Cutoff { weekday, time })
+    }
+}
+
+impl fmt::Display for Cutoff {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.weekday, self.time.format("%H:%M"))
+    }
+}
+
+/// The publication rhythm: one known issue and the weekly cut-off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Calendar {
+    pub anchor_issue: i32,
+    pub anchor_date: NaiveDate,
+    pub cutoff: Cutoff,
+}
+
+/// A voting window as the calendar derives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WeekWindow {
+    pub issue: i32,
+    pub opens_at: DateTime<Utc>,
+    pub closes_at: DateTime<Utc>,
+}
+
+impl Calendar {
+    /// The day issue `issue` is published.
+    pub fn publication_date(&self, issue: i32) -> NaiveDate {
+        self.anchor_date + Duration::days(7 * i64::from(issue - self.anchor_issue))
+    }
+
+    /// When voting for `issue` closes: the last cut-off strictly before its publication day.
+    pub fn closes_at(&self, issue: i32) -> DateTime<Utc> {
+        let day_start = Utc.from_utc_datetime(&self.publication_date(issue).and_time(NaiveTime::MIN));
+        self.cutoff_before(day_start)
+    }
+
+    /// The last cut-off instant strictly before `t`.
+    pub fn cutoff_before(&self, t: DateTime<Utc>) -> DateTime<Utc> {
+        let candidate = self.cutoff_in_week_of(t);
+        if candidate < t {
+            candidate
+        } else {
+            candidate - Duration::days(7)
+        }
+    }
+
+    /// The first cut-off instant strictly after `t`.
+    pub fn cutoff_after(&self, t: DateTime<Utc>) -> DateTime<Utc> {
+        let candidate = self.cutoff_in_week_of(t);
+        if candidate > t {
+            candidate
+        } else {
+            candidate + Duration::days(7)
+        }
+    }
+
+    /// The cut-off that falls in the same Monday-to-Sunday week as `t`.
+    fn cutoff_in_week_of(&self, t: DateTime<Utc>) -> DateTime<Utc> {
+        let date = t.date_naive();
+        let monday = date - Duration::days(i64::from(date.weekday().num_days_from_monday()));
+        let day = monday + Duration::days(i64::from(self.cutoff.weekday.num_days_from_monday()));
+        Utc.from_utc_datetime(&day.and_time(self.cutoff.time))
+    }
+
+    /// The window of `issue` as derived from the anchor alone.
+    pub fn window(&self, issue: i32) -> WeekWindow {
+        let closes_at = self.closes_at(issue);
+        WeekWindow {
+            issue,
+            opens_at: closes_at - Duration::days(7),
+            closes_at,
+        }
+    }
+
+    /// The week that is open at `now`: the first issue whose voting closes after `now`.
+    pub fn open_at(&self, now: DateTime<Utc>) -> WeekWindow {
+        // Start near the answer and step; the cadence is exactly weekly.
+        let weeks = (now - self.window(self.anchor_issue).closes_at)
+            .num_days()
+            .div_euclid(7);
+        let mut issue = self.anchor_issue + i32::try_from(weeks).unwrap_or(0);
+        while self.closes_at(issue) <= now {
+            issue += 1;
+        }
+        while self.closes_at(issue - 1) > now {
+            issue -= 1;
+        }
+        self.window(issue)
+    }
+
+    /// The week after `closed`: numbered one higher, opening when `closed` closed and closing at
+    /// the regular cut-off nearest to a week later (so an editor's early or late cut-off for a
+    /// holiday does not shift the weeks after it).
+    pub fn next_after(&self, closed: &WeekWindow) -> WeekWindow {
+        WeekWindow {
+            issue: closed.issue + 1,
+            opens_at: closed.closes_at,
+            closes_at: self.cutoff_after(closed.closes_at + Duration::hours(84)),
+        }
+    }
+
+    /// Every window from `open` on up to the one open at `now`, in order: the first is `open`
+    /// itself when it is still open, else the weeks that rollover creates.
+    pub fn rollover(&self, open: &WeekWindow, now: DateTime<Utc>) -> Vec<WeekWindow> {
+        let mut chain = vec![*open];
+        while chain.last().is_some_and(|w| w.closes_at <= now) {
+            let next = self.next_after(chain.last().expect("chain is never empty"));
+            chain.push(next);
+        }
+        chain
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn twir() -> Calendar {
+        Calendar {
+            anchor_issue: 467,
+            anchor_date: NaiveDate::from_ymd_opt(2022, 11, 2).unwrap(),
+            cutoff: "Tue 12:00".parse().unwrap(),
+        }
+    }
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn publication_dates_keep_the_weekly_cadence() {
+        let cal = twir();
+        assert_eq!(cal.publication_date(467).to_string(), "2022-11-02");
+        assert_eq!(cal.publication_date(665).to_string(), "2026-08-19");
+        assert_eq!(cal.publication_date(680).to_string(), "2026-12-02");
+    }
+
+    #[test]
+    fn voting_closes_the_tuesday_noon_before_publication() {
+        let cal = twir();
+        assert_eq!(cal.closes_at(680), utc("2026-12-01T12:00:00Z"));
+        assert_eq!(cal.window(680).opens_at, utc("2026-11-24T12:00:00Z"));
+    }
+
+    #[test]
+    fn the_open_week_on_the_spec_date() {
+        let cal = twir();
+        assert_eq!(cal.open_at(utc("2026-11-24T12:00:01Z")).issue, 680);
+        assert_eq!(cal.open_at(utc("2026-11-24T11:59:59Z")).issue, 679);
+        // The cut-off instant itself belongs to the next week: closes_at is exclusive.
+        assert_eq!(cal.open_at(utc("2026-11-24T12:00:00Z")).issue, 680);
+    }
+
+    #[test]
+    fn open_week_far_from_the_anchor_in_both_directions() {
+        let cal = twir();
+        assert_eq!(cal.open_at(utc("2022-11-01T11:00:00Z")).issue, 467);
+        assert_eq!(cal.open_at(utc("2022-11-01T13:00:00Z")).issue, 468);
+        let long_ago = utc("2015-06-01T00:00:00Z");
+        let w = cal.open_at(long_ago);
+        assert!(w.opens_at <= long_ago && long_ago < w.closes_at);
+        assert_eq!(cal.publication_date(w.issue).weekday(), Weekday::Wed);
+    }
+
+    #[test]
+    fn rollover_across_the_new_year() {
+        let cal = twir();
+        let last_of_2026 = cal.open_at(utc("2026-12-29T00:00:00Z"));
+        assert_eq!(last_of_2026.closes_at, utc("2026-12-29T12:00:00Z"));
+        let next = cal.next_after(&last_of_2026);
+        assert_eq!(next.issue, last_of_2026.issue + 1);
+        assert_eq!(next.opens_at, last_of_2026.closes_at);
+        assert_eq!(next.closes_at, utc("2027-01-05T12:00:00Z"));
+        assert_eq!(next, cal.window(next.issue));
+    }
+
+    #[test]
+    fn rollover_after_downtime_creates_every_missed_week() {
+        let cal = twir();
+        let open = cal.window(680);
+        let chain = cal.rollover(&open, utc("2026-12-20T00:00:00Z"));
+        let issues: Vec<i32> = chain.iter().map(|w| w.issue).collect();
+        assert_eq!(issues, vec![680, 681, 682, 683]);
+        assert!(chain.windows(2).all(|p| p[0].closes_at == p[1].opens_at));
+        assert_eq!(cal.rollover(&open, utc("2026-11-25T00:00:00Z")), vec![open]);
+    }
+
+    #[test]
+    fn a_holiday_cutoff_does_not_shift_later_weeks() {
+        let cal = twir();
+        let mut open = cal.window(680);
+        open.closes_at = utc("2026-11-30T09:00:00Z"); // an editor closed early, on Monday
+        assert_eq!(cal.next_after(&open).closes_at, utc("2026-12-08T12:00:00Z"));
+        open.closes_at = utc("2026-12-02T12:00:00Z"); // or a day late
+        assert_eq!(cal.next_after(&open).closes_at, utc("2026-12-08T12:00:00Z"));
+    }
+
+    #[test]
+    fn cutoff_parsing() {
+        let c: Cutoff = "Tue 12:00".parse().unwrap();
+        assert_eq!(c.weekday, Weekday::Tue);
+        assert_eq!(c.to_string(), "Tue 12:00");
+        assert!("Tuesday 12:00".parse::<Cutoff>().is_ok());
+        assert!("Tue".parse::<Cutoff>().is_err());
+        assert!("Tue 25:00".parse::<Cutoff>().is_err());
+        assert!("Funday 12:00".parse::<Cutoff>().is_err());
+    }
+}

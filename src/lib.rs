@@ -1,0 +1,74 @@
+//! twir-picks: nominate, vote on and pick This Week in Rust's Crate and Quote of the Week.
+//! See ARCHITECTURE.md for the map.
+
+pub mod cli;
+pub mod clock;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod models;
+pub mod schema;
+pub mod settings;
+pub mod state;
+pub mod templates;
+pub mod web;
+
+use actix_web::dev::Server;
+use actix_web::{middleware, web as aweb, App, HttpServer};
+use std::net::{SocketAddr, TcpListener};
+
+pub use clock::Clock;
+pub use settings::Settings;
+pub use state::AppState;
+
+/// How to run the server beyond the settings: tests inject a clock and use one worker.
+#[derive(Clone, Default)]
+pub struct ServerOptions {
+    pub clock: Clock,
+    /// `None`: one worker per core.
+    pub workers: Option<usize>,
+}
+
+/// A built, bound, not yet awaited server.
+pub struct Application {
+    pub addr: SocketAddr,
+    pub server: Server,
+    pub state: AppState,
+}
+
+impl Application {
+    /// Connect the database (running migrations), load templates, bind `settings.bind`
+    /// (port 0 picks a free port), and build the server.
+    pub async fn build(settings: Settings, options: ServerOptions) -> anyhow::Result<Application> {
+        let url = settings.database.clone();
+        let db = tokio::task::spawn_blocking(move || db::Db::connect(&url)).await??;
+        let templates = templates::registry(
+            std::env::var_os("TEMPLATES_DIR")
+                .as_deref()
+                .map(std::path::Path::new),
+        )?;
+        let listener = TcpListener::bind(settings.bind)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
+        let addr = listener.local_addr()?;
+        let state = AppState::new(settings, db, templates, options.clock);
+        // Create the first week now, so the first visitor does not wait for it.
+        state.open_week().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+
+        let app_state = state.clone();
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(aweb::Data::new(app_state.clone()))
+                .wrap(web::errors::handlers())
+                .wrap(middleware::Compress::default())
+                .wrap(web::security_headers(&app_state.settings))
+                .wrap(tracing_actix_web::TracingLogger::default())
+                .configure(web::routes)
+        })
+        .listen(listener)?;
+        if let Some(n) = options.workers {
+            server = server.workers(n);
+        }
+        let server = server.shutdown_timeout(10).run();
+        Ok(Application { addr, server, state })
+    }
+}

@@ -1,0 +1,119 @@
+//! Stored weeks: the open one, rollover at the cut-off, editors' changes.
+
+use crate::db::{is_unique_violation, DbConnection};
+use crate::domain::week::{Calendar, WeekWindow};
+use crate::error::AppError;
+use crate::schema::weeks;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+pub const OPEN: &str = "open";
+pub const CLOSED: &str = "closed";
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = weeks)]
+pub struct Week {
+    pub issue: i32,
+    pub opens_at: NaiveDateTime,
+    pub closes_at: NaiveDateTime,
+    pub status: String,
+    pub published_at: Option<NaiveDateTime>,
+}
+
+impl Week {
+    pub fn window(&self) -> WeekWindow {
+        WeekWindow {
+            issue: self.issue,
+            opens_at: self.opens_at.and_utc(),
+            closes_at: self.closes_at.and_utc(),
+        }
+    }
+
+    pub fn is_open_at(&self, now: DateTime<Utc>) -> bool {
+        self.status == OPEN && now < self.closes_at.and_utc()
+    }
+
+    fn from_window(w: &WeekWindow, status: &str) -> Week {
+        Week {
+            issue: w.issue,
+            opens_at: w.opens_at.naive_utc(),
+            closes_at: w.closes_at.naive_utc(),
+            status: status.to_string(),
+            published_at: None,
+        }
+    }
+}
+
+pub fn find(conn: &mut DbConnection, issue: i32) -> QueryResult<Option<Week>> {
+    weeks::table
+        .find(issue)
+        .select(Week::as_select())
+        .first(conn)
+        .optional()
+}
+
+fn find_open(conn: &mut DbConnection) -> QueryResult<Option<Week>> {
+    weeks::table
+        .filter(weeks::status.eq(OPEN))
+        .select(Week::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The week open at `now`, creating the first week from the calendar on a fresh database and
+/// rolling over (closing the old week, opening the next) when a cut-off has passed.
+/// Safe to call from many requests and instances at once.
+pub fn ensure_open(
+    conn: &mut DbConnection,
+    calendar: &Calendar,
+    now: DateTime<Utc>,
+) -> Result<Week, AppError> {
+    if let Some(week) = find_open(conn)? {
+        if week.is_open_at(now) {
+            return Ok(week);
+        }
+    }
+    // Two tries: a concurrent request may create the same week between our read and write,
+    // in which case the unique keys refuse ours and the second read finds theirs.
+    for _ in 0..2 {
+        match conn.transaction(|conn| roll_over(conn, calendar, now)) {
+            Ok(week) => return Ok(week),
+            Err(e) if is_unique_violation(&e) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    find_open(conn)?.ok_or_else(|| AppError::internal("no open week after rollover"))
+}
+
+fn roll_over(conn: &mut DbConnection, calendar: &Calendar, now: DateTime<Utc>) -> QueryResult<Week> {
+    // Write first, so SQLite takes its write lock (waiting on busy_timeout) before any read.
+    let closed = diesel::update(weeks::table)
+        .filter(weeks::status.eq(OPEN))
+        .filter(weeks::closes_at.le(now.naive_utc()))
+        .set(weeks::status.eq(CLOSED))
+        .execute(conn)?;
+    if closed == 0 {
+        if let Some(open) = find_open(conn)? {
+            return Ok(open);
+        }
+        // A fresh database: the first week comes from the calendar.
+        let first = Week::from_window(&calendar.open_at(now), OPEN);
+        diesel::insert_into(weeks::table).values(&first).execute(conn)?;
+        return Ok(first);
+    }
+    let last: Week = weeks::table
+        .order(weeks::issue.desc())
+        .select(Week::as_select())
+        .first(conn)?;
+    let chain = calendar.rollover(&last.window(), now);
+    let (open, missed) = chain[1..].split_last().expect("rollover adds at least one week");
+    for window in missed {
+        diesel::insert_into(weeks::table)
+            .values(&Week::from_window(window, CLOSED))
+            .execute(conn)?;
+    }
+    let open = Week::from_window(open, OPEN);
+    diesel::insert_into(weeks::table).values(&open).execute(conn)?;
+    tracing::info!(closed = last.issue, open = open.issue, "week rolled over");
+    Ok(open)
+}

@@ -1,0 +1,163 @@
+//! One portable schema for both backends (Integer, BigInt, Text, Bool, Timestamp only),
+//! matching `migrations/sqlite` and `migrations/postgres`.
+
+diesel::table! {
+    users (id) {
+        id -> Integer,
+        github_id -> Nullable<BigInt>,
+        login -> Text,
+        name -> Nullable<Text>,
+        avatar_url -> Nullable<Text>,
+        github_created_at -> Nullable<Timestamp>,
+        banned -> Bool,
+        banned_reason -> Nullable<Text>,
+        session_epoch -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    editors (login) {
+        login -> Text,
+        granted_by -> Text,
+        granted_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    weeks (issue) {
+        issue -> Integer,
+        opens_at -> Timestamp,
+        closes_at -> Timestamp,
+        status -> Text,
+        published_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    nominations (id) {
+        id -> Integer,
+        category -> Text,
+        week_issue -> Integer,
+        nominated_by -> Integer,
+        created_at -> Timestamp,
+        dedupe_key -> Text,
+        editors_choice -> Bool,
+        crate_name -> Nullable<Text>,
+        pitch -> Nullable<Text>,
+        url -> Nullable<Text>,
+        why -> Nullable<Text>,
+        description -> Nullable<Text>,
+        repository -> Nullable<Text>,
+        verified -> Bool,
+        verified_at -> Nullable<Timestamp>,
+        quote_text -> Nullable<Text>,
+        author -> Nullable<Text>,
+        where_said -> Nullable<Text>,
+        source_url -> Nullable<Text>,
+        context -> Nullable<Text>,
+        hidden -> Bool,
+        hidden_reason -> Nullable<Text>,
+        withdrawn -> Bool,
+    }
+}
+
+diesel::table! {
+    nominators (nomination_id, user_id) {
+        nomination_id -> Integer,
+        user_id -> Integer,
+        self_suggestion -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    votes (id) {
+        id -> Integer,
+        user_id -> Integer,
+        week_issue -> Integer,
+        category -> Text,
+        nomination_id -> Integer,
+        withdrawn -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    picks (id) {
+        id -> Integer,
+        week_issue -> Integer,
+        category -> Text,
+        nomination_id -> Integer,
+        picked_by -> Integer,
+        picked_at -> Timestamp,
+        unpicked_at -> Nullable<Timestamp>,
+        unpicked_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    featured_history (id) {
+        id -> Integer,
+        issue -> Integer,
+        published_on -> Text,
+        category -> Text,
+        position -> Integer,
+        name -> Text,
+        dedupe_key -> Text,
+        url -> Nullable<Text>,
+        body -> Text,
+        credits -> Nullable<Text>,
+        source_file -> Text,
+        imported_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Integer,
+        at -> Timestamp,
+        actor_user_id -> Nullable<Integer>,
+        actor -> Text,
+        action -> Text,
+        target -> Text,
+        reason -> Nullable<Text>,
+        detail -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    crates_io_cache (name) {
+        name -> Text,
+        found -> Bool,
+        canonical_name -> Nullable<Text>,
+        description -> Nullable<Text>,
+        repository -> Nullable<Text>,
+        fetched_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(nominations -> weeks (week_issue));
+diesel::joinable!(nominations -> users (nominated_by));
+diesel::joinable!(nominators -> nominations (nomination_id));
+diesel::joinable!(nominators -> users (user_id));
+diesel::joinable!(votes -> nominations (nomination_id));
+diesel::joinable!(votes -> weeks (week_issue));
+diesel::joinable!(picks -> nominations (nomination_id));
+diesel::joinable!(picks -> weeks (week_issue));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    editors,
+    weeks,
+    nominations,
+    nominators,
+    votes,
+    picks,
+    featured_history,
+    audit_log,
+    crates_io_cache,
+);

@@ -1,0 +1,511 @@
+//! One typed `Settings`, read from environment variables or the same-named flags (SPEC §3)
+//! and validated once at start, so a bad value fails early with a message naming it.
+
+use crate::domain::week::{Calendar, Cutoff};
+use base64::Engine;
+use chrono::NaiveDate;
+use clap::Args;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use url::Url;
+
+/// The settings as typed: every one an environment variable and a flag.
+#[derive(Debug, Clone, Args)]
+pub struct SettingsArgs {
+    /// `sqlite://PATH` (or a plain file path) for SQLite, `postgres://…` for PostgreSQL.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://twir-picks.db",
+        global = true
+    )]
+    pub database_url: String,
+    /// Listen address.
+    #[arg(long, env = "BIND", default_value = "127.0.0.1:8080", global = true)]
+    pub bind: String,
+    /// The site's external URL (default `http://BIND`).
+    #[arg(long, env = "PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    #[arg(long, env = "GITHUB_CLIENT_ID", global = true)]
+    pub github_client_id: Option<String>,
+    #[arg(long, env = "GITHUB_CLIENT_SECRET", hide_env_values = true, global = true)]
+    pub github_client_secret: Option<String>,
+    #[arg(
+        long,
+        env = "GITHUB_AUTH_URL",
+        default_value = "https://github.com/login/oauth/authorize",
+        global = true
+    )]
+    pub github_auth_url: String,
+    #[arg(
+        long,
+        env = "GITHUB_TOKEN_URL",
+        default_value = "https://github.com/login/oauth/access_token",
+        global = true
+    )]
+    pub github_token_url: String,
+    #[arg(
+        long,
+        env = "GITHUB_API_URL",
+        default_value = "https://api.github.com",
+        global = true
+    )]
+    pub github_api_url: String,
+    #[arg(
+        long,
+        env = "CRATES_IO_API_URL",
+        default_value = "https://crates.io/api/v1",
+        global = true
+    )]
+    pub crates_io_api_url: String,
+    /// 64+ byte secret, hex or base64. Unset: generated once and kept next to the SQLite file.
+    #[arg(long, env = "SESSION_KEY", hide_env_values = true, global = true)]
+    pub session_key: Option<String>,
+    /// Comma-separated GitHub logins who are editors.
+    #[arg(long, env = "EDITORS", default_value = "", global = true)]
+    pub editors: String,
+    #[arg(long, env = "MIN_ACCOUNT_AGE_DAYS", default_value_t = 30, global = true)]
+    pub min_account_age_days: i64,
+    #[arg(long, env = "BALLOT_WEEKS", default_value_t = 4, global = true)]
+    pub ballot_weeks: i32,
+    #[arg(long, env = "ALLOW_REPEAT_AFTER_WEEKS", default_value_t = 52, global = true)]
+    pub allow_repeat_after_weeks: i32,
+    #[arg(long, env = "ANCHOR_ISSUE", default_value_t = 467, global = true)]
+    pub anchor_issue: i32,
+    #[arg(long, env = "ANCHOR_DATE", default_value = "2022-11-02", global = true)]
+    pub anchor_date: String,
+    /// Weekly cut-off before publication, UTC.
+    #[arg(long, env = "CUTOFF", default_value = "Tue 12:00", global = true)]
+    pub cutoff: String,
+    #[arg(long, env = "SUBMIT_CRATE_URL", global = true)]
+    pub submit_crate_url: Option<String>,
+    #[arg(long, env = "SUBMIT_QUOTE_URL", global = true)]
+    pub submit_quote_url: Option<String>,
+    /// `on` or `off`.
+    #[arg(long, env = "RATE_LIMITS", default_value = "on", global = true)]
+    pub rate_limits: String,
+    /// `true` adds a password-less login form; only on a loopback BIND.
+    #[arg(long, env = "DEV_LOGIN", default_value = "false", global = true)]
+    pub dev_login: String,
+}
+
+impl Default for SettingsArgs {
+    fn default() -> Self {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            args: SettingsArgs,
+        }
+        // Defaults exactly as the flags declare them, ignoring the environment.
+        Only::parse_from(["twir-picks"]).args
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err("is empty".into());
+        }
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            Url::parse(raw).map_err(|e| format!("is not a valid PostgreSQL URL: {e}"))?;
+            return Ok(DatabaseUrl::Postgres(raw.to_string()));
+        }
+        let path = raw
+            .strip_prefix("sqlite://")
+            .or_else(|| raw.strip_prefix("sqlite:"))
+            .unwrap_or(raw);
+        if let Some((scheme, _)) = raw.split_once("://") {
+            if scheme != "sqlite" {
+                return Err(format!(
+                    "has the scheme {scheme:?}; use sqlite://PATH or postgres://…"
+                ));
+            }
+        }
+        if path.is_empty() || path == ":memory:" {
+            return Err("needs a file path for SQLite, e.g. sqlite://twir-picks.db".into());
+        }
+        Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
+    }
+
+    /// Where files that belong with the data (the generated session key) are kept.
+    pub fn data_dir(&self) -> Option<&Path> {
+        match self {
+            DatabaseUrl::Sqlite(path) => Some(path.parent().unwrap_or(Path::new("."))),
+            DatabaseUrl::Postgres(_) => None,
+        }
+    }
+
+    /// For logs: never print a password.
+    pub fn redacted(&self) -> String {
+        match self {
+            DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
+            DatabaseUrl::Postgres(raw) => match Url::parse(raw) {
+                Ok(mut url) => {
+                    if url.password().is_some() {
+                        let _ = url.set_password(Some("***"));
+                    }
+                    url.to_string()
+                }
+                Err(_) => "postgres://…".into(),
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct GithubSettings {
+    pub client_id: String,
+    pub client_secret: String,
+    pub auth_url: Url,
+    pub token_url: Url,
+    pub api_url: Url,
+}
+
+/// Validated settings: everything the service needs, typed.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database: DatabaseUrl,
+    pub bind: SocketAddr,
+    pub public_url: Url,
+    /// `None`: login through GitHub is disabled; public pages still work.
+    pub github: Option<GithubSettings>,
+    pub crates_io_api_url: Url,
+    pub session_key: Option<Vec<u8>>,
+    pub editors: Vec<String>,
+    pub min_account_age_days: i64,
+    pub ballot_weeks: i32,
+    pub allow_repeat_after_weeks: i32,
+    pub calendar: Calendar,
+    pub submit_crate_url: String,
+    pub submit_quote_url: String,
+    pub rate_limits: bool,
+    pub dev_login: bool,
+}
+
+/// Every problem found, one per line, each naming its setting.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid settings:\n{}", .0.join("\n"))]
+pub struct SettingsError(pub Vec<String>);
+
+fn http_url(name: &str, raw: &str, errors: &mut Vec<String>) -> Option<Url> {
+    match Url::parse(raw) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Some(url),
+        Ok(_) => {
+            errors.push(format!("{name}: {raw:?} must be an http:// or https:// URL"));
+            None
+        }
+        Err(e) => {
+            errors.push(format!("{name}: {raw:?} is not a URL ({e})"));
+            None
+        }
+    }
+}
+
+fn boolean(name: &str, raw: &str, errors: &mut Vec<String>) -> bool {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "true" | "on" | "yes" | "1" => true,
+        "false" | "off" | "no" | "0" | "" => false,
+        _ => {
+            errors.push(format!("{name}: {raw:?} must be on/off or true/false"));
+            false
+        }
+    }
+}
+
+/// Decode a `SESSION_KEY` given as hex or base64.
+pub fn decode_session_key(raw: &str) -> Result<Vec<u8>, String> {
+    let raw = raw.trim();
+    let bytes = hex::decode(raw)
+        .ok()
+        .or_else(|| base64::engine::general_purpose::STANDARD.decode(raw).ok())
+        .or_else(|| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(raw).ok())
+        .ok_or("is neither hex nor base64")?;
+    if bytes.len() < 64 {
+        return Err(format!(
+            "decodes to {} bytes; at least 64 are needed",
+            bytes.len()
+        ));
+    }
+    Ok(bytes)
+}
+
+impl Settings {
+    pub fn from_args(args: &SettingsArgs) -> Result<Settings, SettingsError> {
+        let mut errors = Vec::new();
+
+        let database = DatabaseUrl::parse(&args.database_url)
+            .map_err(|e| errors.push(format!("DATABASE_URL: {e}")))
+            .ok();
+        let bind = args
+            .bind
+            .parse::<SocketAddr>()
+            .map_err(|_| {
+                errors.push(format!(
+                    "BIND: {:?} is not an address such as 127.0.0.1:8080",
+                    args.bind
+                ))
+            })
+            .ok();
+        let public_url = match (&args.public_url, bind) {
+            (Some(raw), _) => http_url("PUBLIC_URL", raw, &mut errors),
+            (None, Some(bind)) => Url::parse(&format!("http://{bind}")).ok(),
+            (None, None) => None,
+        };
+        let auth_url = http_url("GITHUB_AUTH_URL", &args.github_auth_url, &mut errors);
+        let token_url = http_url("GITHUB_TOKEN_URL", &args.github_token_url, &mut errors);
+        let api_url = http_url("GITHUB_API_URL", &args.github_api_url, &mut errors);
+        let crates_io_api_url = http_url("CRATES_IO_API_URL", &args.crates_io_api_url, &mut errors);
+
+        let non_empty = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        let github = match (
+            non_empty(&args.github_client_id),
+            non_empty(&args.github_client_secret),
+        ) {
+            (Some(client_id), Some(client_secret)) => match (&auth_url, &token_url, &api_url) {
+                (Some(a), Some(t), Some(u)) => Some(GithubSettings {
+                    client_id,
+                    client_secret,
+                    auth_url: a.clone(),
+                    token_url: t.clone(),
+                    api_url: u.clone(),
+                }),
+                _ => None,
+            },
+            (None, None) => None,
+            _ => {
+                errors.push("GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET must be set together".into());
+                None
+            }
+        };
+
+        let session_key = non_empty(&args.session_key).and_then(|raw| {
+            decode_session_key(&raw)
+                .map_err(|e| errors.push(format!("SESSION_KEY: {e}")))
+                .ok()
+        });
+
+        let editors = args
+            .editors
+            .split(',')
+            .map(|l| l.trim().to_ascii_lowercase())
+            .filter(|l| !l.is_empty())
+            .collect();
+
+        if args.min_account_age_days < 0 {
+            errors.push("MIN_ACCOUNT_AGE_DAYS: must be 0 or more".into());
+        }
+        if args.ballot_weeks < 0 {
+            errors.push("BALLOT_WEEKS: must be 0 or more".into());
+        }
+        if args.allow_repeat_after_weeks < 0 {
+            errors.push("ALLOW_REPEAT_AFTER_WEEKS: must be 0 or more".into());
+        }
+        if args.anchor_issue < 1 {
+            errors.push("ANCHOR_ISSUE: must be a positive issue number".into());
+        }
+        let anchor_date = NaiveDate::parse_from_str(&args.anchor_date, "%Y-%m-%d")
+            .map_err(|_| {
+                errors.push(format!(
+                    "ANCHOR_DATE: {:?} is not a date as YYYY-MM-DD",
+                    args.anchor_date
+                ))
+            })
+            .ok();
+        let cutoff = args
+            .cutoff
+            .parse::<Cutoff>()
+            .map_err(|e| errors.push(format!("CUTOFF: {e}")))
+            .ok();
+
+        let rate_limits = boolean("RATE_LIMITS", &args.rate_limits, &mut errors);
+        let dev_login = boolean("DEV_LOGIN", &args.dev_login, &mut errors);
+        if dev_login && bind.is_some_and(|b| !b.ip().is_loopback()) {
+            errors.push(format!(
+                "DEV_LOGIN: dev login signs anyone in without a password, so it is allowed only on a loopback BIND, not {}",
+                args.bind
+            ));
+        }
+
+        let submit = |name: &str, raw: &Option<String>, category: &str, errors: &mut Vec<String>| match raw {
+            Some(raw) => http_url(name, raw, errors).map(String::from),
+            None => public_url.as_ref().map(|p| {
+                let mut url = p.join("nominate").expect("a relative path joins");
+                url.set_query(Some(&format!("category={category}")));
+                url.to_string()
+            }),
+        };
+        let submit_crate_url = submit("SUBMIT_CRATE_URL", &args.submit_crate_url, "crate", &mut errors);
+        let submit_quote_url = submit("SUBMIT_QUOTE_URL", &args.submit_quote_url, "quote", &mut errors);
+
+        if !errors.is_empty() {
+            return Err(SettingsError(errors));
+        }
+        // Every None above pushed an error, so these hold.
+        let (Some(database), Some(bind), Some(public_url)) = (database, bind, public_url) else {
+            unreachable!("a missing value always records an error")
+        };
+        Ok(Settings {
+            database,
+            bind,
+            public_url,
+            github,
+            crates_io_api_url: crates_io_api_url.expect("checked above"),
+            session_key,
+            editors,
+            min_account_age_days: args.min_account_age_days,
+            ballot_weeks: args.ballot_weeks,
+            allow_repeat_after_weeks: args.allow_repeat_after_weeks,
+            calendar: Calendar {
+                anchor_issue: args.anchor_issue,
+                anchor_date: anchor_date.expect("checked above"),
+                cutoff: cutoff.expect("checked above"),
+            },
+            submit_crate_url: submit_crate_url.expect("checked above"),
+            submit_quote_url: submit_quote_url.expect("checked above"),
+            rate_limits,
+            dev_login,
+        })
+    }
+
+    /// Cookies get the Secure flag (and the `__Host-` prefix) only behind https.
+    pub fn is_https(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+
+    /// An absolute URL on this site for `path` (which starts with `/`).
+    pub fn absolute(&self, path: &str) -> String {
+        let base = self.public_url.as_str().trim_end_matches('/');
+        format!("{base}{path}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args() -> SettingsArgs {
+        SettingsArgs::default()
+    }
+
+    fn errors_of(a: SettingsArgs) -> String {
+        Settings::from_args(&a).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let s = Settings::from_args(&args()).unwrap();
+        assert_eq!(s.database, DatabaseUrl::Sqlite("twir-picks.db".into()));
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.public_url.as_str(), "http://127.0.0.1:8080/");
+        assert!(s.github.is_none());
+        assert_eq!(
+            s.submit_crate_url,
+            "http://127.0.0.1:8080/nominate?category=crate"
+        );
+        assert_eq!(
+            s.submit_quote_url,
+            "http://127.0.0.1:8080/nominate?category=quote"
+        );
+        assert!(s.rate_limits && !s.dev_login);
+        assert_eq!(
+            (s.min_account_age_days, s.ballot_weeks, s.allow_repeat_after_weeks),
+            (30, 4, 52)
+        );
+    }
+
+    #[test]
+    fn database_urls() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///var/lib/x.db").unwrap(),
+            DatabaseUrl::Sqlite("/var/lib/x.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("data/x.db").unwrap(),
+            DatabaseUrl::Sqlite("data/x.db".into())
+        );
+        assert!(matches!(
+            DatabaseUrl::parse("postgresql://u@h/db").unwrap(),
+            DatabaseUrl::Postgres(_)
+        ));
+        assert!(DatabaseUrl::parse("mysql://h/db").unwrap_err().contains("mysql"));
+        assert!(DatabaseUrl::parse("").is_err());
+        assert!(DatabaseUrl::parse("sqlite://").is_err());
+        assert_eq!(
+            DatabaseUrl::parse("postgres://me:secret@h/db")
+                .unwrap()
+                .redacted(),
+            "postgres://me:***@h/db"
+        );
+    }
+
+    #[test]
+    fn every_bad_setting_is_named() {
+        let mut a = args();
+        a.database_url = "mysql://x/y".into();
+        a.bind = "nowhere".into();
+        a.cutoff = "Someday".into();
+        a.anchor_date = "02/11/2022".into();
+        a.rate_limits = "maybe".into();
+        a.github_client_id = Some("id-only".into());
+        a.crates_io_api_url = "ftp://crates.io".into();
+        let e = errors_of(a);
+        for name in [
+            "DATABASE_URL",
+            "BIND",
+            "CUTOFF",
+            "ANCHOR_DATE",
+            "RATE_LIMITS",
+            "GITHUB_CLIENT_SECRET",
+            "CRATES_IO_API_URL",
+        ] {
+            assert!(e.contains(name), "{name} missing from: {e}");
+        }
+    }
+
+    #[test]
+    fn dev_login_only_on_loopback() {
+        let mut a = args();
+        a.dev_login = "true".into();
+        assert!(Settings::from_args(&a).unwrap().dev_login);
+        a.bind = "0.0.0.0:8080".into();
+        assert!(errors_of(a).contains("DEV_LOGIN"));
+    }
+
+    #[test]
+    fn session_keys() {
+        assert!(decode_session_key(&"ab".repeat(64)).is_ok());
+        assert!(decode_session_key(&"ab".repeat(10))
+            .unwrap_err()
+            .contains("10 bytes"));
+        assert!(decode_session_key("not a key!").is_err());
+        let b64 = base64::engine::general_purpose::STANDARD.encode([7u8; 64]);
+        assert_eq!(decode_session_key(&b64).unwrap(), vec![7u8; 64]);
+    }
+
+    #[test]
+    fn https_public_url_and_permalinks() {
+        let mut a = args();
+        a.public_url = Some("https://picks.example.org/".into());
+        let s = Settings::from_args(&a).unwrap();
+        assert!(s.is_https());
+        assert_eq!(
+            s.absolute("/nominations/3"),
+            "https://picks.example.org/nominations/3"
+        );
+        a.public_url = Some("javascript:alert(1)".into());
+        assert!(errors_of(a).contains("PUBLIC_URL"));
+    }
+}

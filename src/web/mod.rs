@@ -1,0 +1,65 @@
+//! The HTTP surface: route table and middleware. Handlers stay thin; rules live in `domain`,
+//! SQL in `models`.
+
+pub mod errors;
+pub mod page;
+pub mod public;
+pub mod view;
+
+use crate::error::AppError;
+use crate::settings::Settings;
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{web, HttpRequest};
+
+/// Largest form body accepted (a quote is at most 5,000 characters; forms are small).
+pub const FORM_LIMIT: usize = 64 * 1024;
+
+/// Security headers on every response, errors and 404s included (SECURITY.md 15).
+pub fn security_headers(settings: &Settings) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' https://avatars.githubusercontent.com; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+        ))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "same-origin"))
+        .add(("Cross-Origin-Opener-Policy", "same-origin"));
+    if settings.is_https() {
+        headers.add(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    } else {
+        headers
+    }
+}
+
+/// Register every route.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(
+        web::FormConfig::default()
+            .limit(FORM_LIMIT)
+            .error_handler(|err, _req: &HttpRequest| form_error(err).into()),
+    )
+    .app_data(web::PayloadConfig::new(FORM_LIMIT))
+    .service(public::livez)
+    .service(public::healthz)
+    .service(public::index)
+    .service(public::style);
+}
+
+fn form_error(err: actix_web::error::UrlencodedError) -> AppError {
+    use actix_web::error::UrlencodedError;
+    use actix_web::http::StatusCode;
+    match err {
+        UrlencodedError::Overflow { .. } => AppError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("The form is larger than {} KiB.", FORM_LIMIT / 1024),
+        ),
+        UrlencodedError::ContentType => AppError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Please send the form as application/x-www-form-urlencoded.",
+        ),
+        other => AppError::bad_request(format!("The form could not be read: {other}.")),
+    }
+}

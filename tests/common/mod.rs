@@ -1,0 +1,192 @@
+//! Test harness: each test starts the real app on port 0 against its own fresh database
+//! (a SQLite file in a temp dir, or a new PostgreSQL database when TEST_DATABASE_URL is set).
+#![allow(dead_code)]
+
+use chrono::{DateTime, Utc};
+use diesel::{Connection, RunQueryDsl};
+use twir_picks::settings::SettingsArgs;
+use twir_picks::{AppState, Application, Clock, ServerOptions, Settings};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The PostgreSQL server to create test databases on, when configured.
+    pub fn postgres_url() -> Option<String> {
+        std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.trim().is_empty())
+    }
+}
+
+/// Run the body once for SQLite and once for PostgreSQL (skipped when TEST_DATABASE_URL is
+/// unset), as two separate tests so they run in parallel.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($(#[$meta:meta])* async fn $name:ident($backend:ident) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            $(#[$meta])*
+            async fn run($backend: $crate::common::Backend) $body
+            #[actix_web::test]
+            async fn sqlite() {
+                run($crate::common::Backend::Sqlite).await
+            }
+            #[actix_web::test]
+            async fn postgres() {
+                if $crate::common::Backend::postgres_url().is_some() {
+                    run($crate::common::Backend::Postgres).await
+                } else {
+                    eprintln!("TEST_DATABASE_URL is unset: the PostgreSQL run is skipped");
+                }
+            }
+        }
+    };
+}
+
+/// A fresh database that disappears with the test.
+pub enum TestDb {
+    Sqlite(tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDb {
+    pub fn create(backend: Backend) -> (TestDb, String) {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("twir-picks.db").display());
+                (TestDb::Sqlite(dir), url)
+            }
+            Backend::Postgres => {
+                let admin_url = Backend::postgres_url().expect("TEST_DATABASE_URL");
+                let name = format!("twir_test_{}", uuid_like());
+                let mut admin =
+                    diesel::PgConnection::establish(&admin_url).expect("connect TEST_DATABASE_URL");
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .expect("create test database");
+                let mut url = url::Url::parse(&admin_url).expect("TEST_DATABASE_URL is a URL");
+                url.set_path(&name);
+                (TestDb::Postgres { admin_url, name }, url.to_string())
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { admin_url, name } = self {
+            if let Ok(mut admin) = diesel::PgConnection::establish(admin_url) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin);
+            }
+        }
+    }
+}
+
+fn uuid_like() -> String {
+    use rand::Rng;
+    let n: u64 = rand::thread_rng().gen();
+    format!("{n:016x}")
+}
+
+/// 2026-11-24 13:00 UTC: issue 680 is open, closing Tuesday 2026-12-01 12:00 UTC.
+pub fn default_now() -> DateTime<Utc> {
+    "2026-11-24T13:00:00Z".parse().unwrap()
+}
+
+pub struct TestApp {
+    pub addr: std::net::SocketAddr,
+    pub base: String,
+    pub state: AppState,
+    pub clock: Clock,
+    pub database_url: String,
+    handle: actix_web::dev::ServerHandle,
+    _db: TestDb,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A client that keeps cookies and does not follow redirects, like a careful browser test.
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client().get(self.url(path)).send().await.expect("request")
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.state.settings
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Stop accepting and drop the pool's connections before the database goes.
+        // The stop command is sent at once; the returned future only waits for it.
+        drop(self.handle.stop(false));
+    }
+}
+
+pub fn base_args(database_url: &str) -> SettingsArgs {
+    SettingsArgs {
+        database_url: database_url.to_string(),
+        bind: "127.0.0.1:0".into(),
+        rate_limits: "off".into(),
+        ..SettingsArgs::default()
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Start the app with settings changed by `adjust`; PUBLIC_URL follows the bound port unless set.
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut SettingsArgs)) -> TestApp {
+    let (db, database_url) = TestDb::create(backend);
+    let mut args = base_args(&database_url);
+    adjust(&mut args);
+    // Bind first so PUBLIC_URL can name the real port.
+    let listener = std::net::TcpListener::bind(args.bind.as_str()).expect("bind port 0");
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    args.bind = addr.to_string();
+    if args.public_url.is_none() {
+        args.public_url = Some(format!("http://{addr}"));
+    }
+    let settings = Settings::from_args(&args).expect("valid test settings");
+    let clock = Clock::manual(default_now());
+    let app = Application::build(
+        settings,
+        ServerOptions {
+            clock: clock.clone(),
+            workers: Some(1),
+        },
+    )
+    .await
+    .expect("app starts");
+    let handle = app.server.handle();
+    actix_web::rt::spawn(app.server);
+    TestApp {
+        addr: app.addr,
+        base: format!("http://{}", app.addr),
+        state: app.state,
+        clock,
+        database_url,
+        handle,
+        _db: db,
+    }
+}
