@@ -1,6 +1,8 @@
 //! The command line (SPEC §3): `serve` (default), `migrate`, and the operator's commands.
 
 use crate::db::{self, Db};
+use crate::domain::validate;
+use crate::models::editor;
 use crate::settings::{Settings, SettingsArgs};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -92,11 +94,71 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Editor(command) => {
+            let db = Db::connect(&settings.database)?;
+            let mut conn = db.get()?;
+            run_editor(&mut conn, command, settings)
+        }
         other => {
             let _db = Db::connect(&settings.database)?;
             anyhow::bail!("`{}` is not yet available in this version", command_name(&other))
         }
     }
+}
+
+/// The actor recorded in the audit log for command-line actions.
+fn cli_actor() -> String {
+    let who = std::env::var("USER").unwrap_or_else(|_| "operator".into());
+    format!("cli:{who}")
+}
+
+fn run_editor(
+    conn: &mut db::DbConnection,
+    command: EditorCommand,
+    settings: &Settings,
+) -> anyhow::Result<()> {
+    let now = chrono::Utc::now();
+    match command {
+        EditorCommand::Grant { login } => {
+            let login = parse_login(&login)?;
+            if editor::grant(conn, &login, &cli_actor(), now)? {
+                println!("{login} is now an editor");
+            } else {
+                println!("{login} was already an editor");
+            }
+        }
+        EditorCommand::Revoke { login } => {
+            let login = parse_login(&login)?;
+            if editor::revoke(conn, &login, &cli_actor(), now)? {
+                println!("{login} is no longer an editor; their sessions have ended");
+            } else {
+                println!("{login} had no editor grant to revoke");
+            }
+            if settings.editors.contains(&login.to_ascii_lowercase()) {
+                eprintln!(
+                    "note: {login} is also named in EDITORS, which keeps them an editor until it changes"
+                );
+            }
+        }
+        EditorCommand::List => {
+            for login in &settings.editors {
+                println!("{login}\t(EDITORS setting)");
+            }
+            for grant in editor::list(conn)? {
+                println!(
+                    "{}\t(granted by {} on {})",
+                    grant.login,
+                    grant.granted_by,
+                    grant.granted_at.format("%Y-%m-%d %H:%M UTC")
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn parse_login(raw: &str) -> anyhow::Result<String> {
+    validate::github_login(raw).map_err(|e| anyhow::anyhow!("{raw:?} is not a GitHub login. {e}"))
 }
 
 fn command_name(command: &Command) -> &'static str {

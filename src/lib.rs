@@ -6,6 +6,7 @@ pub mod clock;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod github;
 pub mod models;
 pub mod schema;
 pub mod settings;
@@ -50,7 +51,8 @@ impl Application {
         let listener = TcpListener::bind(settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
         let addr = listener.local_addr()?;
-        let state = AppState::new(settings, db, templates, options.clock);
+        let session_key = web::session::load_key(&settings)?;
+        let state = AppState::new(settings, db, templates, options.clock)?;
         // Create the first week now, so the first visitor does not wait for it.
         state.open_week().await.map_err(|e| anyhow::anyhow!("{e}"))?;
 
@@ -58,6 +60,8 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(aweb::Data::new(app_state.clone()))
+                .wrap(middleware::from_fn(web::csrf::guard))
+                .wrap(web::session::middleware(&app_state.settings, session_key.clone()))
                 .wrap(web::errors::handlers())
                 .wrap(middleware::Compress::default())
                 .wrap(web::security_headers(&app_state.settings))

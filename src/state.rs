@@ -3,6 +3,7 @@
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::AppError;
+use crate::github::Github;
 use crate::models::week::{self, Week};
 use crate::settings::Settings;
 use handlebars::Handlebars;
@@ -14,19 +15,34 @@ pub struct AppState {
     pub db: Db,
     pub templates: Arc<Handlebars<'static>>,
     pub clock: Clock,
+    /// `None` when no GitHub OAuth app is configured.
+    pub github: Option<Github>,
     /// The open week, until its cut-off passes or an editor changes it.
     open_week: Arc<RwLock<Option<Week>>>,
 }
 
 impl AppState {
-    pub fn new(settings: Settings, db: Db, templates: Handlebars<'static>, clock: Clock) -> Self {
-        AppState {
+    pub fn new(
+        settings: Settings,
+        db: Db,
+        templates: Handlebars<'static>,
+        clock: Clock,
+    ) -> anyhow::Result<Self> {
+        let github = match &settings.github {
+            Some(gh) => {
+                let callback = settings.public_url.join("auth/github/callback")?;
+                Some(Github::new(gh, callback)?)
+            }
+            None => None,
+        };
+        Ok(AppState {
+            github,
             settings: Arc::new(settings),
             db,
             templates: Arc::new(templates),
             clock,
             open_week: Arc::new(RwLock::new(None)),
-        }
+        })
     }
 
     /// The week open now, rolling over at the cut-off. Served from memory until it closes.

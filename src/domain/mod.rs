@@ -1,3 +1,4 @@
 //! Pure rules of SPEC §2: no HTTP, no SQL. Each module owns one rule and its unit tests.
 
+pub mod validate;
 pub mod week;

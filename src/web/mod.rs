@@ -1,9 +1,14 @@
 //! The HTTP surface: route table and middleware. Handlers stay thin; rules live in `domain`,
 //! SQL in `models`.
 
+pub mod api;
+pub mod auth;
+pub mod csrf;
 pub mod errors;
+pub mod extract;
 pub mod page;
 pub mod public;
+pub mod session;
 pub mod view;
 
 use crate::error::AppError;
@@ -43,7 +48,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(public::livez)
     .service(public::healthz)
     .service(public::index)
-    .service(public::style);
+    .service(public::style)
+    .service(auth::start_login)
+    .service(auth::github_callback)
+    .service(auth::log_out)
+    .service(auth::dev_login_form)
+    .service(auth::dev_log_in)
+    .service(api::me);
 }
 
 fn form_error(err: actix_web::error::UrlencodedError) -> AppError {

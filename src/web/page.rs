@@ -1,8 +1,11 @@
 //! Rendering pages: the shared `site` context (who is logged in, CSRF token, dev-login banner)
 //! plus one template per route.
 
+use super::csrf;
+use super::extract::Viewer;
 use crate::error::AppError;
 use crate::state::AppState;
+use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use serde_json::{json, Value};
@@ -16,7 +19,33 @@ pub fn anonymous_site(state: &AppState) -> Value {
     })
 }
 
-/// Render `template` with `data` (an object) and the `site` context.
+/// The `site` context for this visitor; logged-in pages carry the CSRF token for their forms.
+pub fn site(state: &AppState, viewer: &Viewer, session: &Session) -> Value {
+    let mut site = anonymous_site(state);
+    if let Some(current) = &viewer.0 {
+        let now = state.clock.now();
+        site["user"] = json!({
+            "id": current.user.id,
+            "login": current.user.login,
+            "name": current.user.display_name(),
+            "avatar_url": current.user.avatar_url,
+            "is_editor": current.is_editor,
+            "can_vote": current.can_vote(state.settings.min_account_age_days, now),
+        });
+        site["csrf_token"] = json!(csrf::token(session));
+    }
+    site
+}
+
+/// The `site` context for a page with a form that anonymous visitors may send.
+pub fn site_with_form(state: &AppState, viewer: &Viewer, session: &Session) -> Value {
+    let mut site = site(state, viewer, session);
+    site["csrf_token"] = json!(csrf::token(session));
+    site
+}
+
+/// Render `template` with `data` (an object) and the `site` context. Pages for a logged-in
+/// user are never stored by caches.
 pub fn render(
     state: &AppState,
     site: Value,
@@ -24,6 +53,7 @@ pub fn render(
     status: StatusCode,
     mut data: Value,
 ) -> Result<HttpResponse, AppError> {
+    let personal = !site["user"].is_null();
     if let Some(obj) = data.as_object_mut() {
         obj.insert("site".into(), site);
     }
@@ -31,7 +61,17 @@ pub fn render(
         .templates
         .render(template, &data)
         .map_err(|e| AppError::internal(format!("template {template}: {e}")))?;
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(html))
+    let mut response = HttpResponse::build(status);
+    response.content_type("text/html; charset=utf-8");
+    if personal {
+        response.insert_header(("Cache-Control", "no-store"));
+    }
+    Ok(response.body(html))
+}
+
+/// 303 See Other to `location` (the answer to every successful form).
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header(("Location", location))
+        .finish()
 }

@@ -1,9 +1,11 @@
 //! Public pages and probes.
 
+use super::extract::Viewer;
 use super::page;
 use super::view;
 use crate::error::AppError;
 use crate::state::AppState;
+use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpResponse};
 use diesel::connection::SimpleConnection;
@@ -35,7 +37,11 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
 }
 
 #[get("/")]
-pub async fn index(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn index(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
     let week = state.open_week().await?;
     let now = state.clock.now();
     let closes_at = week.closes_at.and_utc();
@@ -55,7 +61,7 @@ pub async fn index(state: web::Data<AppState>) -> Result<HttpResponse, AppError>
     });
     page::render(
         &state,
-        page::anonymous_site(&state),
+        page::site(&state, &viewer, &session),
         "index",
         StatusCode::OK,
         data,

@@ -2,6 +2,12 @@
 //! (a SQLite file in a temp dir, or a new PostgreSQL database when TEST_DATABASE_URL is set).
 #![allow(dead_code)]
 
+pub mod browser;
+pub mod fake_github;
+
+pub use browser::Browser;
+pub use fake_github::{FakeGithub, Profile};
+
 use chrono::{DateTime, Utc};
 use diesel::{Connection, RunQueryDsl};
 use twir_picks::settings::SettingsArgs;
@@ -106,6 +112,7 @@ pub struct TestApp {
     pub state: AppState,
     pub clock: Clock,
     pub database_url: String,
+    pub github: FakeGithub,
     handle: actix_web::dev::ServerHandle,
     _db: TestDb,
 }
@@ -131,6 +138,30 @@ impl TestApp {
     pub fn settings(&self) -> &Settings {
         &self.state.settings
     }
+
+    /// A browser with its own cookie jar.
+    pub fn browser(&self) -> Browser {
+        Browser::new(self.base.clone(), self.github.clone())
+    }
+
+    /// A browser already logged in through the whole GitHub flow as `profile`.
+    pub async fn logged_in(&self, profile: Profile) -> Browser {
+        let browser = self.browser();
+        let res = browser.login(profile).await;
+        assert_eq!(res.status(), 303, "login should succeed");
+        browser
+    }
+
+    /// Run the real binary against this test's database.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_twir-picks"))
+            .args(args)
+            .env("DATABASE_URL", &self.database_url)
+            .env("BIND", "127.0.0.1:0")
+            .env_remove("EDITORS")
+            .output()
+            .expect("run twir-picks")
+    }
 }
 
 impl Drop for TestApp {
@@ -138,6 +169,7 @@ impl Drop for TestApp {
         // Stop accepting and drop the pool's connections before the database goes.
         // The stop command is sent at once; the returned future only waits for it.
         drop(self.handle.stop(false));
+        self.github.stop();
     }
 }
 
@@ -157,7 +189,13 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 /// Start the app with settings changed by `adjust`; PUBLIC_URL follows the bound port unless set.
 pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut SettingsArgs)) -> TestApp {
     let (db, database_url) = TestDb::create(backend);
+    let github = FakeGithub::start().await;
     let mut args = base_args(&database_url);
+    args.github_client_id = Some(fake_github::CLIENT_ID.into());
+    args.github_client_secret = Some(fake_github::CLIENT_SECRET.into());
+    args.github_auth_url = github.auth_url();
+    args.github_token_url = github.token_url();
+    args.github_api_url = github.api_url();
     adjust(&mut args);
     // Bind first so PUBLIC_URL can name the real port.
     let listener = std::net::TcpListener::bind(args.bind.as_str()).expect("bind port 0");
@@ -186,6 +224,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut SettingsA
         state: app.state,
         clock,
         database_url,
+        github,
         handle,
         _db: db,
     }

@@ -1,0 +1,243 @@
+//! Logging in with GitHub (and DEV_LOGIN), logging out.
+
+use super::extract::Viewer;
+use super::page;
+use super::session::{self, OAuthPending, SessionAuth, OAUTH_TTL_SECS};
+use crate::domain::validate::{self, safe_next_path};
+use crate::error::AppError;
+use crate::github::GithubError;
+use crate::models::{audit, user, user::User};
+use crate::state::AppState;
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+use subtle::ConstantTimeEq;
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Send the browser to GitHub with a fresh state and PKCE challenge kept in this session.
+#[get("/login")]
+pub async fn start_login(
+    state: web::Data<AppState>,
+    session: Session,
+    query: web::Query<NextQuery>,
+) -> Result<HttpResponse, AppError> {
+    let next = query.next.as_deref().and_then(safe_next_path);
+    let Some(github) = state.github.as_ref() else {
+        if state.settings.dev_login {
+            let target = match &next {
+                Some(n) => format!("/dev/login?next={}", urlencode(n)),
+                None => "/dev/login".into(),
+            };
+            return Ok(page::see_other(&target));
+        }
+        return Err(AppError::new(
+            StatusCode::NOT_FOUND,
+            "login_disabled",
+            "Logging in is not set up on this site (no GitHub OAuth app is configured).",
+        ));
+    };
+    let authorization = github.authorize();
+    session::set_pending(
+        &session,
+        &OAuthPending {
+            state: authorization.state,
+            verifier: authorization.verifier,
+            started_at: state.clock.now().timestamp(),
+            next,
+        },
+    );
+    Ok(HttpResponse::Found()
+        .insert_header(("Location", authorization.url.as_str()))
+        .insert_header(("Cache-Control", "no-store"))
+        .finish())
+}
+
+#[derive(Deserialize)]
+pub struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+/// GitHub sends the browser back here. Every failure leaves no session and says what happened.
+#[get("/auth/github/callback")]
+pub async fn github_callback(
+    state: web::Data<AppState>,
+    session: Session,
+    query: web::Query<CallbackQuery>,
+) -> Result<HttpResponse, AppError> {
+    let result = finish_login(&state, &session, query.into_inner()).await;
+    if result.is_err() {
+        session.purge();
+    }
+    result
+}
+
+async fn finish_login(
+    state: &AppState,
+    session: &Session,
+    query: CallbackQuery,
+) -> Result<HttpResponse, AppError> {
+    let github = state
+        .github
+        .as_ref()
+        .ok_or_else(|| AppError::not_found("GitHub login"))?;
+    // Single use: whatever happens next, this state cannot be presented again.
+    let pending = session::take_pending(session);
+    if let Some(error) = query.error {
+        let message = if error == "access_denied" {
+            "You chose not to let twir-picks see your GitHub profile, so you are not logged in. You can still browse the ballot.".to_string()
+        } else {
+            format!("GitHub did not complete the login ({error}). Please try again.")
+        };
+        return Err(AppError::forbidden(message));
+    }
+    let expired =
+        || AppError::bad_request("This login link has expired or was already used. Please log in again.");
+    let pending = pending.ok_or_else(expired)?;
+    let (Some(code), Some(returned_state)) = (query.code, query.state) else {
+        return Err(AppError::bad_request(
+            "GitHub's answer is missing the code or state. Please log in again.",
+        ));
+    };
+    if !bool::from(pending.state.as_bytes().ct_eq(returned_state.as_bytes())) {
+        return Err(AppError::bad_request(
+            "This login answer does not belong to the login started in this browser. Please log in again.",
+        ));
+    }
+    let now = state.clock.now();
+    if now.timestamp() - pending.started_at > OAUTH_TTL_SECS {
+        return Err(expired());
+    }
+    let profile = github.login(code, pending.verifier).await.map_err(|e| match e {
+        GithubError::Rejected(reason) => {
+            tracing::info!(reason = %reason, "GitHub rejected a login code");
+            AppError::bad_request("GitHub did not accept this login (the code expired or was already used). Please log in again.")
+        }
+        GithubError::Unreachable(detail) | GithubError::Unexpected(detail) => {
+            tracing::warn!(detail = %detail, "GitHub login failed");
+            AppError::bad_gateway("GitHub could not be reached to complete the login. Please try again in a minute.")
+        }
+    })?;
+    let user = state
+        .db
+        .run(move |conn| {
+            let user = user::upsert_github(conn, &profile, now)?;
+            audit::record(
+                conn,
+                audit::Entry::new(&user.login, "login", &user.login).by_user(user.id),
+                now,
+            )?;
+            Ok(user)
+        })
+        .await?;
+    start_session(session, &user, now.timestamp())?;
+    Ok(page::see_other(pending.next.as_deref().unwrap_or("/")))
+}
+
+fn start_session(session: &Session, user: &User, now: i64) -> Result<(), AppError> {
+    if user.banned {
+        return Err(AppError::forbidden(
+            "This account has been banned from twir-picks.",
+        ));
+    }
+    session::log_in(
+        session,
+        &SessionAuth {
+            user_id: user.id,
+            epoch: user.session_epoch,
+            login_at: now,
+            seen_at: now,
+        },
+    );
+    Ok(())
+}
+
+#[post("/logout")]
+pub async fn log_out(session: Session) -> HttpResponse {
+    session.purge();
+    page::see_other("/")
+}
+
+#[get("/dev/login")]
+pub async fn dev_login_form(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    query: web::Query<NextQuery>,
+) -> Result<HttpResponse, AppError> {
+    if !state.settings.dev_login {
+        return Err(AppError::not_found("Dev login"));
+    }
+    let next = query.next.as_deref().and_then(safe_next_path);
+    let site = page::site_with_form(&state, &viewer, &session);
+    page::render(
+        &state,
+        site,
+        "dev_login",
+        StatusCode::OK,
+        json!({ "title": "Dev login", "next": next }),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct DevLoginForm {
+    login: String,
+    next: Option<String>,
+}
+
+#[post("/dev/login")]
+pub async fn dev_log_in(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    form: web::Form<DevLoginForm>,
+) -> Result<HttpResponse, AppError> {
+    if !state.settings.dev_login {
+        return Err(AppError::not_found("Dev login"));
+    }
+    let login = match validate::github_login(&form.login) {
+        Ok(login) => login,
+        Err(problem) => {
+            let site = page::site_with_form(&state, &viewer, &session);
+            return page::render(
+                &state,
+                site,
+                "dev_login",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({
+                    "title": "Dev login",
+                    "login": form.login,
+                    "next": form.next,
+                    "error": problem,
+                }),
+            );
+        }
+    };
+    let now = state.clock.now();
+    let user = state
+        .db
+        .run(move |conn| {
+            let user = user::upsert_dev(conn, &login, now)?;
+            audit::record(
+                conn,
+                audit::Entry::new(&user.login, "dev_login", &user.login).by_user(user.id),
+                now,
+            )?;
+            Ok(user)
+        })
+        .await?;
+    start_session(&session, &user, now.timestamp())?;
+    let next = form.next.as_deref().and_then(safe_next_path);
+    Ok(page::see_other(next.as_deref().unwrap_or("/")))
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}

@@ -1,0 +1,143 @@
+//! Who is asking: `Viewer` (maybe nobody), `CurrentUser` (401 otherwise), `Editor` (403 otherwise).
+//! The cookie names a user and an epoch; the database decides whether that still stands.
+
+use super::session::{self, SessionAuth, SEEN_REFRESH_SECS};
+use crate::error::AppError;
+use crate::models::{editor, user, user::User};
+use crate::state::AppState;
+use actix_session::SessionExt;
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use chrono::{DateTime, Duration, Utc};
+use std::future::Future;
+use std::pin::Pin;
+
+/// A logged-in user and what they may do.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub user: User,
+    pub is_editor: bool,
+}
+
+impl CurrentUser {
+    /// Old enough on GitHub to vote, and not banned.
+    pub fn can_vote(&self, min_account_age_days: i64, now: DateTime<Utc>) -> bool {
+        !self.user.banned && self.account_old_enough(min_account_age_days, now)
+    }
+
+    pub fn account_old_enough(&self, min_account_age_days: i64, now: DateTime<Utc>) -> bool {
+        match self.user.github_created_at {
+            Some(created) => now - created.and_utc() >= Duration::days(min_account_age_days),
+            None => min_account_age_days == 0,
+        }
+    }
+}
+
+/// The visitor: logged in or not.
+#[derive(Debug, Clone)]
+pub struct Viewer(pub Option<CurrentUser>);
+
+async fn load(req: HttpRequest) -> Result<Viewer, AppError> {
+    if let Some(v) = req.extensions().get::<Viewer>() {
+        return Ok(v.clone());
+    }
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| AppError::internal("no app state"))?
+        .clone();
+    let session = req.get_session();
+    let viewer = match session::auth(&session) {
+        None => Viewer(None),
+        Some(auth) => {
+            let now = state.clock.now();
+            let found = resolve(&state, auth.clone(), now).await?;
+            match found {
+                Some(current) => {
+                    if now.timestamp() - auth.seen_at > SEEN_REFRESH_SECS {
+                        session::set_auth(
+                            &session,
+                            &SessionAuth {
+                                seen_at: now.timestamp(),
+                                ..auth
+                            },
+                        );
+                    }
+                    Viewer(Some(current))
+                }
+                None => {
+                    session.purge();
+                    Viewer(None)
+                }
+            }
+        }
+    };
+    req.extensions_mut().insert(viewer.clone());
+    Ok(viewer)
+}
+
+/// The user the session names, if the session still stands (timeouts, epoch, account exists).
+async fn resolve(
+    state: &AppState,
+    auth: SessionAuth,
+    now: DateTime<Utc>,
+) -> Result<Option<CurrentUser>, AppError> {
+    if !auth.is_current(now.timestamp()) {
+        return Ok(None);
+    }
+    let editors = state.settings.editors.clone();
+    state
+        .db
+        .run(move |conn| {
+            let Some(user) = user::find(conn, auth.user_id)? else {
+                return Ok(None);
+            };
+            if user.session_epoch != auth.epoch {
+                return Ok(None);
+            }
+            let is_editor = editor::is_editor(conn, &editors, &user.login)?;
+            Ok(Some(CurrentUser { user, is_editor }))
+        })
+        .await
+}
+
+impl FromRequest for Viewer {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        Box::pin(load(req.clone()))
+    }
+}
+
+impl FromRequest for CurrentUser {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move { load(req).await?.0.ok_or_else(AppError::unauthorized) })
+    }
+}
+
+/// A logged-in editor; the role is checked on the server for every editor route.
+#[derive(Debug, Clone)]
+pub struct Editor(pub CurrentUser);
+
+impl FromRequest for Editor {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let current = load(req).await?.0.ok_or_else(AppError::unauthorized)?;
+            if current.is_editor {
+                Ok(Editor(current))
+            } else {
+                Err(AppError::forbidden(
+                    "This page is for This Week in Rust's editors.",
+                ))
+            }
+        })
+    }
+}
