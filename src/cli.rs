@@ -2,7 +2,7 @@
 
 use crate::db::{self, Db};
 use crate::domain::validate;
-use crate::models::editor;
+use crate::models::{audit, editor, week};
 use crate::settings::{Settings, SettingsArgs};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -99,11 +99,48 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
             let mut conn = db.get()?;
             run_editor(&mut conn, command, settings)
         }
+        Command::Week(command) => {
+            let db = Db::connect(&settings.database)?;
+            let mut conn = db.get()?;
+            run_week(&mut conn, command, settings)
+        }
         other => {
             let _db = Db::connect(&settings.database)?;
             anyhow::bail!("`{}` is not yet available in this version", command_name(&other))
         }
     }
+}
+
+fn run_week(conn: &mut db::DbConnection, command: WeekCommand, settings: &Settings) -> anyhow::Result<()> {
+    let now = chrono::Utc::now();
+    let show = |w: &week::Week| {
+        format!(
+            "issue {} ({}): opens {} UTC, closes {} UTC, published {}",
+            w.issue,
+            w.status,
+            w.opens_at.format("%Y-%m-%d %H:%M"),
+            w.closes_at.format("%Y-%m-%d %H:%M"),
+            settings.calendar.publication_date(w.issue)
+        )
+    };
+    match command {
+        WeekCommand::Show => {
+            let open = week::ensure_open(conn, &settings.calendar, now)?;
+            println!("{}", show(&open));
+        }
+        WeekCommand::Close => {
+            let (closed, opened) = week::close_now(conn, &settings.calendar, now)?;
+            audit::record(
+                conn,
+                audit::Entry::new(&cli_actor(), "week_close", &closed.issue.to_string())
+                    .detail(format!("opened issue {}", opened.issue)),
+                now,
+            )?;
+            println!("closed {}", show(&closed));
+            println!("opened {}", show(&opened));
+        }
+    }
+    Ok(())
 }
 
 /// The actor recorded in the audit log for command-line actions.

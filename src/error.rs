@@ -85,6 +85,12 @@ impl AppError {
         Self::new(StatusCode::BAD_GATEWAY, "upstream_error", message)
     }
 
+    /// The same error under another machine code.
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = code;
+        self
+    }
+
     /// A real fault: logged with its detail, shown as a generic message.
     pub fn internal(detail: impl fmt::Display) -> Self {
         tracing::error!(detail = %detail, "internal error");

@@ -1,7 +1,9 @@
 //! twir-picks: nominate, vote on and pick This Week in Rust's Crate and Quote of the Week.
 //! See ARCHITECTURE.md for the map.
 
+pub mod actions;
 pub mod cli;
+pub mod crates_io;
 pub mod clock;
 pub mod db;
 pub mod domain;

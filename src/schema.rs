@@ -146,6 +146,7 @@ diesel::joinable!(nominators -> nominations (nomination_id));
 diesel::joinable!(nominators -> users (user_id));
 diesel::joinable!(votes -> nominations (nomination_id));
 diesel::joinable!(votes -> weeks (week_issue));
+diesel::joinable!(votes -> users (user_id));
 diesel::joinable!(picks -> nominations (nomination_id));
 diesel::joinable!(picks -> weeks (week_issue));
 

@@ -3,11 +3,16 @@
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::error::AppError;
+use crate::crates_io::CratesIo;
 use crate::github::Github;
 use crate::models::week::{self, Week};
 use crate::settings::Settings;
 use handlebars::Handlebars;
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+/// How long a read of the open week is trusted before it is read again.
+pub const OPEN_WEEK_TTL: Duration = Duration::from_secs(2);
 
 #[derive(Clone)]
 pub struct AppState {
@@ -15,10 +20,12 @@ pub struct AppState {
     pub db: Db,
     pub templates: Arc<Handlebars<'static>>,
     pub clock: Clock,
+    pub crates_io: CratesIo,
     /// `None` when no GitHub OAuth app is configured.
     pub github: Option<Github>,
-    /// The open week, until its cut-off passes or an editor changes it.
-    open_week: Arc<RwLock<Option<Week>>>,
+    /// The open week as last read, and when: trusted until its cut-off, for at most
+    /// `OPEN_WEEK_TTL` (another instance or the CLI may have changed it).
+    open_week: Arc<RwLock<Option<(Week, Instant)>>>,
 }
 
 impl AppState {
@@ -36,6 +43,7 @@ impl AppState {
             None => None,
         };
         Ok(AppState {
+            crates_io: CratesIo::new(settings.crates_io_api_url.clone())?,
             github,
             settings: Arc::new(settings),
             db,
@@ -48,8 +56,8 @@ impl AppState {
     /// The week open now, rolling over at the cut-off. Served from memory until it closes.
     pub async fn open_week(&self) -> Result<Week, AppError> {
         let now = self.clock.now();
-        if let Some(cached) = self.open_week.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
-            if cached.is_open_at(now) {
+        if let Some((cached, read_at)) = self.open_week.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            if cached.is_open_at(now) && read_at.elapsed() < OPEN_WEEK_TTL {
                 return Ok(cached.clone());
             }
         }
@@ -58,9 +66,12 @@ impl AppState {
             .db
             .run(move |conn| week::ensure_open(conn, &calendar, now))
             .await?;
-        *self.open_week.write().unwrap_or_else(|e| e.into_inner()) = Some(week.clone());
+        *self.open_week.write().unwrap_or_else(|e| e.into_inner()) = Some((week.clone(), Instant::now()));
         Ok(week)
     }
+
+    /// Something on a ballot changed (a vote, nomination, pick or hide): cached rankings are stale.
+    pub fn ballot_changed(&self) {}
 
     /// Forget the cached open week (after an editor changed it).
     pub fn forget_open_week(&self) {

@@ -35,9 +35,365 @@ pub fn github_login(raw: &str) -> Result<String, &'static str> {
     }
 }
 
+
+/// Longest URL we store.
+pub const MAX_URL_LEN: usize = 2_000;
+/// Longest quote text (SPEC §3).
+pub const MAX_QUOTE_LEN: usize = 5_000;
+pub const MAX_PITCH_LEN: usize = 500;
+pub const MAX_WHY_LEN: usize = 5_000;
+pub const MAX_SHORT_LEN: usize = 200;
+
+/// A crates.io crate name: ASCII letters, digits, `-` and `_`, starting with a letter, at most
+/// 64 characters (crates.io's own rule).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrateName(String);
+
+impl CrateName {
+    pub fn parse(raw: &str) -> Result<CrateName, String> {
+        let name = raw.trim();
+        if name.is_empty() {
+            return Err("Please give the crate's name as it is on crates.io.".into());
+        }
+        if name.chars().count() > 64 {
+            return Err("A crate name has at most 64 characters.".into());
+        }
+        if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            return Err("A crate name starts with a letter.".into());
+        }
+        if let Some(bad) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
+            return Err(format!("A crate name has only letters, digits, '-' and '_', not {bad:?}."));
+        }
+        Ok(CrateName(name.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// crates.io treats `-` and `_` and letter case as the same name.
+    pub fn key(&self) -> String {
+        crate_key(&self.0)
+    }
+}
+
+/// The duplicate-detection key of a crate name.
+pub fn crate_key(name: &str) -> String {
+    name.trim().to_ascii_lowercase().replace('-', "_")
+}
+
+/// The duplicate-detection key of a quote: whitespace runs folded to one space, case folded.
+pub fn quote_key(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// An absolute http(s) URL with a host, at most `MAX_URL_LEN` long. Anything else
+/// (`javascript:`, `data:`, relative) is refused.
+pub fn http_url(raw: &str) -> Result<String, String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err("Please give a link.".into());
+    }
+    if raw.len() > MAX_URL_LEN {
+        return Err(format!("A link has at most {MAX_URL_LEN} characters."));
+    }
+    let url = url::Url::parse(raw).map_err(|_| "This is not a complete link (https://…).".to_string())?;
+    if !matches!(url.scheme(), "http" | "https") || !url.has_host() {
+        return Err("Only http:// and https:// links are accepted.".into());
+    }
+    Ok(url.to_string())
+}
+
+/// Trimmed text that must be present and at most `max` characters long.
+pub fn required_text(raw: &str, max: usize, what: &str) -> Result<String, String> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Err(format!("Please fill in {what}."));
+    }
+    optional_text(text, max, what).map(|t| t.unwrap_or_default())
+}
+
+/// Trimmed text, `None` when empty, at most `max` characters long, no control characters
+/// other than newlines and tabs.
+pub fn optional_text(raw: &str, max: usize, what: &str) -> Result<Option<String>, String> {
+    let text = raw.trim().replace("\r\n", "\n");
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let len = text.chars().count();
+    if len > max {
+        return Err(format!("{} has at most {max} characters ({len} given).", capitalize(what)));
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(format!("{} contains control characters.", capitalize(what)));
+    }
+    Ok(Some(text))
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// A single line: newlines are not allowed.
+pub fn one_line(raw: &str, max: usize, what: &str) -> Result<String, String> {
+    let text = required_text(raw, max, what)?;
+    if text.contains('\n') {
+        return Err(format!("{} fits on one line.", capitalize(what)));
+    }
+    Ok(text)
+}
+
+/// The two categories (SPEC §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Crate,
+    Quote,
+}
+
+impl Category {
+    pub const ALL: [Category; 2] = [Category::Crate, Category::Quote];
+
+    pub fn parse(raw: &str) -> Option<Category> {
+        match raw.trim() {
+            "crate" => Some(Category::Crate),
+            "quote" => Some(Category::Quote),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Crate => "crate",
+            Category::Quote => "quote",
+        }
+    }
+
+    pub fn heading(self) -> &'static str {
+        match self {
+            Category::Crate => "Crate of the Week",
+            Category::Quote => "Quote of the Week",
+        }
+    }
+}
+
+/// The nomination form as typed (every field a string; absent fields empty).
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct NominationForm {
+    pub category: String,
+    pub crate_name: String,
+    pub pitch: String,
+    pub url: String,
+    pub why: String,
+    pub self_suggestion: Option<String>,
+    pub text: String,
+    pub author: String,
+    #[serde(rename = "where")]
+    pub where_said: String,
+    pub source_url: String,
+    pub context: String,
+}
+
+/// A crate nomination that passed validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrateNomination {
+    pub name: CrateName,
+    pub pitch: String,
+    pub url: Option<String>,
+    pub why: Option<String>,
+    pub self_suggestion: bool,
+}
+
+/// A quote nomination that passed validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuoteNomination {
+    pub text: String,
+    pub author: String,
+    pub where_said: String,
+    pub source_url: String,
+    pub context: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValidNomination {
+    Crate(CrateNomination),
+    Quote(QuoteNomination),
+}
+
+impl ValidNomination {
+    pub fn category(&self) -> Category {
+        match self {
+            ValidNomination::Crate(_) => Category::Crate,
+            ValidNomination::Quote(_) => Category::Quote,
+        }
+    }
+
+    pub fn dedupe_key(&self) -> String {
+        match self {
+            ValidNomination::Crate(c) => c.name.key(),
+            ValidNomination::Quote(q) => quote_key(&q.text),
+        }
+    }
+}
+
+/// Problems by form field name, in form order.
+pub type FieldErrors = Vec<(&'static str, String)>;
+
+impl NominationForm {
+    /// Check every field; all problems at once, each under its field's name.
+    pub fn validate(&self) -> Result<ValidNomination, FieldErrors> {
+        let mut errors: FieldErrors = Vec::new();
+        fn check<T>(errors: &mut FieldErrors, field: &'static str, r: Result<T, String>) -> Option<T> {
+            r.map_err(|e| errors.push((field, e))).ok()
+        }
+        match Category::parse(&self.category) {
+            Some(Category::Crate) => {
+                let name = check(&mut errors, "crate_name", CrateName::parse(&self.crate_name));
+                let pitch = check(&mut errors, "pitch", one_line(&self.pitch, MAX_PITCH_LEN, "the pitch"));
+                let url = if self.url.trim().is_empty() {
+                    Some(None)
+                } else {
+                    check(&mut errors, "url", http_url(&self.url).map(Some))
+                };
+                let why = check(&mut errors, "why", optional_text(&self.why, MAX_WHY_LEN, "the why"));
+                match (name, pitch, url, why) {
+                    (Some(name), Some(pitch), Some(url), Some(why)) if errors.is_empty() => {
+                        Ok(ValidNomination::Crate(CrateNomination {
+                            name,
+                            pitch: tidy_pitch(&pitch),
+                            url,
+                            why,
+                            self_suggestion: self.self_suggestion.as_deref().is_some_and(|v| !v.is_empty()),
+                        }))
+                    }
+                    _ => Err(errors),
+                }
+            }
+            Some(Category::Quote) => {
+                let text = check(&mut errors, "text", required_text(&self.text, MAX_QUOTE_LEN, "the quote"));
+                let author = check(&mut errors, "author", one_line(&self.author, MAX_SHORT_LEN, "the author"));
+                let where_said = check(&mut errors, "where", one_line(&self.where_said, MAX_SHORT_LEN, "where it was said"));
+                let source_url = check(&mut errors, "source_url", http_url(&self.source_url));
+                let context = check(&mut errors, "context", optional_text(&self.context, MAX_WHY_LEN, "the context"));
+                match (text, author, where_said, source_url, context) {
+                    (Some(text), Some(author), Some(where_said), Some(source_url), Some(context))
+                        if errors.is_empty() =>
+                    {
+                        Ok(ValidNomination::Quote(QuoteNomination {
+                            text,
+                            author,
+                            where_said,
+                            source_url,
+                            context,
+                        }))
+                    }
+                    _ => Err(errors),
+                }
+            }
+            None => Err(vec![("category", "Please choose a crate or a quote.".into())]),
+        }
+    }
+}
+
+/// The pitch completes "This week's crate is NAME, …": drop a trailing full stop and a
+/// leading comma people type by habit.
+fn tidy_pitch(pitch: &str) -> String {
+    pitch
+        .trim()
+        .trim_start_matches(',')
+        .trim()
+        .trim_end_matches('.')
+        .trim_end()
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn crate_names_follow_crates_io() {
+        assert_eq!(CrateName::parse(" serde_json ").unwrap().as_str(), "serde_json");
+        assert!(CrateName::parse("tokio-util").is_ok());
+        assert!(CrateName::parse(&"a".repeat(64)).is_ok());
+        assert!(CrateName::parse(&"a".repeat(65)).is_err());
+        for bad in ["", "1password", "-x", "_x", "foo bar", "foo.rs", "crâte", "<script>"] {
+            assert!(CrateName::parse(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(CrateName::parse("Serde-JSON").unwrap().key(), "serde_json");
+    }
+
+    #[test]
+    fn urls_are_http_or_https_only() {
+        assert_eq!(http_url("https://docs.rs/x").unwrap(), "https://docs.rs/x");
+        for bad in ["javascript:alert(1)", "data:text/html,hi", "ftp://x.org/", "/relative", "https://", "mailto:a@b.c"] {
+            assert!(http_url(bad).is_err(), "{bad:?}");
+        }
+        assert!(http_url(&format!("https://x.org/{}", "a".repeat(MAX_URL_LEN))).is_err());
+    }
+
+    #[test]
+    fn quote_keys_fold_whitespace_and_case() {
+        assert_eq!(quote_key("  Rust is\n\n GREAT  "), quote_key("rust is great"));
+        assert_ne!(quote_key("rust is great"), quote_key("rust is grate"));
+    }
+
+    fn crate_form(name: &str, pitch: &str) -> NominationForm {
+        NominationForm { category: "crate".into(), crate_name: name.into(), pitch: pitch.into(), ..Default::default() }
+    }
+
+    #[test]
+    fn a_crate_form() {
+        let v = crate_form("literator", ", a crate for literate programming.").validate().unwrap();
+        let ValidNomination::Crate(c) = v else { panic!() };
+        assert_eq!(c.pitch, "a crate for literate programming");
+        assert!(!c.self_suggestion);
+        let mut f = crate_form("x", "y");
+        f.self_suggestion = Some("on".into());
+        f.url = "https://github.com/x/y".into();
+        let ValidNomination::Crate(c) = f.validate().unwrap() else { panic!() };
+        assert!(c.self_suggestion);
+        assert_eq!(c.url.as_deref(), Some("https://github.com/x/y"));
+    }
+
+    #[test]
+    fn every_crate_problem_at_once() {
+        let mut f = crate_form("1x", "");
+        f.url = "javascript:alert(1)".into();
+        let errors = f.validate().unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, vec!["crate_name", "pitch", "url"]);
+    }
+
+    #[test]
+    fn a_quote_form() {
+        let f = NominationForm {
+            category: "quote".into(),
+            text: "> not a blockquote\n\nsecond paragraph".into(),
+            author: "Ferris".into(),
+            where_said: "on rust-users".into(),
+            source_url: "https://users.rust-lang.org/t/1".into(),
+            ..Default::default()
+        };
+        let ValidNomination::Quote(q) = f.validate().unwrap() else { panic!() };
+        assert_eq!(q.text, "> not a blockquote\n\nsecond paragraph");
+        let long = NominationForm { text: "x".repeat(MAX_QUOTE_LEN + 1), ..f.clone() };
+        assert_eq!(long.validate().unwrap_err()[0].0, "text");
+        let no_source = NominationForm { source_url: "data:text/html,x".into(), author: String::new(), ..f };
+        let fields: Vec<&str> = no_source.validate().unwrap_err().iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, vec!["author", "source_url"]);
+    }
+
+    #[test]
+    fn unknown_category() {
+        let f = NominationForm { category: "poem".into(), ..Default::default() };
+        assert_eq!(f.validate().unwrap_err()[0].0, "category");
+    }
 
     #[test]
     fn github_logins() {

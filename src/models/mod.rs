@@ -1,6 +1,10 @@
 //! Row types and their queries, one module per table family. SQL lives here only.
 
 pub mod audit;
+pub mod ballot;
+pub mod crates_cache;
 pub mod editor;
+pub mod nomination;
 pub mod user;
+pub mod vote;
 pub mod week;

@@ -117,3 +117,32 @@ fn roll_over(conn: &mut DbConnection, calendar: &Calendar, now: DateTime<Utc>) -
     tracing::info!(closed = last.issue, open = open.issue, "week rolled over");
     Ok(open)
 }
+
+/// Close the open week at `now` (an editor closing early) and open the next; audited by the
+/// caller. Returns (closed, opened).
+pub fn close_now(conn: &mut DbConnection, calendar: &Calendar, now: DateTime<Utc>) -> Result<(Week, Week), AppError> {
+    let open = ensure_open(conn, calendar, now)?;
+    let result = conn.transaction(|conn| {
+        let closed = diesel::update(weeks::table.find(open.issue).filter(weeks::status.eq(OPEN)))
+            .set((weeks::status.eq(CLOSED), weeks::closes_at.eq(now.naive_utc())))
+            .execute(conn)?;
+        if closed == 0 {
+            return Err(diesel::result::Error::RollbackTransaction);
+        }
+        let mut window = open.window();
+        window.closes_at = now;
+        let next = Week::from_window(&calendar.next_after(&window), OPEN);
+        diesel::insert_into(weeks::table).values(&next).execute(conn)?;
+        let mut closed_week = open.clone();
+        closed_week.status = CLOSED.into();
+        closed_week.closes_at = now.naive_utc();
+        Ok((closed_week, next))
+    });
+    match result {
+        Ok(pair) => Ok(pair),
+        Err(diesel::result::Error::RollbackTransaction) => {
+            Err(AppError::conflict("week_changed", "The open week changed meanwhile; please look again."))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

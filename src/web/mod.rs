@@ -6,10 +6,12 @@ pub mod auth;
 pub mod csrf;
 pub mod errors;
 pub mod extract;
+pub mod nominate;
 pub mod page;
 pub mod public;
 pub mod session;
 pub mod view;
+pub mod vote;
 
 use crate::error::AppError;
 use crate::settings::Settings;
@@ -54,7 +56,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(auth::log_out)
     .service(auth::dev_login_form)
     .service(auth::dev_log_in)
-    .service(api::me);
+    .service(public::issue_page)
+    .service(public::nomination_page)
+    .service(public::me_page)
+    .service(nominate::nominate_page)
+    .service(nominate::submit_nomination)
+    .service(nominate::withdraw_nomination)
+    .service(vote::cast_vote)
+    .service(vote::withdraw_vote)
+    .service(api::me_json)
+    .service(api::current_week_json)
+    .service(api::week_json)
+    .service(api::nomination_json);
 }
 
 fn form_error(err: actix_web::error::UrlencodedError) -> AppError {

@@ -19,9 +19,19 @@ pub fn anonymous_site(state: &AppState) -> Value {
     })
 }
 
+const FLASH: &str = "flash";
+
+/// A one-time message for the next page this browser sees ("Your vote is counted").
+pub fn flash(session: &Session, message: impl Into<String>) {
+    let _ = session.insert(FLASH, message.into());
+}
+
 /// The `site` context for this visitor; logged-in pages carry the CSRF token for their forms.
 pub fn site(state: &AppState, viewer: &Viewer, session: &Session) -> Value {
     let mut site = anonymous_site(state);
+    if let Some(Ok(message)) = session.remove_as::<String>(FLASH) {
+        site["flash"] = json!(message);
+    }
     if let Some(current) = &viewer.0 {
         let now = state.clock.now();
         site["user"] = json!({

@@ -1,9 +1,12 @@
-//! Public pages and probes.
+//! Public pages (the leaderboard, past weeks, a nomination, your own page) and probes.
 
-use super::extract::Viewer;
+use super::extract::{CurrentUser, Viewer};
 use super::page;
-use super::view;
+use super::view::{self, ballot::Personal};
 use crate::error::AppError;
+use crate::models::ballot::{self, RankedWeek};
+use crate::models::week::{self, Week};
+use crate::models::{nomination, vote};
 use crate::state::AppState;
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -14,9 +17,7 @@ use serde_json::json;
 /// The process is up. Touches nothing: also the benchmarks' ceiling.
 #[get("/livez")]
 pub async fn livez() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/plain; charset=utf-8")
-        .body("ok")
+    HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ok")
 }
 
 /// The database answers.
@@ -30,42 +31,186 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
         Ok(()) => HttpResponse::Ok().json(json!({ "status": "ok", "database": "ok" })),
         Err(e) => {
             tracing::warn!(error = %e, "health check failed");
-            HttpResponse::ServiceUnavailable()
-                .json(json!({ "status": "unavailable", "database": "unavailable" }))
+            HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "database": "unavailable" }))
         }
     }
 }
 
-#[get("/")]
-pub async fn index(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-    session: Session,
+/// A week's ranking as everyone sees it.
+pub async fn ranked(state: &AppState, week: Week) -> Result<RankedWeek, AppError> {
+    let ballot_weeks = state.settings.ballot_weeks;
+    state
+        .db
+        .run(move |conn| Ok(ballot::ranked_week(conn, &week, ballot_weeks, false)?))
+        .await
+}
+
+async fn week_page(
+    state: &AppState,
+    viewer: &Viewer,
+    session: &Session,
+    week: Week,
 ) -> Result<HttpResponse, AppError> {
-    let week = state.open_week().await?;
     let now = state.clock.now();
+    let is_open = week.is_open_at(now);
+    let mut personal = Personal::default();
+    if let Some(current) = &viewer.0 {
+        personal.user_id = Some(current.user.id);
+        personal.can_vote = is_open && current.can_vote(state.settings.min_account_age_days, now);
+        let (user_id, issue) = (current.user.id, week.issue);
+        personal.votes = state
+            .db
+            .run(move |conn| Ok(vote::mine(conn, user_id, issue)?))
+            .await?
+            .into_iter()
+            .collect();
+    }
+    let ranked = ranked(state, week.clone()).await?;
     let closes_at = week.closes_at.and_utc();
     let data = json!({
         "title": format!("This Week in Rust {}", week.issue),
         "week": {
             "issue": week.issue,
-            "closes_at": closes_at.to_rfc3339(),
+            "is_open": is_open,
+            "closes_at": ranked.closes_at,
             "closes_at_human": view::human_time(closes_at),
             "closes_in": view::relative(closes_at, now),
             "publication_date": state.settings.calendar.publication_date(week.issue).format("%A %-d %B %Y").to_string(),
+            "previous": week.issue - 1,
+            "next": week.issue + 1,
         },
-        "categories": [
-            { "key": "crate", "heading": "Crate of the Week", "entries": [] },
-            { "key": "quote", "heading": "Quote of the Week", "entries": [] },
-        ],
+        "logged_in": viewer.0.is_some(),
+        "categories": view::ballot::categories(&ranked, &personal),
     });
-    page::render(
-        &state,
-        page::site(&state, &viewer, &session),
-        "index",
-        StatusCode::OK,
-        data,
-    )
+    page::render(state, page::site(state, viewer, session), "index", StatusCode::OK, data)
+}
+
+#[get("/")]
+pub async fn index(state: web::Data<AppState>, viewer: Viewer, session: Session) -> Result<HttpResponse, AppError> {
+    let week = state.open_week().await?;
+    week_page(&state, &viewer, &session, week).await
+}
+
+/// Find a stored week by issue number (404 when there is none).
+pub async fn stored_week(state: &AppState, issue: i32) -> Result<Week, AppError> {
+    state.open_week().await?; // roll over first, so "the open week" is current
+    state
+        .db
+        .run(move |conn| week::find(conn, issue)?.ok_or_else(|| AppError::not_found(&format!("Issue {issue}"))))
+        .await
+}
+
+#[get("/weeks/{issue}")]
+pub async fn issue_page(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    issue: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let week = stored_week(&state, issue.into_inner()).await?;
+    week_page(&state, &viewer, &session, week).await
+}
+
+/// One nomination with everything known about it, as everyone may see it.
+pub async fn nomination_view(state: &AppState, id: i32, include_hidden: bool) -> Result<ballot::Entry, AppError> {
+    let found = state
+        .db
+        .run(move |conn| {
+            let Some(n) = nomination::find(conn, id)? else {
+                return Ok(None);
+            };
+            let credits = nomination::credits(conn, &[id])?.into_iter().map(|(_, c)| c).collect();
+            Ok(Some(ballot::entry_of(n, credits)))
+        })
+        .await?;
+    match found {
+        Some(entry) if include_hidden || !entry.nomination.hidden => Ok(entry),
+        _ => Err(AppError::not_found("That nomination")),
+    }
+}
+
+#[get("/nominations/{id}")]
+pub async fn nomination_page(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let is_editor = viewer.0.as_ref().is_some_and(|u| u.is_editor);
+    let entry = nomination_view(&state, id.into_inner(), is_editor).await?;
+    let week = state.open_week().await?;
+    let now = state.clock.now();
+    let mut personal = Personal::default();
+    if let Some(current) = &viewer.0 {
+        let (user_id, issue) = (current.user.id, week.issue);
+        personal.user_id = Some(user_id);
+        personal.votes = state.db.run(move |conn| Ok(vote::mine(conn, user_id, issue)?)).await?.into_iter().collect();
+        let n = entry.nomination.clone();
+        let ballot_weeks = state.settings.ballot_weeks;
+        let on_ballot = state
+            .db
+            .run(move |conn| Ok(ballot::is_on_ballot(conn, &n, &week, ballot_weeks)?))
+            .await?;
+        personal.can_vote = on_ballot && current.can_vote(state.settings.min_account_age_days, now);
+    }
+    let mut summary = view::ballot::entry(&entry, &personal, None);
+    summary["withdrawn"] = json!(entry.nomination.withdrawn);
+    let data = json!({
+        "title": summary["title"].clone(),
+        "entry": summary,
+        "crate": entry.crate_,
+        "quote": entry.quote,
+        "issue": entry.nomination.week_issue,
+        "nominated_at": view::human_time(entry.nomination.created_at.and_utc()),
+        "credits": entry.credits,
+        "permalink": state.settings.absolute(&format!("/nominations/{}", entry.nomination_id)),
+    });
+    page::render(&state, page::site(&state, &viewer, &session), "nomination", StatusCode::OK, data)
+}
+
+#[get("/me")]
+pub async fn me_page(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    current: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let week = state.open_week().await?;
+    let user_id = current.user.id;
+    let issue = week.issue;
+    let (mine, votes) = state
+        .db
+        .run(move |conn| Ok((nomination::by_user(conn, user_id)?, vote::mine(conn, user_id, issue)?)))
+        .await?;
+    let nominations: Vec<_> = mine
+        .iter()
+        .map(|n| {
+            json!({
+                "id": n.id,
+                "category": n.category,
+                "title": n.title(),
+                "issue": n.week_issue,
+                "hidden": n.hidden,
+                "withdrawn": n.withdrawn,
+                "mine": n.nominated_by == user_id,
+            })
+        })
+        .collect();
+    let votes: Vec<_> = votes
+        .iter()
+        .map(|(category, id)| json!({ "category": category, "nomination_id": id }))
+        .collect();
+    let now = state.clock.now();
+    let data = json!({
+        "title": "Your page",
+        "issue": issue,
+        "nominations": nominations,
+        "votes": votes,
+        "can_vote": current.can_vote(state.settings.min_account_age_days, now),
+        "min_account_age_days": state.settings.min_account_age_days,
+        "banned": current.user.banned,
+    });
+    page::render(&state, page::site(&state, &viewer, &session), "me", StatusCode::OK, data)
 }
 
 const STYLE: &str = include_str!("../../static/style.css");

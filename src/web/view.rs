@@ -50,3 +50,72 @@ mod tests {
         assert_eq!(relative(utc("2026-11-23T13:00:00Z"), now), "24 hours ago");
     }
 }
+
+/// Ballot entries as templates show them, with the visitor's own vote and nominations marked.
+pub mod ballot {
+    use crate::domain::validate::Category;
+    use crate::models::ballot::{Entry, RankedWeek};
+    use serde_json::{json, Value};
+    use std::collections::HashMap;
+
+    /// What the visitor has to do with this week's ballot.
+    #[derive(Debug, Default)]
+    pub struct Personal {
+        pub user_id: Option<i32>,
+        /// Category → the nomination this user votes for this week.
+        pub votes: HashMap<String, i32>,
+        /// Voting is possible on this page: the week is open and the user may vote.
+        pub can_vote: bool,
+    }
+
+    pub fn entry(e: &Entry, personal: &Personal, picked: Option<i32>) -> Value {
+        let (title, link, summary) = match (&e.crate_, &e.quote) {
+            (Some(c), _) => (c.name.clone(), c.url.clone(), c.pitch.clone()),
+            (_, Some(q)) => (
+                format!("{} {}", q.author, q.where_said).trim().to_string(),
+                q.url.clone(),
+                q.text.clone(),
+            ),
+            _ => (String::new(), String::new(), String::new()),
+        };
+        let category = e.nomination.category();
+        let own = personal.user_id.is_some_and(|id| e.credits.iter().any(|c| c.user_id == id));
+        let mine = personal.votes.get(category.as_str()) == Some(&e.nomination_id);
+        json!({
+            "rank": e.rank,
+            "nomination_id": e.nomination_id,
+            "category": category.as_str(),
+            "title": title,
+            "link": link,
+            "summary": summary,
+            "is_quote": category == Category::Quote,
+            "votes": e.votes,
+            "one_vote": e.votes == 1,
+            "earlier_votes": e.earlier_votes,
+            "nominators": e.credits.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join(", "),
+            "verified": e.crate_.as_ref().map(|c| c.verified).unwrap_or(true),
+            "hidden": e.nomination.hidden,
+            "mine": mine,
+            "own": own,
+            "can_vote": personal.can_vote && !own && !mine && !e.nomination.hidden,
+            "picked": picked == Some(e.nomination_id),
+        })
+    }
+
+    pub fn categories(week: &RankedWeek, personal: &Personal) -> Value {
+        let list: Vec<Value> = Category::ALL
+            .iter()
+            .map(|&c| {
+                let picked = week.picks.get(c).as_ref().map(|p| p.nomination_id);
+                let entries: Vec<Value> = week.categories.get(c).iter().map(|e| entry(e, personal, picked)).collect();
+                json!({
+                    "key": c.as_str(),
+                    "heading": c.heading(),
+                    "entries": entries,
+                    "my_vote": personal.votes.get(c.as_str()),
+                })
+            })
+            .collect();
+        Value::Array(list)
+    }
+}

@@ -105,3 +105,66 @@ pub fn extract_csrf(html: &str) -> Option<String> {
     let end = html[start..].find('"')? + start;
     Some(html[start..end].to_string())
 }
+
+impl Browser {
+    /// Nominate a crate; returns the answer (303 to the nomination on success).
+    pub async fn nominate_crate(&self, name: &str, pitch: &str) -> Response {
+        self.post("/nominations", &[("category", "crate"), ("crate_name", name), ("pitch", pitch)]).await
+    }
+
+    pub async fn nominate_quote(&self, text: &str, author: &str) -> Response {
+        self.post(
+            "/nominations",
+            &[
+                ("category", "quote"),
+                ("text", text),
+                ("author", author),
+                ("where", "on rust-users"),
+                ("source_url", "https://users.rust-lang.org/t/twir-quote-of-the-week/328/1"),
+            ],
+        )
+        .await
+    }
+
+    /// Nominate a crate and return the new nomination's id.
+    pub async fn nominated_crate(&self, name: &str) -> i32 {
+        let res = self.nominate_crate(name, "a crate worth a look").await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "nominating {name}");
+        nomination_id(&res)
+    }
+
+    pub async fn nominated_quote(&self, text: &str) -> i32 {
+        let res = self.nominate_quote(text, "Ferris").await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "nominating a quote");
+        nomination_id(&res)
+    }
+
+    pub async fn vote(&self, nomination_id: i32) -> Response {
+        self.post("/votes", &[("nomination_id", &nomination_id.to_string())]).await
+    }
+
+    pub async fn json(&self, path: &str) -> serde_json::Value {
+        let res = self.get(path).await;
+        assert_eq!(res.status(), StatusCode::OK, "GET {path}");
+        res.json().await.unwrap()
+    }
+}
+
+/// The id in a `Location: /nominations/{id}`.
+pub fn nomination_id(res: &Response) -> i32 {
+    location(res)
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("not a nomination location: {}", location(res)))
+}
+
+/// Vote counts by nomination id in one category of a week's JSON.
+pub fn counts(week: &serde_json::Value, category: &str) -> Vec<(i64, i64)> {
+    week["categories"][category]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["nomination_id"].as_i64().unwrap(), e["votes"].as_i64().unwrap()))
+        .collect()
+}

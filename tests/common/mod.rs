@@ -3,9 +3,11 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod fake_crates_io;
 pub mod fake_github;
 
 pub use browser::Browser;
+pub use fake_crates_io::FakeCratesIo;
 pub use fake_github::{FakeGithub, Profile};
 
 use chrono::{DateTime, Utc};
@@ -113,6 +115,7 @@ pub struct TestApp {
     pub clock: Clock,
     pub database_url: String,
     pub github: FakeGithub,
+    pub crates_io: FakeCratesIo,
     handle: actix_web::dev::ServerHandle,
     _db: TestDb,
 }
@@ -170,6 +173,7 @@ impl Drop for TestApp {
         // The stop command is sent at once; the returned future only waits for it.
         drop(self.handle.stop(false));
         self.github.stop();
+        self.crates_io.stop();
     }
 }
 
@@ -190,12 +194,14 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut SettingsArgs)) -> TestApp {
     let (db, database_url) = TestDb::create(backend);
     let github = FakeGithub::start().await;
+    let crates_io = FakeCratesIo::start().await;
     let mut args = base_args(&database_url);
     args.github_client_id = Some(fake_github::CLIENT_ID.into());
     args.github_client_secret = Some(fake_github::CLIENT_SECRET.into());
     args.github_auth_url = github.auth_url();
     args.github_token_url = github.token_url();
     args.github_api_url = github.api_url();
+    args.crates_io_api_url = crates_io.base.clone();
     adjust(&mut args);
     // Bind first so PUBLIC_URL can name the real port.
     let listener = std::net::TcpListener::bind(args.bind.as_str()).expect("bind port 0");
@@ -225,6 +231,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut SettingsA
         clock,
         database_url,
         github,
+        crates_io,
         handle,
         _db: db,
     }

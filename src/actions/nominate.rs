@@ -1,0 +1,188 @@
+//! Nominating a crate or a quote (SPEC §2): validation, past winners, co-nomination on
+//! duplicates, the crates.io check, and the per-user weekly limit, decided inside one
+//! transaction that holds the week's write lock.
+
+use crate::crates_io::{self, Lookup};
+use crate::domain::validate::{Category, FieldErrors, NominationForm, ValidNomination};
+use crate::error::AppError;
+use crate::models::nomination::{self, CrateFacts};
+use crate::models::week::Week;
+use crate::state::AppState;
+use crate::web::extract::CurrentUser;
+use diesel::Connection;
+
+/// Nominations (own or co-) one user may make per category per week.
+pub const PER_USER_WEEKLY_LIMIT: i64 = 5;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Nominated {
+    Created(i32),
+    /// It was on the ballot already: the user is thanked as a co-nominator.
+    CoNominated(i32),
+    /// The user had already nominated it.
+    AlreadyYours(i32),
+}
+
+#[derive(Debug)]
+pub enum Refused {
+    Invalid(FieldErrors),
+    /// Featured in `issue`; may come back from `again_from`.
+    PastWinner { issue: i32, again_from: i32 },
+    NotOnCratesIo(String),
+    LimitReached { category: Category },
+    Banned,
+    Failed(AppError),
+}
+
+impl From<AppError> for Refused {
+    fn from(e: AppError) -> Self {
+        Refused::Failed(e)
+    }
+}
+
+impl From<diesel::result::Error> for Refused {
+    fn from(e: diesel::result::Error) -> Self {
+        Refused::Failed(e.into())
+    }
+}
+
+/// What the transaction decided.
+enum Decision {
+    Done(Nominated),
+    PastWinner(i32),
+    Limit,
+}
+
+pub async fn nominate(state: &AppState, user: &CurrentUser, form: &NominationForm) -> Result<Nominated, Refused> {
+    if user.user.banned {
+        return Err(Refused::Banned);
+    }
+    let mut valid = form.validate().map_err(Refused::Invalid)?;
+    let week = state.open_week().await?;
+    let key = valid.dedupe_key();
+    let category = valid.category();
+    let settings = state.settings.clone();
+
+    // Quick reads first, so a duplicate or a past winner costs no crates.io request.
+    let (past, existing) = {
+        let key = key.clone();
+        let issue = week.issue;
+        state
+            .db
+            .run(move |conn| {
+                let past = nomination::last_win(conn, category, &key)?;
+                let existing =
+                    nomination::on_ballot_by_key(conn, category, &key, issue, settings.ballot_weeks)?;
+                Ok((past, existing.map(|n| n.id)))
+            })
+            .await?
+    };
+    check_past_winner(past, &week, state.settings.allow_repeat_after_weeks)?;
+
+    let mut facts: Option<CrateFacts> = None;
+    if let (ValidNomination::Crate(c), None) = (&mut valid, existing) {
+        match crates_io::lookup(state, c.name.as_str()).await {
+            Lookup::Found { name, facts: found } => {
+                if let Ok(canonical) = crate::domain::validate::CrateName::parse(&name) {
+                    c.name = canonical;
+                }
+                facts = Some(found);
+            }
+            Lookup::NotFound => return Err(Refused::NotOnCratesIo(c.name.as_str().to_string())),
+            // Kept as unverified and checked again later: nothing typed is lost.
+            Lookup::Unreachable(_) => {}
+        }
+    }
+
+    let now = state.clock.now();
+    let user_id = user.user.id;
+    let settings = state.settings.clone();
+    let issue = week.issue;
+    let opens_at = week.opens_at;
+    let decision = state
+        .db
+        .run(move |conn| {
+            conn.transaction::<_, diesel::result::Error, _>(|conn| {
+                nomination::lock_week(conn, issue)?;
+                if let Some(won) = nomination::last_win(conn, category, &key)? {
+                    if won + settings.allow_repeat_after_weeks > issue {
+                        return Ok(Decision::PastWinner(won));
+                    }
+                }
+                let existing = nomination::on_ballot_by_key(conn, category, &key, issue, settings.ballot_weeks)?;
+                if let Some(n) = &existing {
+                    if nomination::is_nominator(conn, n.id, user_id)? {
+                        return Ok(Decision::Done(Nominated::AlreadyYours(n.id)));
+                    }
+                }
+                let made = nomination::count_by_user_since(conn, user_id, category, opens_at)?;
+                if made >= PER_USER_WEEKLY_LIMIT {
+                    return Ok(Decision::Limit);
+                }
+                Ok(Decision::Done(match existing {
+                    Some(n) => {
+                        let self_suggestion = matches!(&valid, ValidNomination::Crate(c) if c.self_suggestion);
+                        nomination::add_nominator(conn, n.id, user_id, self_suggestion, now)?;
+                        Nominated::CoNominated(n.id)
+                    }
+                    None => Nominated::Created(nomination::insert(
+                        conn,
+                        &valid,
+                        issue,
+                        user_id,
+                        facts.as_ref(),
+                        false,
+                        now,
+                    )?),
+                }))
+            })
+            .map_err(AppError::from)
+        })
+        .await?;
+    match decision {
+        Decision::Done(done) => {
+            state.ballot_changed();
+            Ok(done)
+        }
+        Decision::PastWinner(issue) => Err(Refused::PastWinner {
+            issue,
+            again_from: issue + state.settings.allow_repeat_after_weeks,
+        }),
+        Decision::Limit => Err(Refused::LimitReached { category }),
+    }
+}
+
+fn check_past_winner(won: Option<i32>, week: &Week, allow_repeat_after_weeks: i32) -> Result<(), Refused> {
+    match won {
+        Some(issue) if issue + allow_repeat_after_weeks > week.issue => Err(Refused::PastWinner {
+            issue,
+            again_from: issue + allow_repeat_after_weeks,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Check crate nominations that crates.io did not answer for; returns how many were verified.
+pub async fn verify_pending(state: &AppState) -> Result<usize, AppError> {
+    let pending = state.db.run(|conn| Ok(nomination::unverified_crates(conn, 50)?)).await?;
+    let mut verified = 0;
+    for (id, name) in pending {
+        match crates_io::lookup(state, &name).await {
+            Lookup::Found { facts, .. } => {
+                let now = state.clock.now();
+                state
+                    .db
+                    .run(move |conn| Ok(nomination::mark_verified(conn, id, &facts, now)?))
+                    .await?;
+                verified += 1;
+            }
+            Lookup::NotFound => tracing::warn!(nomination = id, crate_name = %name, "nominated crate is not on crates.io"),
+            // Still unreachable: stop here and try again on the next round.
+            Lookup::Unreachable(_) => break,
+        }
+    }
+    if verified > 0 {
+        state.ballot_changed();
+    }
+    Ok(verified)
+}

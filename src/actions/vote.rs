@@ -1,0 +1,66 @@
+//! Casting, moving and withdrawing a vote (SPEC §2), each refusal with its own message.
+
+use crate::domain::validate::Category;
+use crate::error::AppError;
+use crate::models::{ballot, nomination, vote};
+use crate::state::AppState;
+use crate::web::extract::CurrentUser;
+
+/// Cast (or move) `user`'s vote to `nomination_id` in the week open now. Returns the category.
+pub async fn cast(state: &AppState, user: &CurrentUser, nomination_id: i32) -> Result<Category, AppError> {
+    let now = state.clock.now();
+    let settings = &state.settings;
+    if user.user.banned {
+        return Err(AppError::forbidden("This account has been banned: it cannot vote.").with_code("banned"));
+    }
+    if !user.account_old_enough(settings.min_account_age_days, now) {
+        return Err(AppError::forbidden(format!(
+            "Your GitHub account is younger than {} days, so it cannot vote yet (you can still nominate).",
+            settings.min_account_age_days
+        ))
+        .with_code("account_too_young"));
+    }
+    // The week open at `now` is the week this vote is stored in.
+    let week = state.open_week().await?;
+    let user_id = user.user.id;
+    let ballot_weeks = settings.ballot_weeks;
+    let category = state
+        .db
+        .run(move |conn| {
+            let n = nomination::find(conn, nomination_id)?.ok_or_else(|| AppError::not_found("That nomination"))?;
+            if n.hidden {
+                return Err(AppError::conflict("hidden", "The editors have taken this nomination off the ballot."));
+            }
+            if !ballot::is_on_ballot(conn, &n, &week, ballot_weeks)? {
+                return Err(AppError::conflict(
+                    "not_on_ballot",
+                    format!("This nomination is not on the ballot of issue {}.", week.issue),
+                ));
+            }
+            if nomination::is_nominator(conn, n.id, user_id)? {
+                return Err(AppError::forbidden("You cannot vote for a nomination you made or co-nominated.")
+                    .with_code("own_nomination"));
+            }
+            let category = n.category();
+            vote::cast(conn, user_id, week.issue, category, n.id, now)?;
+            Ok(category)
+        })
+        .await?;
+    state.ballot_changed();
+    Ok(category)
+}
+
+/// Withdraw `user`'s vote in `category` this week; false when there was none.
+pub async fn withdraw(state: &AppState, user: &CurrentUser, category: Category) -> Result<bool, AppError> {
+    let now = state.clock.now();
+    let week = state.open_week().await?;
+    let user_id = user.user.id;
+    let withdrawn = state
+        .db
+        .run(move |conn| Ok(vote::withdraw(conn, user_id, week.issue, category, now)?))
+        .await?;
+    if withdrawn {
+        state.ballot_changed();
+    }
+    Ok(withdrawn)
+}

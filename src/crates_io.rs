@@ -1,0 +1,142 @@
+//! crates.io lookups: does a crate exist, and what does it say about itself. Sends a
+//! User-Agent (crates.io requires one), gives up fast, and caches answers in the database.
+
+use crate::models::crates_cache::{self, CachedCrate};
+use crate::models::nomination::CrateFacts;
+use crate::state::AppState;
+use chrono::Duration;
+use serde::Deserialize;
+use std::time::Duration as StdDuration;
+use url::Url;
+
+/// How long crates.io may take before the nomination is kept as unverified.
+pub const TIMEOUT: StdDuration = StdDuration::from_secs(2);
+const FOUND_TTL_HOURS: i64 = 24;
+const NOT_FOUND_TTL_MINUTES: i64 = 10;
+
+#[derive(Debug, Clone)]
+pub enum Lookup {
+    Found { name: String, facts: CrateFacts },
+    NotFound,
+    /// No answer in time, or an answer we cannot use: try again later.
+    Unreachable(String),
+}
+
+#[derive(Clone)]
+pub struct CratesIo {
+    http: reqwest::Client,
+    base: Url,
+}
+
+#[derive(Deserialize)]
+struct CrateResponse {
+    #[serde(rename = "crate")]
+    krate: CrateData,
+}
+
+#[derive(Deserialize)]
+struct CrateData {
+    name: String,
+    description: Option<String>,
+    repository: Option<String>,
+}
+
+impl CratesIo {
+    pub fn new(base: Url) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!(
+                "twir-picks/",
+                env!("CARGO_PKG_VERSION"),
+                " (This Week in Rust Crate of the Week)"
+            ))
+            .connect_timeout(TIMEOUT)
+            .timeout(TIMEOUT)
+            .redirect(reqwest::redirect::Policy::limited(3))
+            .build()?;
+        Ok(CratesIo { http, base })
+    }
+
+    /// Ask crates.io about `name` (no cache).
+    pub async fn fetch(&self, name: &str) -> Lookup {
+        let url = format!("{}/crates/{}", self.base.as_str().trim_end_matches('/'), name);
+        let response = match self.http.get(&url).header("Accept", "application/json").send().await {
+            Ok(r) => r,
+            Err(e) => return Lookup::Unreachable(e.without_url().to_string()),
+        };
+        match response.status().as_u16() {
+            200 => match response.json::<CrateResponse>().await {
+                Ok(body) => Lookup::Found {
+                    name: body.krate.name,
+                    facts: CrateFacts {
+                        description: body.krate.description.map(|d| d.trim().to_string()),
+                        repository: body.krate.repository.filter(|r| crate::domain::validate::http_url(r).is_ok()),
+                    },
+                },
+                Err(e) => Lookup::Unreachable(format!("unreadable answer: {e}")),
+            },
+            404 => Lookup::NotFound,
+            status => Lookup::Unreachable(format!("crates.io answered {status}")),
+        }
+    }
+}
+
+/// Look `name` up through the cache (a found crate is trusted for a day, a missing one for
+/// minutes); failures are not cached.
+pub async fn lookup(state: &AppState, name: &str) -> Lookup {
+    let key = crate::domain::validate::crate_key(name);
+    let now = state.clock.now();
+    let cached = {
+        let key = key.clone();
+        state.db.run(move |conn| Ok(crates_cache::get(conn, &key)?)).await
+    };
+    if let Ok(Some(entry)) = cached {
+        let ttl = if entry.found {
+            Duration::hours(FOUND_TTL_HOURS)
+        } else {
+            Duration::minutes(NOT_FOUND_TTL_MINUTES)
+        };
+        if crates_cache::is_fresh(&entry, now, ttl) {
+            return if entry.found {
+                Lookup::Found {
+                    name: entry.canonical_name.unwrap_or_else(|| name.to_string()),
+                    facts: CrateFacts {
+                        description: entry.description,
+                        repository: entry.repository,
+                    },
+                }
+            } else {
+                Lookup::NotFound
+            };
+        }
+    }
+    let answer = state.crates_io.fetch(name).await;
+    let entry = match &answer {
+        Lookup::Found { name, facts } => Some(CachedCrate {
+            name: key,
+            found: true,
+            canonical_name: Some(name.clone()),
+            description: facts.description.clone(),
+            repository: facts.repository.clone(),
+            fetched_at: now.naive_utc(),
+        }),
+        Lookup::NotFound => Some(CachedCrate {
+            name: key,
+            found: false,
+            canonical_name: None,
+            description: None,
+            repository: None,
+            fetched_at: now.naive_utc(),
+        }),
+        Lookup::Unreachable(reason) => {
+            tracing::warn!(crate_name = %name, reason = %reason, "crates.io lookup failed");
+            None
+        }
+    };
+    if let Some(entry) = entry {
+        let stored = state.db.run(move |conn| Ok(crates_cache::put(conn, &entry)?)).await;
+        if let Err(e) = stored {
+            tracing::warn!(error = %e, "could not cache a crates.io answer");
+        }
+    }
+    answer
+}

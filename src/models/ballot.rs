@@ -1,0 +1,270 @@
+//! The ranked week: what is on each category's ballot, with votes, earlier votes and
+//! nominators, in the one ranking of `domain::ranking`. Pages, the JSON API and the editor's
+//! shortlist all read this.
+
+use crate::db::DbConnection;
+use crate::domain::ranking::{self, Standing};
+use crate::domain::validate::Category;
+use crate::models::nomination::{self, Credit, Nomination};
+use crate::models::week::Week;
+use crate::schema::{nominations, picks, users, votes};
+use chrono::{NaiveDateTime, SecondsFormat};
+use diesel::prelude::*;
+use serde::Serialize;
+use std::collections::HashMap;
+
+pub fn rfc3339(t: NaiveDateTime) -> String {
+    t.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CrateView {
+    pub name: String,
+    pub url: String,
+    pub pitch: String,
+    pub description: Option<String>,
+    pub repository: Option<String>,
+    pub why: Option<String>,
+    pub verified: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QuoteView {
+    pub text: String,
+    pub author: String,
+    #[serde(rename = "where")]
+    pub where_said: String,
+    pub url: String,
+    pub context: Option<String>,
+}
+
+/// One nomination on a ballot, ranked.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub rank: usize,
+    pub nomination_id: i32,
+    pub votes: i64,
+    pub earlier_votes: i64,
+    pub nominated_at: String,
+    /// Logins, first nominator first.
+    pub nominators: Vec<String>,
+    pub self_suggestion: bool,
+    #[serde(rename = "crate", skip_serializing_if = "Option::is_none")]
+    pub crate_: Option<CrateView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quote: Option<QuoteView>,
+    #[serde(skip)]
+    pub credits: Vec<Credit>,
+    #[serde(skip)]
+    pub nomination: Nomination,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PickView {
+    pub nomination_id: i32,
+    pub picked_by: String,
+    pub picked_at: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ByCategory<T> {
+    #[serde(rename = "crate")]
+    pub crate_: T,
+    pub quote: T,
+}
+
+impl<T> ByCategory<T> {
+    pub fn get(&self, c: Category) -> &T {
+        match c {
+            Category::Crate => &self.crate_,
+            Category::Quote => &self.quote,
+        }
+    }
+
+    pub fn get_mut(&mut self, c: Category) -> &mut T {
+        match c {
+            Category::Crate => &mut self.crate_,
+            Category::Quote => &mut self.quote,
+        }
+    }
+}
+
+/// A week's public standing, in the JSON shape of SPEC §3.
+#[derive(Debug, Clone, Serialize)]
+pub struct RankedWeek {
+    pub issue: i32,
+    pub opens_at: String,
+    pub closes_at: String,
+    pub status: String,
+    pub categories: ByCategory<Vec<Entry>>,
+    pub picks: ByCategory<Option<PickView>>,
+}
+
+impl RankedWeek {
+    pub fn entry(&self, nomination_id: i32) -> Option<&Entry> {
+        self.categories
+            .crate_
+            .iter()
+            .chain(self.categories.quote.iter())
+            .find(|e| e.nomination_id == nomination_id)
+    }
+}
+
+/// Which nominations stand on the ballot of `week`: made in it or the `ballot_weeks` before,
+/// not withdrawn, not hidden (unless `with_hidden`), and not picked in an earlier week.
+pub fn ballot_nominations(
+    conn: &mut DbConnection,
+    week: &Week,
+    ballot_weeks: i32,
+    with_hidden: bool,
+) -> QueryResult<Vec<Nomination>> {
+    let mut query = nominations::table
+        .filter(nominations::week_issue.between(week.issue - ballot_weeks, week.issue))
+        .filter(nominations::withdrawn.eq(false))
+        .filter(diesel::dsl::not(
+            nominations::id.eq_any(
+                picks::table
+                    .filter(picks::unpicked_at.is_null())
+                    .filter(picks::week_issue.lt(week.issue))
+                    .select(picks::nomination_id),
+            ),
+        ))
+        .select(Nomination::as_select())
+        .into_boxed();
+    if !with_hidden {
+        query = query.filter(nominations::hidden.eq(false));
+    }
+    query.load(conn)
+}
+
+/// Whether `n` stands on the ballot of `week` (the same rule as `ballot_nominations`).
+pub fn is_on_ballot(conn: &mut DbConnection, n: &Nomination, week: &Week, ballot_weeks: i32) -> QueryResult<bool> {
+    if n.withdrawn || n.hidden || n.week_issue > week.issue || n.week_issue < week.issue - ballot_weeks {
+        return Ok(false);
+    }
+    let picked_before: i64 = picks::table
+        .filter(picks::nomination_id.eq(n.id))
+        .filter(picks::unpicked_at.is_null())
+        .filter(picks::week_issue.lt(week.issue))
+        .count()
+        .get_result(conn)?;
+    Ok(picked_before == 0)
+}
+
+/// Counted votes for `ids` up to and including week `issue`, by (nomination, week).
+/// Withdrawn votes and votes of banned users do not count.
+fn vote_counts(conn: &mut DbConnection, ids: &[i32], issue: i32) -> QueryResult<Vec<(i32, i32, i64)>> {
+    votes::table
+        .inner_join(users::table)
+        .filter(votes::nomination_id.eq_any(ids))
+        .filter(votes::week_issue.le(issue))
+        .filter(votes::withdrawn.eq(false))
+        .filter(users::banned.eq(false))
+        .group_by((votes::nomination_id, votes::week_issue))
+        .select((votes::nomination_id, votes::week_issue, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// The standing pick of each category in `issue`, with the editor's login.
+pub fn picks_of(conn: &mut DbConnection, issue: i32) -> QueryResult<ByCategory<Option<PickView>>> {
+    let rows: Vec<(String, i32, String, NaiveDateTime)> = picks::table
+        .inner_join(users::table.on(users::id.eq(picks::picked_by)))
+        .filter(picks::week_issue.eq(issue))
+        .filter(picks::unpicked_at.is_null())
+        .select((picks::category, picks::nomination_id, users::login, picks::picked_at))
+        .load(conn)?;
+    let mut out = ByCategory::default();
+    for (category, nomination_id, login, at) in rows {
+        if let Some(c) = Category::parse(&category) {
+            *out.get_mut(c) = Some(PickView {
+                nomination_id,
+                picked_by: login,
+                picked_at: rfc3339(at),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Build one entry's public view (rank and counts filled in by the caller).
+pub fn entry_of(nomination: Nomination, credits: Vec<Credit>) -> Entry {
+    let crate_ = nomination.crate_name.clone().map(|name| CrateView {
+        url: nomination.crate_url().unwrap_or_default(),
+        name,
+        pitch: nomination.pitch.clone().unwrap_or_default(),
+        description: nomination.description.clone(),
+        repository: nomination.repository.clone(),
+        why: nomination.why.clone(),
+        verified: nomination.verified,
+    });
+    let quote = nomination.quote_text.clone().map(|text| QuoteView {
+        text,
+        author: nomination.author.clone().unwrap_or_default(),
+        where_said: nomination.where_said.clone().unwrap_or_default(),
+        url: nomination.source_url.clone().unwrap_or_default(),
+        context: nomination.context.clone(),
+    });
+    Entry {
+        rank: 0,
+        nomination_id: nomination.id,
+        votes: 0,
+        earlier_votes: 0,
+        nominated_at: rfc3339(nomination.created_at),
+        nominators: credits.iter().map(|c| c.login.clone()).collect(),
+        self_suggestion: credits.iter().any(|c| c.self_suggestion),
+        crate_,
+        quote,
+        credits,
+        nomination,
+    }
+}
+
+/// The ranked week (hidden nominations only when `with_hidden`, for editors).
+pub fn ranked_week(
+    conn: &mut DbConnection,
+    week: &Week,
+    ballot_weeks: i32,
+    with_hidden: bool,
+) -> QueryResult<RankedWeek> {
+    let ballot = ballot_nominations(conn, week, ballot_weeks, with_hidden)?;
+    let ids: Vec<i32> = ballot.iter().map(|n| n.id).collect();
+    let mut this_week: HashMap<i32, i64> = HashMap::new();
+    let mut earlier: HashMap<i32, i64> = HashMap::new();
+    for (id, issue, n) in vote_counts(conn, &ids, week.issue)? {
+        let bucket = if issue == week.issue { &mut this_week } else { &mut earlier };
+        *bucket.entry(id).or_default() += n;
+    }
+    let mut credits: HashMap<i32, Vec<Credit>> = HashMap::new();
+    for (id, credit) in nomination::credits(conn, &ids)? {
+        credits.entry(id).or_default().push(credit);
+    }
+    let mut categories: ByCategory<Vec<Entry>> = ByCategory::default();
+    for n in ballot {
+        let category = n.category();
+        let credited = credits.remove(&n.id).unwrap_or_default();
+        let mut entry = entry_of(n, credited);
+        entry.votes = this_week.get(&entry.nomination_id).copied().unwrap_or(0);
+        entry.earlier_votes = earlier.get(&entry.nomination_id).copied().unwrap_or(0);
+        categories.get_mut(category).push(entry);
+    }
+    for c in Category::ALL {
+        let list = categories.get_mut(c);
+        ranking::rank_by(list, |e| Standing {
+            nomination_id: e.nomination_id,
+            votes: e.votes,
+            earlier_votes: e.earlier_votes,
+            nominated_at: e.nomination.created_at,
+        });
+        for (i, e) in list.iter_mut().enumerate() {
+            e.rank = i + 1;
+        }
+    }
+    Ok(RankedWeek {
+        issue: week.issue,
+        opens_at: rfc3339(week.opens_at),
+        closes_at: rfc3339(week.closes_at),
+        status: week.status.clone(),
+        categories,
+        picks: picks_of(conn, week.issue)?,
+    })
+}

@@ -1,0 +1,334 @@
+//! Nominations and their nominators: creating (or co-nominating), reading, flags.
+
+use crate::db::DbConnection;
+use crate::domain::validate::{Category, ValidNomination};
+use crate::schema::{featured_history, nominations, nominators, picks, users};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = nominations)]
+pub struct Nomination {
+    pub id: i32,
+    pub category: String,
+    pub week_issue: i32,
+    pub nominated_by: i32,
+    pub created_at: NaiveDateTime,
+    pub dedupe_key: String,
+    pub editors_choice: bool,
+    pub crate_name: Option<String>,
+    pub pitch: Option<String>,
+    pub url: Option<String>,
+    pub why: Option<String>,
+    pub description: Option<String>,
+    pub repository: Option<String>,
+    pub verified: bool,
+    pub verified_at: Option<NaiveDateTime>,
+    pub quote_text: Option<String>,
+    pub author: Option<String>,
+    pub where_said: Option<String>,
+    pub source_url: Option<String>,
+    pub context: Option<String>,
+    pub hidden: bool,
+    pub hidden_reason: Option<String>,
+    pub withdrawn: bool,
+}
+
+impl Nomination {
+    pub fn category(&self) -> Category {
+        Category::parse(&self.category).unwrap_or(Category::Crate)
+    }
+
+    /// The link shown for a crate: the nominator's override, else its crates.io page.
+    pub fn crate_url(&self) -> Option<String> {
+        let name = self.crate_name.as_deref()?;
+        Some(
+            self.url
+                .clone()
+                .unwrap_or_else(|| format!("https://crates.io/crates/{name}")),
+        )
+    }
+
+    /// A short title for lists: the crate's name, or the quote's author.
+    pub fn title(&self) -> String {
+        match self.category() {
+            Category::Crate => self.crate_name.clone().unwrap_or_default(),
+            Category::Quote => format!(
+                "{} {}",
+                self.author.as_deref().unwrap_or_default(),
+                self.where_said.as_deref().unwrap_or_default()
+            )
+            .trim()
+            .to_string(),
+        }
+    }
+}
+
+/// One person credited for a nomination.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Credit {
+    pub user_id: i32,
+    pub login: String,
+    pub name: String,
+    pub self_suggestion: bool,
+}
+
+pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<Nomination>> {
+    nominations::table
+        .find(id)
+        .select(Nomination::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Nominators of each nomination in `ids`, first nominator first.
+pub fn credits(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, Credit)>> {
+    let rows: Vec<(i32, i32, bool, String, Option<String>)> = nominators::table
+        .inner_join(users::table)
+        .filter(nominators::nomination_id.eq_any(ids))
+        .order((nominators::nomination_id, nominators::created_at, nominators::user_id))
+        .select((
+            nominators::nomination_id,
+            users::id,
+            nominators::self_suggestion,
+            users::login,
+            users::name,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(nomination_id, user_id, self_suggestion, login, name)| {
+            let name = name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| login.clone());
+            (
+                nomination_id,
+                Credit {
+                    user_id,
+                    login,
+                    name,
+                    self_suggestion,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Take the write lock for nominating in this week before reading: on SQLite the first write
+/// takes the database lock, on PostgreSQL it locks the week's row until commit. Duplicate and
+/// limit checks after it cannot race another nomination.
+pub fn lock_week(conn: &mut DbConnection, issue: i32) -> QueryResult<()> {
+    use crate::schema::weeks;
+    diesel::update(weeks::table.find(issue))
+        .set(weeks::status.eq(weeks::status))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The nomination with this key on the ballot of `issue`, if any.
+pub fn on_ballot_by_key(
+    conn: &mut DbConnection,
+    category: Category,
+    key: &str,
+    issue: i32,
+    ballot_weeks: i32,
+) -> QueryResult<Option<Nomination>> {
+    nominations::table
+        .filter(nominations::category.eq(category.as_str()))
+        .filter(nominations::dedupe_key.eq(key))
+        .filter(nominations::week_issue.between(issue - ballot_weeks, issue))
+        .filter(nominations::withdrawn.eq(false))
+        .filter(nominations::hidden.eq(false))
+        .filter(diesel::dsl::not(
+            nominations::id.eq_any(
+                picks::table
+                    .filter(picks::unpicked_at.is_null())
+                    .select(picks::nomination_id),
+            ),
+        ))
+        .order(nominations::id)
+        .select(Nomination::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The most recent issue in which something with this key won, from picks or imported history.
+pub fn last_win(conn: &mut DbConnection, category: Category, key: &str) -> QueryResult<Option<i32>> {
+    let picked: Option<i32> = picks::table
+        .inner_join(nominations::table)
+        .filter(picks::unpicked_at.is_null())
+        .filter(nominations::category.eq(category.as_str()))
+        .filter(nominations::dedupe_key.eq(key))
+        .select(diesel::dsl::max(picks::week_issue))
+        .first(conn)?;
+    let imported: Option<i32> = featured_history::table
+        .filter(featured_history::category.eq(category.as_str()))
+        .filter(featured_history::dedupe_key.eq(key))
+        .select(diesel::dsl::max(featured_history::issue))
+        .first(conn)?;
+    Ok(picked.max(imported))
+}
+
+/// How many nominations (own or co-) `user_id` made in `category` since `since`.
+pub fn count_by_user_since(
+    conn: &mut DbConnection,
+    user_id: i32,
+    category: Category,
+    since: NaiveDateTime,
+) -> QueryResult<i64> {
+    nominators::table
+        .inner_join(nominations::table)
+        .filter(nominators::user_id.eq(user_id))
+        .filter(nominators::created_at.ge(since))
+        .filter(nominations::category.eq(category.as_str()))
+        .count()
+        .get_result(conn)
+}
+
+/// Add `user_id` as a nominator; false when they already were one.
+pub fn add_nominator(
+    conn: &mut DbConnection,
+    nomination_id: i32,
+    user_id: i32,
+    self_suggestion: bool,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    let exists = nominators::table
+        .find((nomination_id, user_id))
+        .count()
+        .get_result::<i64>(conn)?;
+    if exists > 0 {
+        return Ok(false);
+    }
+    diesel::insert_into(nominators::table)
+        .values((
+            nominators::nomination_id.eq(nomination_id),
+            nominators::user_id.eq(user_id),
+            nominators::self_suggestion.eq(self_suggestion),
+            nominators::created_at.eq(now.naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// What crates.io said about a crate, when it answered.
+#[derive(Debug, Clone, Default)]
+pub struct CrateFacts {
+    pub description: Option<String>,
+    pub repository: Option<String>,
+}
+
+/// Insert a new nomination with its first nominator; returns its id.
+pub fn insert(
+    conn: &mut DbConnection,
+    nomination: &ValidNomination,
+    issue: i32,
+    user_id: i32,
+    facts: Option<&CrateFacts>,
+    editors_choice: bool,
+    now: DateTime<Utc>,
+) -> QueryResult<i32> {
+    let now_naive = now.naive_utc();
+    let key = nomination.dedupe_key();
+    let base = (
+        nominations::category.eq(nomination.category().as_str()),
+        nominations::week_issue.eq(issue),
+        nominations::nominated_by.eq(user_id),
+        nominations::created_at.eq(now_naive),
+        nominations::dedupe_key.eq(&key),
+        nominations::editors_choice.eq(editors_choice),
+    );
+    let self_suggestion = match nomination {
+        ValidNomination::Crate(c) => {
+            diesel::insert_into(nominations::table)
+                .values((
+                    base,
+                    nominations::crate_name.eq(c.name.as_str()),
+                    nominations::pitch.eq(&c.pitch),
+                    nominations::url.eq(&c.url),
+                    nominations::why.eq(&c.why),
+                    nominations::description.eq(facts.and_then(|f| f.description.clone())),
+                    nominations::repository.eq(facts.and_then(|f| f.repository.clone())),
+                    nominations::verified.eq(facts.is_some()),
+                    nominations::verified_at.eq(facts.map(|_| now_naive)),
+                ))
+                .execute(conn)?;
+            c.self_suggestion
+        }
+        ValidNomination::Quote(q) => {
+            diesel::insert_into(nominations::table)
+                .values((
+                    base,
+                    nominations::quote_text.eq(&q.text),
+                    nominations::author.eq(&q.author),
+                    nominations::where_said.eq(&q.where_said),
+                    nominations::source_url.eq(&q.source_url),
+                    nominations::context.eq(&q.context),
+                    nominations::verified.eq(true),
+                ))
+                .execute(conn)?;
+            false
+        }
+    };
+    // The row just written by this user in this transaction (portable: no RETURNING needed).
+    let id: i32 = nominations::table
+        .filter(nominations::nominated_by.eq(user_id))
+        .filter(nominations::dedupe_key.eq(&key))
+        .order(nominations::id.desc())
+        .select(nominations::id)
+        .first(conn)?;
+    add_nominator(conn, id, user_id, self_suggestion, now)?;
+    Ok(id)
+}
+
+/// Crate nominations still waiting for crates.io.
+pub fn unverified_crates(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<(i32, String)>> {
+    nominations::table
+        .filter(nominations::category.eq("crate"))
+        .filter(nominations::verified.eq(false))
+        .filter(nominations::withdrawn.eq(false))
+        .order(nominations::id)
+        .limit(limit)
+        .select((nominations::id, nominations::crate_name.assume_not_null()))
+        .load(conn)
+}
+
+pub fn mark_verified(conn: &mut DbConnection, id: i32, facts: &CrateFacts, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(nominations::table.find(id))
+        .set((
+            nominations::verified.eq(true),
+            nominations::verified_at.eq(Some(now.naive_utc())),
+            nominations::description.eq(&facts.description),
+            nominations::repository.eq(&facts.repository),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The nominator takes their nomination off the ballot (a flag; the row stays).
+pub fn withdraw(conn: &mut DbConnection, id: i32) -> QueryResult<usize> {
+    diesel::update(nominations::table.find(id).filter(nominations::withdrawn.eq(false)))
+        .set(nominations::withdrawn.eq(true))
+        .execute(conn)
+}
+
+/// Nominations `user_id` made or co-nominated, newest first.
+pub fn by_user(conn: &mut DbConnection, user_id: i32) -> QueryResult<Vec<Nomination>> {
+    nominations::table
+        .filter(
+            nominations::id.eq_any(
+                nominators::table
+                    .filter(nominators::user_id.eq(user_id))
+                    .select(nominators::nomination_id),
+            ),
+        )
+        .order(nominations::id.desc())
+        .select(Nomination::as_select())
+        .load(conn)
+}
+
+pub fn is_nominator(conn: &mut DbConnection, nomination_id: i32, user_id: i32) -> QueryResult<bool> {
+    let n: i64 = nominators::table
+        .find((nomination_id, user_id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}

@@ -1,0 +1,63 @@
+//! Votes: one per user per category per week, decided by the unique key in one statement.
+
+use crate::db::DbConnection;
+use crate::domain::validate::Category;
+use crate::schema::votes;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Integer, Text, Timestamp};
+
+/// Cast or move this user's vote in `category` for week `issue`. A single upsert on the unique
+/// key (user, week, category): concurrent requests leave exactly one row.
+pub fn cast(
+    conn: &mut DbConnection,
+    user_id: i32,
+    issue: i32,
+    category: Category,
+    nomination_id: i32,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::sql_query(
+        "INSERT INTO votes (user_id, week_issue, category, nomination_id, withdrawn, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, FALSE, $5, $5) \
+         ON CONFLICT (user_id, week_issue, category) DO UPDATE \
+         SET nomination_id = excluded.nomination_id, withdrawn = FALSE, updated_at = excluded.updated_at",
+    )
+    .bind::<Integer, _>(user_id)
+    .bind::<Integer, _>(issue)
+    .bind::<Text, _>(category.as_str())
+    .bind::<Integer, _>(nomination_id)
+    .bind::<Timestamp, _>(now.naive_utc())
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Withdraw this user's vote (a flag: the row stays). Returns whether there was one.
+pub fn withdraw(
+    conn: &mut DbConnection,
+    user_id: i32,
+    issue: i32,
+    category: Category,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        votes::table
+            .filter(votes::user_id.eq(user_id))
+            .filter(votes::week_issue.eq(issue))
+            .filter(votes::category.eq(category.as_str()))
+            .filter(votes::withdrawn.eq(false)),
+    )
+    .set((votes::withdrawn.eq(true), votes::updated_at.eq(now.naive_utc())))
+    .execute(conn)?;
+    Ok(n > 0)
+}
+
+/// This user's standing votes in week `issue`: (category, nomination id).
+pub fn mine(conn: &mut DbConnection, user_id: i32, issue: i32) -> QueryResult<Vec<(String, i32)>> {
+    votes::table
+        .filter(votes::user_id.eq(user_id))
+        .filter(votes::week_issue.eq(issue))
+        .filter(votes::withdrawn.eq(false))
+        .select((votes::category, votes::nomination_id))
+        .load(conn)
+}

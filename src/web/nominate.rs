@@ -1,0 +1,151 @@
+//! The nomination form and its submission.
+
+use super::extract::{CurrentUser, Viewer};
+use super::page;
+use crate::actions::nominate::{self, Nominated, Refused, PER_USER_WEEKLY_LIMIT};
+use crate::domain::validate::{Category, FieldErrors, NominationForm};
+use crate::error::AppError;
+use crate::models::nomination;
+use crate::state::AppState;
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+#[derive(Deserialize)]
+pub struct CategoryQuery {
+    category: Option<String>,
+}
+
+fn render_form(
+    state: &AppState,
+    viewer: &Viewer,
+    session: &Session,
+    status: StatusCode,
+    form: &NominationForm,
+    errors: &FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let category = Category::parse(&form.category).unwrap_or(Category::Crate);
+    let mut messages = Map::new();
+    for (field, message) in errors {
+        messages.entry(field.to_string()).or_insert_with(|| json!(message));
+    }
+    let data = json!({
+        "title": "Nominate",
+        "is_crate": category == Category::Crate,
+        "is_quote": category == Category::Quote,
+        "form": form,
+        "self_suggestion": form.self_suggestion.as_deref().is_some_and(|v| !v.is_empty()),
+        "errors": Value::Object(messages),
+        "has_errors": !errors.is_empty(),
+        "limit": PER_USER_WEEKLY_LIMIT,
+    });
+    page::render(state, page::site(state, viewer, session), "nominate", status, data)
+}
+
+#[get("/nominate")]
+pub async fn nominate_page(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    query: web::Query<CategoryQuery>,
+) -> Result<HttpResponse, AppError> {
+    let category = query.category.as_deref().and_then(Category::parse).unwrap_or(Category::Crate);
+    if viewer.0.is_none() {
+        let next = format!("/nominate?category={}", category.as_str());
+        let to = format!("/login?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
+        return Ok(page::see_other(&to));
+    }
+    let form = NominationForm {
+        category: category.as_str().into(),
+        ..Default::default()
+    };
+    render_form(&state, &viewer, &session, StatusCode::OK, &form, &Vec::new())
+}
+
+#[post("/nominations")]
+pub async fn submit_nomination(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    current: CurrentUser,
+    form: web::Form<NominationForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let refuse = |status: StatusCode, field: &'static str, message: String| {
+        render_form(&state, &viewer, &session, status, &form, &vec![(field, message)])
+    };
+    match nominate::nominate(&state, &current, &form).await {
+        Ok(Nominated::Created(id)) => {
+            page::flash(&session, "Thank you! Your nomination is on the ballot.");
+            Ok(page::see_other(&format!("/nominations/{id}")))
+        }
+        Ok(Nominated::CoNominated(id)) => {
+            page::flash(
+                &session,
+                "Someone had nominated this already, so you have been added as a co-nominator: you will both be thanked.",
+            );
+            Ok(page::see_other(&format!("/nominations/{id}")))
+        }
+        Ok(Nominated::AlreadyYours(id)) => {
+            page::flash(&session, "You had already nominated this one.");
+            Ok(page::see_other(&format!("/nominations/{id}")))
+        }
+        Err(Refused::Invalid(errors)) => {
+            render_form(&state, &viewer, &session, StatusCode::UNPROCESSABLE_ENTITY, &form, &errors)
+        }
+        Err(Refused::PastWinner { issue, again_from }) => {
+            let (field, what) = match Category::parse(&form.category) {
+                Some(Category::Quote) => ("text", "This quote was Quote of the Week"),
+                _ => ("crate_name", "This crate was Crate of the Week"),
+            };
+            refuse(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                field,
+                format!("{what} in issue {issue}; it can be nominated again from issue {again_from}."),
+            )
+        }
+        Err(Refused::NotOnCratesIo(name)) => refuse(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "crate_name",
+            format!("There is no crate named {name:?} on crates.io. Please check the spelling."),
+        ),
+        Err(Refused::LimitReached { category }) => refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            "category",
+            format!(
+                "You have made {PER_USER_WEEKLY_LIMIT} {} nominations this week, the most one person can make. Please come back next week.",
+                category.as_str()
+            ),
+        ),
+        Err(Refused::Banned) => Err(AppError::forbidden("This account has been banned: it cannot nominate.").with_code("banned")),
+        Err(Refused::Failed(e)) => Err(e),
+    }
+}
+
+/// The nominator takes a nomination off the ballot (the row stays).
+#[post("/nominations/{id}/withdraw")]
+pub async fn withdraw_nomination(
+    state: web::Data<AppState>,
+    session: Session,
+    current: CurrentUser,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let user_id = current.user.id;
+    state
+        .db
+        .run(move |conn| {
+            let n = nomination::find(conn, id)?.ok_or_else(|| AppError::not_found("That nomination"))?;
+            if n.nominated_by != user_id {
+                return Err(AppError::forbidden("Only the person who made a nomination can withdraw it."));
+            }
+            nomination::withdraw(conn, id)?;
+            Ok(())
+        })
+        .await?;
+    state.ballot_changed();
+    page::flash(&session, "Your nomination has been withdrawn from the ballot.");
+    Ok(page::see_other("/me"))
+}

@@ -1,0 +1,113 @@
+//! A fake crates.io API on port 0: `GET /api/v1/crates/{name}` answers as crates.io documents
+//! it (the canonical name whatever the case or `-`/`_`, 404 with an `errors` body for unknown
+//! crates, 403 without a User-Agent), or, in silent mode, does not answer at all.
+
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+#[derive(Default)]
+struct Inner {
+    crates: Mutex<HashMap<String, (String, String, Option<String>)>>,
+    silent: AtomicBool,
+    requests: AtomicUsize,
+}
+
+#[derive(Clone)]
+pub struct FakeCratesIo {
+    pub base: String,
+    inner: Arc<Inner>,
+    handle: actix_web::dev::ServerHandle,
+}
+
+fn key(name: &str) -> String {
+    name.to_ascii_lowercase().replace('-', "_")
+}
+
+impl FakeCratesIo {
+    pub async fn start() -> FakeCratesIo {
+        let inner = Arc::new(Inner::default());
+        let data = web::Data::new(inner.clone());
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .route("/api/v1/crates/{name}", web::get().to(get_crate))
+        })
+        .workers(1)
+        .bind("127.0.0.1:0")
+        .unwrap();
+        let addr = server.addrs()[0];
+        let server = server.run();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        let fake = FakeCratesIo {
+            base: format!("http://{addr}/api/v1"),
+            inner,
+            handle,
+        };
+        for (name, description) in [
+            ("serde", "A generic serialization/deserialization framework"),
+            ("rayon", "Simple work-stealing parallelism for Rust"),
+            ("tokio", "An event-driven, non-blocking I/O platform for writing asynchronous I/O backed applications."),
+            ("literator", "Efficient conversion of iterators to readable strings"),
+            ("type_description", "Machine-readable type descriptions"),
+            ("anyhow", "Flexible concrete Error type built on std::error::Error"),
+        ] {
+            fake.add(name, description, Some(&format!("https://github.com/example/{name}")));
+        }
+        fake
+    }
+
+    pub fn add(&self, name: &str, description: &str, repository: Option<&str>) {
+        self.inner.crates.lock().unwrap().insert(
+            key(name),
+            (name.to_string(), description.to_string(), repository.map(str::to_string)),
+        );
+    }
+
+    /// Accept connections but never answer (crates.io down or very slow).
+    pub fn go_silent(&self, silent: bool) {
+        self.inner.silent.store(silent, Ordering::SeqCst);
+    }
+
+    pub fn requests(&self) -> usize {
+        self.inner.requests.load(Ordering::SeqCst)
+    }
+
+    pub fn stop(&self) {
+        drop(self.handle.stop(false));
+    }
+}
+
+async fn get_crate(req: HttpRequest, inner: web::Data<Arc<Inner>>, name: web::Path<String>) -> HttpResponse {
+    inner.requests.fetch_add(1, Ordering::SeqCst);
+    if inner.silent.load(Ordering::SeqCst) {
+        actix_web::rt::time::sleep(std::time::Duration::from_secs(30)).await;
+    }
+    if req.headers().get("user-agent").is_none() {
+        return HttpResponse::Forbidden().body("We require that all requests include a `User-Agent` header.");
+    }
+    let found = inner.crates.lock().unwrap().get(&key(&name)).cloned();
+    match found {
+        Some((name, description, repository)) => HttpResponse::Ok().json(json!({
+            "crate": {
+                "id": name,
+                "name": name,
+                "description": description,
+                "repository": repository,
+                "homepage": null,
+                "documentation": format!("https://docs.rs/{name}"),
+                "downloads": 1000,
+                "max_version": "1.0.0",
+                "created_at": "2019-01-01T00:00:00.000000+00:00",
+                "updated_at": "2026-01-01T00:00:00.000000+00:00",
+            },
+            "versions": [],
+            "keywords": [],
+            "categories": [],
+        })),
+        None => HttpResponse::NotFound().json(json!({ "errors": [{ "detail": format!("crate `{name}` does not exist") }] })),
+    }
+}
