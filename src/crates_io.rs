@@ -16,7 +16,10 @@ const NOT_FOUND_TTL_MINUTES: i64 = 10;
 
 #[derive(Debug, Clone)]
 pub enum Lookup {
-    Found { name: String, facts: CrateFacts },
+    Found {
+        name: String,
+        facts: CrateFacts,
+    },
     NotFound,
     /// No answer in time, or an answer we cannot use: try again later.
     Unreachable(String),
@@ -59,7 +62,13 @@ impl CratesIo {
     /// Ask crates.io about `name` (no cache).
     pub async fn fetch(&self, name: &str) -> Lookup {
         let url = format!("{}/crates/{}", self.base.as_str().trim_end_matches('/'), name);
-        let response = match self.http.get(&url).header("Accept", "application/json").send().await {
+        let response = match self
+            .http
+            .get(&url)
+            .header("Accept", "application/json")
+            .send()
+            .await
+        {
             Ok(r) => r,
             Err(e) => return Lookup::Unreachable(e.without_url().to_string()),
         };
@@ -69,7 +78,10 @@ impl CratesIo {
                     name: body.krate.name,
                     facts: CrateFacts {
                         description: body.krate.description.map(|d| d.trim().to_string()),
-                        repository: body.krate.repository.filter(|r| crate::domain::validate::http_url(r).is_ok()),
+                        repository: body
+                            .krate
+                            .repository
+                            .filter(|r| crate::domain::validate::http_url(r).is_ok()),
                     },
                 },
                 Err(e) => Lookup::Unreachable(format!("unreadable answer: {e}")),
@@ -133,7 +145,10 @@ pub async fn lookup(state: &AppState, name: &str) -> Lookup {
         }
     };
     if let Some(entry) = entry {
-        let stored = state.db.run(move |conn| Ok(crates_cache::put(conn, &entry)?)).await;
+        let stored = state
+            .db
+            .run(move |conn| Ok(crates_cache::put(conn, &entry)?))
+            .await;
         if let Err(e) = stored {
             tracing::warn!(error = %e, "could not cache a crates.io answer");
         }

@@ -3,8 +3,8 @@
 
 pub mod actions;
 pub mod cli;
-pub mod crates_io;
 pub mod clock;
+pub mod crates_io;
 pub mod db;
 pub mod domain;
 pub mod error;
@@ -58,6 +58,8 @@ impl Application {
         // Create the first week now, so the first visitor does not wait for it.
         state.open_week().await.map_err(|e| anyhow::anyhow!("{e}"))?;
 
+        spawn_background_work(state.clone());
+
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {
             App::new()
@@ -77,4 +79,17 @@ impl Application {
         let server = server.shutdown_timeout(10).run();
         Ok(Application { addr, server, state })
     }
+}
+
+/// Periodic work: check nominations that crates.io did not answer for.
+fn spawn_background_work(state: AppState) {
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Err(e) = actions::nominate::verify_pending(&state).await {
+                tracing::warn!(error = %e, "verifying pending crates failed");
+            }
+        }
+    });
 }

@@ -1,9 +1,9 @@
 //! What every handler shares: settings, the pool, templates, the clock, and the cached open week.
 
 use crate::clock::Clock;
+use crate::crates_io::CratesIo;
 use crate::db::Db;
 use crate::error::AppError;
-use crate::crates_io::CratesIo;
 use crate::github::Github;
 use crate::models::week::{self, Week};
 use crate::settings::Settings;

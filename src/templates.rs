@@ -12,7 +12,15 @@ macro_rules! embedded {
     };
 }
 
-const TEMPLATES: &[(&str, &str)] = embedded!["layout", "index", "error", "dev_login", "nomination", "nominate", "me"];
+const TEMPLATES: &[(&str, &str)] = embedded![
+    "layout",
+    "index",
+    "error",
+    "dev_login",
+    "nomination",
+    "nominate",
+    "me"
+];
 
 pub fn registry(override_dir: Option<&Path>) -> anyhow::Result<Handlebars<'static>> {
     let mut hb = Handlebars::new();

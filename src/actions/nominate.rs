@@ -27,9 +27,14 @@ pub enum Nominated {
 pub enum Refused {
     Invalid(FieldErrors),
     /// Featured in `issue`; may come back from `again_from`.
-    PastWinner { issue: i32, again_from: i32 },
+    PastWinner {
+        issue: i32,
+        again_from: i32,
+    },
     NotOnCratesIo(String),
-    LimitReached { category: Category },
+    LimitReached {
+        category: Category,
+    },
     Banned,
     Failed(AppError),
 }
@@ -53,7 +58,11 @@ enum Decision {
     Limit,
 }
 
-pub async fn nominate(state: &AppState, user: &CurrentUser, form: &NominationForm) -> Result<Nominated, Refused> {
+pub async fn nominate(
+    state: &AppState,
+    user: &CurrentUser,
+    form: &NominationForm,
+) -> Result<Nominated, Refused> {
     if user.user.banned {
         return Err(Refused::Banned);
     }
@@ -109,7 +118,8 @@ pub async fn nominate(state: &AppState, user: &CurrentUser, form: &NominationFor
                         return Ok(Decision::PastWinner(won));
                     }
                 }
-                let existing = nomination::on_ballot_by_key(conn, category, &key, issue, settings.ballot_weeks)?;
+                let existing =
+                    nomination::on_ballot_by_key(conn, category, &key, issue, settings.ballot_weeks)?;
                 if let Some(n) = &existing {
                     if nomination::is_nominator(conn, n.id, user_id)? {
                         return Ok(Decision::Done(Nominated::AlreadyYours(n.id)));
@@ -121,7 +131,8 @@ pub async fn nominate(state: &AppState, user: &CurrentUser, form: &NominationFor
                 }
                 Ok(Decision::Done(match existing {
                     Some(n) => {
-                        let self_suggestion = matches!(&valid, ValidNomination::Crate(c) if c.self_suggestion);
+                        let self_suggestion =
+                            matches!(&valid, ValidNomination::Crate(c) if c.self_suggestion);
                         nomination::add_nominator(conn, n.id, user_id, self_suggestion, now)?;
                         Nominated::CoNominated(n.id)
                     }
@@ -164,7 +175,10 @@ fn check_past_winner(won: Option<i32>, week: &Week, allow_repeat_after_weeks: i3
 
 /// Check crate nominations that crates.io did not answer for; returns how many were verified.
 pub async fn verify_pending(state: &AppState) -> Result<usize, AppError> {
-    let pending = state.db.run(|conn| Ok(nomination::unverified_crates(conn, 50)?)).await?;
+    let pending = state
+        .db
+        .run(|conn| Ok(nomination::unverified_crates(conn, 50)?))
+        .await?;
     let mut verified = 0;
     for (id, name) in pending {
         match crates_io::lookup(state, &name).await {
@@ -176,7 +190,9 @@ pub async fn verify_pending(state: &AppState) -> Result<usize, AppError> {
                     .await?;
                 verified += 1;
             }
-            Lookup::NotFound => tracing::warn!(nomination = id, crate_name = %name, "nominated crate is not on crates.io"),
+            Lookup::NotFound => {
+                tracing::warn!(nomination = id, crate_name = %name, "nominated crate is not on crates.io")
+            }
             // Still unreachable: stop here and try again on the next round.
             Lookup::Unreachable(_) => break,
         }

@@ -27,9 +27,13 @@ pub async fn cast(state: &AppState, user: &CurrentUser, nomination_id: i32) -> R
     let category = state
         .db
         .run(move |conn| {
-            let n = nomination::find(conn, nomination_id)?.ok_or_else(|| AppError::not_found("That nomination"))?;
+            let n = nomination::find(conn, nomination_id)?
+                .ok_or_else(|| AppError::not_found("That nomination"))?;
             if n.hidden {
-                return Err(AppError::conflict("hidden", "The editors have taken this nomination off the ballot."));
+                return Err(AppError::conflict(
+                    "hidden",
+                    "The editors have taken this nomination off the ballot.",
+                ));
             }
             if !ballot::is_on_ballot(conn, &n, &week, ballot_weeks)? {
                 return Err(AppError::conflict(
@@ -38,8 +42,10 @@ pub async fn cast(state: &AppState, user: &CurrentUser, nomination_id: i32) -> R
                 ));
             }
             if nomination::is_nominator(conn, n.id, user_id)? {
-                return Err(AppError::forbidden("You cannot vote for a nomination you made or co-nominated.")
-                    .with_code("own_nomination"));
+                return Err(AppError::forbidden(
+                    "You cannot vote for a nomination you made or co-nominated.",
+                )
+                .with_code("own_nomination"));
             }
             let category = n.category();
             vote::cast(conn, user_id, week.issue, category, n.id, now)?;

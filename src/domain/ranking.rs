@@ -32,11 +32,19 @@ mod tests {
     use super::*;
 
     fn at(minute: u32) -> NaiveDateTime {
-        chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap().and_hms_opt(10, minute, 0).unwrap()
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 20)
+            .unwrap()
+            .and_hms_opt(10, minute, 0)
+            .unwrap()
     }
 
     fn s(id: i32, votes: i64, earlier: i64, minute: u32) -> Standing {
-        Standing { nomination_id: id, votes, earlier_votes: earlier, nominated_at: at(minute) }
+        Standing {
+            nomination_id: id,
+            votes,
+            earlier_votes: earlier,
+            nominated_at: at(minute),
+        }
     }
 
     fn ids(mut v: Vec<Standing>) -> Vec<i32> {
@@ -46,12 +54,18 @@ mod tests {
 
     #[test]
     fn votes_first() {
-        assert_eq!(ids(vec![s(1, 1, 9, 0), s(2, 3, 0, 5), s(3, 2, 0, 1)]), vec![2, 3, 1]);
+        assert_eq!(
+            ids(vec![s(1, 1, 9, 0), s(2, 3, 0, 5), s(3, 2, 0, 1)]),
+            vec![2, 3, 1]
+        );
     }
 
     #[test]
     fn ties_by_earlier_votes_then_earlier_nomination() {
-        assert_eq!(ids(vec![s(1, 2, 0, 0), s(2, 2, 4, 9), s(3, 2, 4, 3)]), vec![3, 2, 1]);
+        assert_eq!(
+            ids(vec![s(1, 2, 0, 0), s(2, 2, 4, 9), s(3, 2, 4, 3)]),
+            vec![3, 2, 1]
+        );
     }
 
     #[test]

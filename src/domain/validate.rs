@@ -35,7 +35,6 @@ pub fn github_login(raw: &str) -> Result<String, &'static str> {
     }
 }
 
-
 /// Longest URL we store.
 pub const MAX_URL_LEN: usize = 2_000;
 /// Longest quote text (SPEC §3).
@@ -61,8 +60,13 @@ impl CrateName {
         if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
             return Err("A crate name starts with a letter.".into());
         }
-        if let Some(bad) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
-            return Err(format!("A crate name has only letters, digits, '-' and '_', not {bad:?}."));
+        if let Some(bad) = name
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+        {
+            return Err(format!(
+                "A crate name has only letters, digits, '-' and '_', not {bad:?}."
+            ));
         }
         Ok(CrateName(name.to_string()))
     }
@@ -84,7 +88,10 @@ pub fn crate_key(name: &str) -> String {
 
 /// The duplicate-detection key of a quote: whitespace runs folded to one space, case folded.
 pub fn quote_key(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 /// An absolute http(s) URL with a host, at most `MAX_URL_LEN` long. Anything else
@@ -122,7 +129,10 @@ pub fn optional_text(raw: &str, max: usize, what: &str) -> Result<Option<String>
     }
     let len = text.chars().count();
     if len > max {
-        return Err(format!("{} has at most {max} characters ({len} given).", capitalize(what)));
+        return Err(format!(
+            "{} has at most {max} characters ({len} given).",
+            capitalize(what)
+        ));
     }
     if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return Err(format!("{} contains control characters.", capitalize(what)));
@@ -254,13 +264,21 @@ impl NominationForm {
         match Category::parse(&self.category) {
             Some(Category::Crate) => {
                 let name = check(&mut errors, "crate_name", CrateName::parse(&self.crate_name));
-                let pitch = check(&mut errors, "pitch", one_line(&self.pitch, MAX_PITCH_LEN, "the pitch"));
+                let pitch = check(
+                    &mut errors,
+                    "pitch",
+                    one_line(&self.pitch, MAX_PITCH_LEN, "the pitch"),
+                );
                 let url = if self.url.trim().is_empty() {
                     Some(None)
                 } else {
                     check(&mut errors, "url", http_url(&self.url).map(Some))
                 };
-                let why = check(&mut errors, "why", optional_text(&self.why, MAX_WHY_LEN, "the why"));
+                let why = check(
+                    &mut errors,
+                    "why",
+                    optional_text(&self.why, MAX_WHY_LEN, "the why"),
+                );
                 match (name, pitch, url, why) {
                     (Some(name), Some(pitch), Some(url), Some(why)) if errors.is_empty() => {
                         Ok(ValidNomination::Crate(CrateNomination {
@@ -275,11 +293,27 @@ impl NominationForm {
                 }
             }
             Some(Category::Quote) => {
-                let text = check(&mut errors, "text", required_text(&self.text, MAX_QUOTE_LEN, "the quote"));
-                let author = check(&mut errors, "author", one_line(&self.author, MAX_SHORT_LEN, "the author"));
-                let where_said = check(&mut errors, "where", one_line(&self.where_said, MAX_SHORT_LEN, "where it was said"));
+                let text = check(
+                    &mut errors,
+                    "text",
+                    required_text(&self.text, MAX_QUOTE_LEN, "the quote"),
+                );
+                let author = check(
+                    &mut errors,
+                    "author",
+                    one_line(&self.author, MAX_SHORT_LEN, "the author"),
+                );
+                let where_said = check(
+                    &mut errors,
+                    "where",
+                    one_line(&self.where_said, MAX_SHORT_LEN, "where it was said"),
+                );
                 let source_url = check(&mut errors, "source_url", http_url(&self.source_url));
-                let context = check(&mut errors, "context", optional_text(&self.context, MAX_WHY_LEN, "the context"));
+                let context = check(
+                    &mut errors,
+                    "context",
+                    optional_text(&self.context, MAX_WHY_LEN, "the context"),
+                );
                 match (text, author, where_said, source_url, context) {
                     (Some(text), Some(author), Some(where_said), Some(source_url), Some(context))
                         if errors.is_empty() =>
@@ -322,7 +356,16 @@ mod tests {
         assert!(CrateName::parse("tokio-util").is_ok());
         assert!(CrateName::parse(&"a".repeat(64)).is_ok());
         assert!(CrateName::parse(&"a".repeat(65)).is_err());
-        for bad in ["", "1password", "-x", "_x", "foo bar", "foo.rs", "crâte", "<script>"] {
+        for bad in [
+            "",
+            "1password",
+            "-x",
+            "_x",
+            "foo bar",
+            "foo.rs",
+            "crâte",
+            "<script>",
+        ] {
             assert!(CrateName::parse(bad).is_err(), "{bad:?}");
         }
         assert_eq!(CrateName::parse("Serde-JSON").unwrap().key(), "serde_json");
@@ -331,7 +374,14 @@ mod tests {
     #[test]
     fn urls_are_http_or_https_only() {
         assert_eq!(http_url("https://docs.rs/x").unwrap(), "https://docs.rs/x");
-        for bad in ["javascript:alert(1)", "data:text/html,hi", "ftp://x.org/", "/relative", "https://", "mailto:a@b.c"] {
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,hi",
+            "ftp://x.org/",
+            "/relative",
+            "https://",
+            "mailto:a@b.c",
+        ] {
             assert!(http_url(bad).is_err(), "{bad:?}");
         }
         assert!(http_url(&format!("https://x.org/{}", "a".repeat(MAX_URL_LEN))).is_err());
@@ -344,19 +394,28 @@ mod tests {
     }
 
     fn crate_form(name: &str, pitch: &str) -> NominationForm {
-        NominationForm { category: "crate".into(), crate_name: name.into(), pitch: pitch.into(), ..Default::default() }
+        NominationForm {
+            category: "crate".into(),
+            crate_name: name.into(),
+            pitch: pitch.into(),
+            ..Default::default()
+        }
     }
 
     #[test]
     fn a_crate_form() {
-        let v = crate_form("literator", ", a crate for literate programming.").validate().unwrap();
+        let v = crate_form("literator", ", a crate for literate programming.")
+            .validate()
+            .unwrap();
         let ValidNomination::Crate(c) = v else { panic!() };
         assert_eq!(c.pitch, "a crate for literate programming");
         assert!(!c.self_suggestion);
         let mut f = crate_form("x", "y");
         f.self_suggestion = Some("on".into());
         f.url = "https://github.com/x/y".into();
-        let ValidNomination::Crate(c) = f.validate().unwrap() else { panic!() };
+        let ValidNomination::Crate(c) = f.validate().unwrap() else {
+            panic!()
+        };
         assert!(c.self_suggestion);
         assert_eq!(c.url.as_deref(), Some("https://github.com/x/y"));
     }
@@ -380,18 +439,35 @@ mod tests {
             source_url: "https://users.rust-lang.org/t/1".into(),
             ..Default::default()
         };
-        let ValidNomination::Quote(q) = f.validate().unwrap() else { panic!() };
+        let ValidNomination::Quote(q) = f.validate().unwrap() else {
+            panic!()
+        };
         assert_eq!(q.text, "> not a blockquote\n\nsecond paragraph");
-        let long = NominationForm { text: "x".repeat(MAX_QUOTE_LEN + 1), ..f.clone() };
+        let long = NominationForm {
+            text: "x".repeat(MAX_QUOTE_LEN + 1),
+            ..f.clone()
+        };
         assert_eq!(long.validate().unwrap_err()[0].0, "text");
-        let no_source = NominationForm { source_url: "data:text/html,x".into(), author: String::new(), ..f };
-        let fields: Vec<&str> = no_source.validate().unwrap_err().iter().map(|(f, _)| *f).collect();
+        let no_source = NominationForm {
+            source_url: "data:text/html,x".into(),
+            author: String::new(),
+            ..f
+        };
+        let fields: Vec<&str> = no_source
+            .validate()
+            .unwrap_err()
+            .iter()
+            .map(|(f, _)| *f)
+            .collect();
         assert_eq!(fields, vec!["author", "source_url"]);
     }
 
     #[test]
     fn unknown_category() {
-        let f = NominationForm { category: "poem".into(), ..Default::default() };
+        let f = NominationForm {
+            category: "poem".into(),
+            ..Default::default()
+        };
         assert_eq!(f.validate().unwrap_err()[0].0, "category");
     }
 

@@ -138,7 +138,12 @@ pub fn ballot_nominations(
 }
 
 /// Whether `n` stands on the ballot of `week` (the same rule as `ballot_nominations`).
-pub fn is_on_ballot(conn: &mut DbConnection, n: &Nomination, week: &Week, ballot_weeks: i32) -> QueryResult<bool> {
+pub fn is_on_ballot(
+    conn: &mut DbConnection,
+    n: &Nomination,
+    week: &Week,
+    ballot_weeks: i32,
+) -> QueryResult<bool> {
     if n.withdrawn || n.hidden || n.week_issue > week.issue || n.week_issue < week.issue - ballot_weeks {
         return Ok(false);
     }
@@ -171,7 +176,12 @@ pub fn picks_of(conn: &mut DbConnection, issue: i32) -> QueryResult<ByCategory<O
         .inner_join(users::table.on(users::id.eq(picks::picked_by)))
         .filter(picks::week_issue.eq(issue))
         .filter(picks::unpicked_at.is_null())
-        .select((picks::category, picks::nomination_id, users::login, picks::picked_at))
+        .select((
+            picks::category,
+            picks::nomination_id,
+            users::login,
+            picks::picked_at,
+        ))
         .load(conn)?;
     let mut out = ByCategory::default();
     for (category, nomination_id, login, at) in rows {
@@ -231,7 +241,11 @@ pub fn ranked_week(
     let mut this_week: HashMap<i32, i64> = HashMap::new();
     let mut earlier: HashMap<i32, i64> = HashMap::new();
     for (id, issue, n) in vote_counts(conn, &ids, week.issue)? {
-        let bucket = if issue == week.issue { &mut this_week } else { &mut earlier };
+        let bucket = if issue == week.issue {
+            &mut this_week
+        } else {
+            &mut earlier
+        };
         *bucket.entry(id).or_default() += n;
     }
     let mut credits: HashMap<i32, Vec<Credit>> = HashMap::new();

@@ -32,7 +32,10 @@ pub fn put(conn: &mut DbConnection, entry: &CachedCrate) -> QueryResult<()> {
         .set(entry)
         .execute(conn)?;
     if updated == 0 {
-        match diesel::insert_into(crates_io_cache::table).values(entry).execute(conn) {
+        match diesel::insert_into(crates_io_cache::table)
+            .values(entry)
+            .execute(conn)
+        {
             Err(e) if crate::db::is_unique_violation(&e) => {}
             other => {
                 other?;

@@ -86,7 +86,11 @@ pub fn credits(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, Cr
     let rows: Vec<(i32, i32, bool, String, Option<String>)> = nominators::table
         .inner_join(users::table)
         .filter(nominators::nomination_id.eq_any(ids))
-        .order((nominators::nomination_id, nominators::created_at, nominators::user_id))
+        .order((
+            nominators::nomination_id,
+            nominators::created_at,
+            nominators::user_id,
+        ))
         .select((
             nominators::nomination_id,
             users::id,
@@ -98,7 +102,9 @@ pub fn credits(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, Cr
     Ok(rows
         .into_iter()
         .map(|(nomination_id, user_id, self_suggestion, login, name)| {
-            let name = name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| login.clone());
+            let name = name
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| login.clone());
             (
                 nomination_id,
                 Credit {
@@ -291,7 +297,12 @@ pub fn unverified_crates(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec
         .load(conn)
 }
 
-pub fn mark_verified(conn: &mut DbConnection, id: i32, facts: &CrateFacts, now: DateTime<Utc>) -> QueryResult<()> {
+pub fn mark_verified(
+    conn: &mut DbConnection,
+    id: i32,
+    facts: &CrateFacts,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
     diesel::update(nominations::table.find(id))
         .set((
             nominations::verified.eq(true),
@@ -305,9 +316,13 @@ pub fn mark_verified(conn: &mut DbConnection, id: i32, facts: &CrateFacts, now: 
 
 /// The nominator takes their nomination off the ballot (a flag; the row stays).
 pub fn withdraw(conn: &mut DbConnection, id: i32) -> QueryResult<usize> {
-    diesel::update(nominations::table.find(id).filter(nominations::withdrawn.eq(false)))
-        .set(nominations::withdrawn.eq(true))
-        .execute(conn)
+    diesel::update(
+        nominations::table
+            .find(id)
+            .filter(nominations::withdrawn.eq(false)),
+    )
+    .set(nominations::withdrawn.eq(true))
+    .execute(conn)
 }
 
 /// Nominations `user_id` made or co-nominated, newest first.

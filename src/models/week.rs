@@ -120,7 +120,11 @@ fn roll_over(conn: &mut DbConnection, calendar: &Calendar, now: DateTime<Utc>) -
 
 /// Close the open week at `now` (an editor closing early) and open the next; audited by the
 /// caller. Returns (closed, opened).
-pub fn close_now(conn: &mut DbConnection, calendar: &Calendar, now: DateTime<Utc>) -> Result<(Week, Week), AppError> {
+pub fn close_now(
+    conn: &mut DbConnection,
+    calendar: &Calendar,
+    now: DateTime<Utc>,
+) -> Result<(Week, Week), AppError> {
     let open = ensure_open(conn, calendar, now)?;
     let result = conn.transaction(|conn| {
         let closed = diesel::update(weeks::table.find(open.issue).filter(weeks::status.eq(OPEN)))
@@ -140,9 +144,10 @@ pub fn close_now(conn: &mut DbConnection, calendar: &Calendar, now: DateTime<Utc
     });
     match result {
         Ok(pair) => Ok(pair),
-        Err(diesel::result::Error::RollbackTransaction) => {
-            Err(AppError::conflict("week_changed", "The open week changed meanwhile; please look again."))
-        }
+        Err(diesel::result::Error::RollbackTransaction) => Err(AppError::conflict(
+            "week_changed",
+            "The open week changed meanwhile; please look again.",
+        )),
         Err(e) => Err(e.into()),
     }
 }

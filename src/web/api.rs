@@ -36,13 +36,18 @@ pub async fn week_json(state: web::Data<AppState>, issue: web::Path<i32>) -> Res
 }
 
 #[get("/api/v1/nominations/{id}")]
-pub async fn nomination_json(state: web::Data<AppState>, id: web::Path<i32>) -> Result<HttpResponse, AppError> {
+pub async fn nomination_json(
+    state: web::Data<AppState>,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
     let entry = public::nomination_view(&state, id.into_inner(), false).await?;
     let mut body = serde_json::to_value(&entry).map_err(AppError::internal)?;
     body["issue"] = json!(entry.nomination.week_issue);
     body["category"] = json!(entry.nomination.category);
     body["withdrawn"] = json!(entry.nomination.withdrawn);
-    body["permalink"] = json!(state.settings.absolute(&format!("/nominations/{}", entry.nomination_id)));
+    body["permalink"] = json!(state
+        .settings
+        .absolute(&format!("/nominations/{}", entry.nomination_id)));
     if let Some(object) = body.as_object_mut() {
         object.remove("rank");
         object.remove("votes");

@@ -29,7 +29,9 @@ fn render_form(
     let category = Category::parse(&form.category).unwrap_or(Category::Crate);
     let mut messages = Map::new();
     for (field, message) in errors {
-        messages.entry(field.to_string()).or_insert_with(|| json!(message));
+        messages
+            .entry(field.to_string())
+            .or_insert_with(|| json!(message));
     }
     let data = json!({
         "title": "Nominate",
@@ -41,7 +43,13 @@ fn render_form(
         "has_errors": !errors.is_empty(),
         "limit": PER_USER_WEEKLY_LIMIT,
     });
-    page::render(state, page::site(state, viewer, session), "nominate", status, data)
+    page::render(
+        state,
+        page::site(state, viewer, session),
+        "nominate",
+        status,
+        data,
+    )
 }
 
 #[get("/nominate")]
@@ -51,10 +59,17 @@ pub async fn nominate_page(
     session: Session,
     query: web::Query<CategoryQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let category = query.category.as_deref().and_then(Category::parse).unwrap_or(Category::Crate);
+    let category = query
+        .category
+        .as_deref()
+        .and_then(Category::parse)
+        .unwrap_or(Category::Crate);
     if viewer.0.is_none() {
         let next = format!("/nominate?category={}", category.as_str());
-        let to = format!("/login?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
+        let to = format!(
+            "/login?next={}",
+            url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+        );
         return Ok(page::see_other(&to));
     }
     let form = NominationForm {
@@ -139,7 +154,9 @@ pub async fn withdraw_nomination(
         .run(move |conn| {
             let n = nomination::find(conn, id)?.ok_or_else(|| AppError::not_found("That nomination"))?;
             if n.nominated_by != user_id {
-                return Err(AppError::forbidden("Only the person who made a nomination can withdraw it."));
+                return Err(AppError::forbidden(
+                    "Only the person who made a nomination can withdraw it.",
+                ));
             }
             nomination::withdraw(conn, id)?;
             Ok(())

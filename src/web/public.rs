@@ -17,7 +17,9 @@ use serde_json::json;
 /// The process is up. Touches nothing: also the benchmarks' ceiling.
 #[get("/livez")]
 pub async fn livez() -> HttpResponse {
-    HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ok")
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body("ok")
 }
 
 /// The database answers.
@@ -31,7 +33,8 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
         Ok(()) => HttpResponse::Ok().json(json!({ "status": "ok", "database": "ok" })),
         Err(e) => {
             tracing::warn!(error = %e, "health check failed");
-            HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "database": "unavailable" }))
+            HttpResponse::ServiceUnavailable()
+                .json(json!({ "status": "unavailable", "database": "unavailable" }))
         }
     }
 }
@@ -82,11 +85,21 @@ async fn week_page(
         "logged_in": viewer.0.is_some(),
         "categories": view::ballot::categories(&ranked, &personal),
     });
-    page::render(state, page::site(state, viewer, session), "index", StatusCode::OK, data)
+    page::render(
+        state,
+        page::site(state, viewer, session),
+        "index",
+        StatusCode::OK,
+        data,
+    )
 }
 
 #[get("/")]
-pub async fn index(state: web::Data<AppState>, viewer: Viewer, session: Session) -> Result<HttpResponse, AppError> {
+pub async fn index(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
     let week = state.open_week().await?;
     week_page(&state, &viewer, &session, week).await
 }
@@ -96,7 +109,9 @@ pub async fn stored_week(state: &AppState, issue: i32) -> Result<Week, AppError>
     state.open_week().await?; // roll over first, so "the open week" is current
     state
         .db
-        .run(move |conn| week::find(conn, issue)?.ok_or_else(|| AppError::not_found(&format!("Issue {issue}"))))
+        .run(move |conn| {
+            week::find(conn, issue)?.ok_or_else(|| AppError::not_found(&format!("Issue {issue}")))
+        })
         .await
 }
 
@@ -112,14 +127,21 @@ pub async fn issue_page(
 }
 
 /// One nomination with everything known about it, as everyone may see it.
-pub async fn nomination_view(state: &AppState, id: i32, include_hidden: bool) -> Result<ballot::Entry, AppError> {
+pub async fn nomination_view(
+    state: &AppState,
+    id: i32,
+    include_hidden: bool,
+) -> Result<ballot::Entry, AppError> {
     let found = state
         .db
         .run(move |conn| {
             let Some(n) = nomination::find(conn, id)? else {
                 return Ok(None);
             };
-            let credits = nomination::credits(conn, &[id])?.into_iter().map(|(_, c)| c).collect();
+            let credits = nomination::credits(conn, &[id])?
+                .into_iter()
+                .map(|(_, c)| c)
+                .collect();
             Ok(Some(ballot::entry_of(n, credits)))
         })
         .await?;
@@ -144,7 +166,12 @@ pub async fn nomination_page(
     if let Some(current) = &viewer.0 {
         let (user_id, issue) = (current.user.id, week.issue);
         personal.user_id = Some(user_id);
-        personal.votes = state.db.run(move |conn| Ok(vote::mine(conn, user_id, issue)?)).await?.into_iter().collect();
+        personal.votes = state
+            .db
+            .run(move |conn| Ok(vote::mine(conn, user_id, issue)?))
+            .await?
+            .into_iter()
+            .collect();
         let n = entry.nomination.clone();
         let ballot_weeks = state.settings.ballot_weeks;
         let on_ballot = state
@@ -165,7 +192,13 @@ pub async fn nomination_page(
         "credits": entry.credits,
         "permalink": state.settings.absolute(&format!("/nominations/{}", entry.nomination_id)),
     });
-    page::render(&state, page::site(&state, &viewer, &session), "nomination", StatusCode::OK, data)
+    page::render(
+        &state,
+        page::site(&state, &viewer, &session),
+        "nomination",
+        StatusCode::OK,
+        data,
+    )
 }
 
 #[get("/me")]
@@ -180,7 +213,12 @@ pub async fn me_page(
     let issue = week.issue;
     let (mine, votes) = state
         .db
-        .run(move |conn| Ok((nomination::by_user(conn, user_id)?, vote::mine(conn, user_id, issue)?)))
+        .run(move |conn| {
+            Ok((
+                nomination::by_user(conn, user_id)?,
+                vote::mine(conn, user_id, issue)?,
+            ))
+        })
         .await?;
     let nominations: Vec<_> = mine
         .iter()
@@ -210,7 +248,13 @@ pub async fn me_page(
         "min_account_age_days": state.settings.min_account_age_days,
         "banned": current.user.banned,
     });
-    page::render(&state, page::site(&state, &viewer, &session), "me", StatusCode::OK, data)
+    page::render(
+        &state,
+        page::site(&state, &viewer, &session),
+        "me",
+        StatusCode::OK,
+        data,
+    )
 }
 
 const STYLE: &str = include_str!("../../static/style.css");

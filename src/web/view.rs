@@ -79,7 +79,9 @@ pub mod ballot {
             _ => (String::new(), String::new(), String::new()),
         };
         let category = e.nomination.category();
-        let own = personal.user_id.is_some_and(|id| e.credits.iter().any(|c| c.user_id == id));
+        let own = personal
+            .user_id
+            .is_some_and(|id| e.credits.iter().any(|c| c.user_id == id));
         let mine = personal.votes.get(category.as_str()) == Some(&e.nomination_id);
         json!({
             "rank": e.rank,
@@ -107,7 +109,12 @@ pub mod ballot {
             .iter()
             .map(|&c| {
                 let picked = week.picks.get(c).as_ref().map(|p| p.nomination_id);
-                let entries: Vec<Value> = week.categories.get(c).iter().map(|e| entry(e, personal, picked)).collect();
+                let entries: Vec<Value> = week
+                    .categories
+                    .get(c)
+                    .iter()
+                    .map(|e| entry(e, personal, picked))
+                    .collect();
                 json!({
                     "key": c.as_str(),
                     "heading": c.heading(),

@@ -24,10 +24,16 @@ pub async fn cast_vote(
     form: web::Form<VoteForm>,
 ) -> Result<HttpResponse, AppError> {
     let id: i32 = form.nomination_id.trim().parse().map_err(|_| {
-        AppError::unprocessable("invalid_nomination_id", "nomination_id must be the number of a nomination.")
+        AppError::unprocessable(
+            "invalid_nomination_id",
+            "nomination_id must be the number of a nomination.",
+        )
     })?;
     let category = vote::cast(&state, &current, id).await?;
-    page::flash(&session, "Your vote is counted. You can move it until voting closes.");
+    page::flash(
+        &session,
+        "Your vote is counted. You can move it until voting closes.",
+    );
     Ok(page::see_other(&format!("/#{}", category.as_str())))
 }
 

@@ -109,7 +109,11 @@ pub fn extract_csrf(html: &str) -> Option<String> {
 impl Browser {
     /// Nominate a crate; returns the answer (303 to the nomination on success).
     pub async fn nominate_crate(&self, name: &str, pitch: &str) -> Response {
-        self.post("/nominations", &[("category", "crate"), ("crate_name", name), ("pitch", pitch)]).await
+        self.post(
+            "/nominations",
+            &[("category", "crate"), ("crate_name", name), ("pitch", pitch)],
+        )
+        .await
     }
 
     pub async fn nominate_quote(&self, text: &str, author: &str) -> Response {
@@ -120,7 +124,10 @@ impl Browser {
                 ("text", text),
                 ("author", author),
                 ("where", "on rust-users"),
-                ("source_url", "https://users.rust-lang.org/t/twir-quote-of-the-week/328/1"),
+                (
+                    "source_url",
+                    "https://users.rust-lang.org/t/twir-quote-of-the-week/328/1",
+                ),
             ],
         )
         .await
@@ -140,7 +147,8 @@ impl Browser {
     }
 
     pub async fn vote(&self, nomination_id: i32) -> Response {
-        self.post("/votes", &[("nomination_id", &nomination_id.to_string())]).await
+        self.post("/votes", &[("nomination_id", &nomination_id.to_string())])
+            .await
     }
 
     pub async fn json(&self, path: &str) -> serde_json::Value {
@@ -160,11 +168,16 @@ pub fn nomination_id(res: &Response) -> i32 {
 }
 
 /// Vote counts by nomination id in one category of a week's JSON.
-pub fn counts(week: &serde_json::Value, category: &str) -> Vec<(i64, i64)> {
+pub fn counts(week: &serde_json::Value, category: &str) -> Vec<(i32, i64)> {
     week["categories"][category]
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["nomination_id"].as_i64().unwrap(), e["votes"].as_i64().unwrap()))
+        .map(|e| {
+            (
+                e["nomination_id"].as_i64().unwrap() as i32,
+                e["votes"].as_i64().unwrap(),
+            )
+        })
         .collect()
 }

@@ -8,9 +8,12 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+/// (name, description, repository) by folded name.
+type Known = HashMap<String, (String, String, Option<String>)>;
+
 #[derive(Default)]
 struct Inner {
-    crates: Mutex<HashMap<String, (String, String, Option<String>)>>,
+    crates: Mutex<Known>,
     silent: AtomicBool,
     requests: AtomicUsize,
 }
@@ -63,7 +66,11 @@ impl FakeCratesIo {
     pub fn add(&self, name: &str, description: &str, repository: Option<&str>) {
         self.inner.crates.lock().unwrap().insert(
             key(name),
-            (name.to_string(), description.to_string(), repository.map(str::to_string)),
+            (
+                name.to_string(),
+                description.to_string(),
+                repository.map(str::to_string),
+            ),
         );
     }
 
@@ -108,6 +115,7 @@ async fn get_crate(req: HttpRequest, inner: web::Data<Arc<Inner>>, name: web::Pa
             "keywords": [],
             "categories": [],
         })),
-        None => HttpResponse::NotFound().json(json!({ "errors": [{ "detail": format!("crate `{name}` does not exist") }] })),
+        None => HttpResponse::NotFound()
+            .json(json!({ "errors": [{ "detail": format!("crate `{name}` does not exist") }] })),
     }
 }
