@@ -23,6 +23,8 @@ on_both_backends! {
             || page.contains("This week's crate is literator, a crate for turning iterators into readable strings."), "{page}");
         assert!(page.contains("Efficient conversion of iterators to readable strings"), "crates.io description shown");
         assert!(page.contains("(self-suggestion)"));
+        let home = alice.get_text("/").await;
+        assert!(home.contains(&format!(r#"<a href="/nominations/{id}" class="title">literator</a>"#)), "{home}");
 
         let json = alice.json(&format!("/api/v1/nominations/{id}")).await;
         assert_eq!(json["crate"]["name"], "literator", "the canonical name from crates.io");
