@@ -1,5 +1,6 @@
 //! Pure rules of SPEC §2: no HTTP, no SQL. Each module owns one rule and its unit tests.
 
+pub mod attribution;
 pub mod ranking;
 pub mod validate;
 pub mod week;
