@@ -1,9 +1,13 @@
 //! The command line (SPEC §3): `serve` (default), `migrate`, and the operator's commands.
 
+use crate::actions::editor;
 use crate::db::{self, Db};
+use crate::domain::draft;
 use crate::domain::validate;
-use crate::models::{audit, editor, week};
+use crate::domain::validate::Category;
+use crate::models::{audit, editor as editors, week};
 use crate::settings::{Settings, SettingsArgs};
+use crate::{AppState, Clock};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -104,6 +108,45 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
             let mut conn = db.get()?;
             run_week(&mut conn, command, settings)
         }
+        Command::Export { week, format } => with_state(settings, |state| async move {
+            let shortlist = editor::shortlist(&state, Some(week)).await?;
+            match format {
+                ExportFormat::Json => println!("{}", serde_json::to_string_pretty(&export_json(&shortlist))?),
+                ExportFormat::Markdown => print!("{}", export_markdown(&shortlist)),
+            }
+            Ok(())
+        }),
+        Command::FillDraft { week, file } => with_state(settings, |state| async move {
+            let shortlist = editor::shortlist(&state, Some(week)).await?;
+            let picked = |c: Category| {
+                shortlist
+                    .week
+                    .picks
+                    .get(c)
+                    .as_ref()
+                    .and_then(|p| shortlist.attribution.get(&p.nomination_id).cloned())
+            };
+            let draft = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read the draft {}: {e}", file.display()))?;
+            let filled = draft::fill(
+                &draft,
+                picked(Category::Crate).as_deref(),
+                picked(Category::Quote).as_deref(),
+            )
+            .map_err(|problems| {
+                anyhow::anyhow!(
+                    "{} was left unchanged:\n  - {}",
+                    file.display(),
+                    problems.join("\n  - ")
+                )
+            })?;
+            write_atomically(&file, &filled)?;
+            println!(
+                "filled Crate and Quote of the Week of issue {week} into {}",
+                file.display()
+            );
+            Ok(())
+        }),
         other => {
             let _db = Db::connect(&settings.database)?;
             anyhow::bail!("`{}` is not yet available in this version", command_name(&other))
@@ -143,6 +186,101 @@ fn run_week(conn: &mut db::DbConnection, command: WeekCommand, settings: &Settin
     Ok(())
 }
 
+/// Run async work against the service's state (database, templates) on a small runtime.
+fn with_state<F, Fut>(settings: &Settings, work: F) -> anyhow::Result<()>
+where
+    F: FnOnce(AppState) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let settings = settings.clone();
+    actix_web::rt::System::new().block_on(async move {
+        let state = crate::build_state(settings, Clock::system()).await?;
+        work(state).await
+    })
+}
+
+fn export_json(shortlist: &editor::Shortlist) -> serde_json::Value {
+    let mut body = serde_json::to_value(&shortlist.week).unwrap_or_default();
+    for c in Category::ALL {
+        if let Some(items) = body["categories"][c.as_str()].as_array_mut() {
+            for item in items {
+                let id = item["nomination_id"].as_i64().unwrap_or_default() as i32;
+                item["attribution"] = serde_json::json!(shortlist.attribution.get(&id));
+            }
+        }
+    }
+    body["sections"] =
+        serde_json::json!({ "crate": shortlist.sections.crate_, "quote": shortlist.sections.quote });
+    body
+}
+
+fn export_markdown(shortlist: &editor::Shortlist) -> String {
+    let week = &shortlist.week;
+    let mut out = format!(
+        "# Issue {} shortlist ({}, voting closes {})\n",
+        week.issue, week.status, week.closes_at
+    );
+    for c in Category::ALL {
+        out.push_str(&format!("\n## {}\n", c.heading()));
+        let picked = week.picks.get(c).as_ref().map(|p| p.nomination_id);
+        let entries = week.categories.get(c);
+        if entries.is_empty() {
+            out.push_str("\nNo nominations.\n");
+        }
+        for e in entries {
+            let mut marks = Vec::new();
+            if picked == Some(e.nomination_id) {
+                marks.push("PICKED");
+            }
+            if e.nomination.hidden {
+                marks.push("hidden");
+            }
+            out.push_str(&format!(
+                "\n{}. nomination {}: {} votes ({} earlier), nominated by {}{}\n\n{}\n",
+                e.rank,
+                e.nomination_id,
+                e.votes,
+                e.earlier_votes,
+                e.nominators.join(", "),
+                if marks.is_empty() {
+                    String::new()
+                } else {
+                    format!(" [{}]", marks.join(", "))
+                },
+                shortlist
+                    .attribution
+                    .get(&e.nomination_id)
+                    .cloned()
+                    .unwrap_or_default()
+            ));
+        }
+        if let Some(section) = shortlist.sections.get(c) {
+            let what = if *shortlist.section_is_pick.get(c) {
+                "The whole section"
+            } else {
+                "Preview of the whole section (no pick yet)"
+            };
+            out.push_str(&format!("\n{what}:\n\n{section}\n"));
+        }
+    }
+    out
+}
+
+/// Replace `path` with `text` in one step, so a crash never leaves half a draft.
+fn write_atomically(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.twir-picks.tmp",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("draft")
+    ));
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
+
 /// The actor recorded in the audit log for command-line actions.
 fn cli_actor() -> String {
     let who = std::env::var("USER").unwrap_or_else(|_| "operator".into());
@@ -158,7 +296,7 @@ fn run_editor(
     match command {
         EditorCommand::Grant { login } => {
             let login = parse_login(&login)?;
-            if editor::grant(conn, &login, &cli_actor(), now)? {
+            if editors::grant(conn, &login, &cli_actor(), now)? {
                 println!("{login} is now an editor");
             } else {
                 println!("{login} was already an editor");
@@ -166,7 +304,7 @@ fn run_editor(
         }
         EditorCommand::Revoke { login } => {
             let login = parse_login(&login)?;
-            if editor::revoke(conn, &login, &cli_actor(), now)? {
+            if editors::revoke(conn, &login, &cli_actor(), now)? {
                 println!("{login} is no longer an editor; their sessions have ended");
             } else {
                 println!("{login} had no editor grant to revoke");
@@ -181,7 +319,7 @@ fn run_editor(
             for login in &settings.editors {
                 println!("{login}\t(EDITORS setting)");
             }
-            for grant in editor::list(conn)? {
+            for grant in editors::list(conn)? {
                 println!(
                     "{}\t(granted by {} on {})",
                     grant.login,

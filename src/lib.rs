@@ -43,20 +43,11 @@ impl Application {
     /// Connect the database (running migrations), load templates, bind `settings.bind`
     /// (port 0 picks a free port), and build the server.
     pub async fn build(settings: Settings, options: ServerOptions) -> anyhow::Result<Application> {
-        let url = settings.database.clone();
-        let db = tokio::task::spawn_blocking(move || db::Db::connect(&url)).await??;
-        let templates = templates::registry(
-            std::env::var_os("TEMPLATES_DIR")
-                .as_deref()
-                .map(std::path::Path::new),
-        )?;
         let listener = TcpListener::bind(settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
         let addr = listener.local_addr()?;
         let session_key = web::session::load_key(&settings)?;
-        let state = AppState::new(settings, db, templates, options.clock)?;
-        // Create the first week now, so the first visitor does not wait for it.
-        state.open_week().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let state = build_state(settings, options.clock).await?;
 
         spawn_background_work(state.clone());
 
@@ -79,6 +70,20 @@ impl Application {
         let server = server.shutdown_timeout(10).run();
         Ok(Application { addr, server, state })
     }
+}
+
+/// Everything but the HTTP server: database (migrations applied), templates, the open week.
+/// Also what the command-line tools work with.
+pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<AppState> {
+    let url = settings.database.clone();
+    let db = tokio::task::spawn_blocking(move || db::Db::connect(&url)).await??;
+    let templates_dir = std::env::var_os("TEMPLATES_DIR").map(std::path::PathBuf::from);
+    let templates = templates::registry(templates_dir.as_deref())?;
+    let attribution = domain::attribution::Renderer::new(templates_dir.as_deref())?;
+    let state = AppState::new(settings, db, templates, attribution, clock)?;
+    // Create the first week now, so the first visitor does not wait for it.
+    state.open_week().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(state)
 }
 
 /// Periodic work: check nominations that crates.io did not answer for.

@@ -3,6 +3,7 @@
 use crate::clock::Clock;
 use crate::crates_io::CratesIo;
 use crate::db::Db;
+use crate::domain::attribution::Renderer;
 use crate::error::AppError;
 use crate::github::Github;
 use crate::models::week::{self, Week};
@@ -19,6 +20,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub db: Db,
     pub templates: Arc<Handlebars<'static>>,
+    /// Attribution markdown (SPEC §4), from `templates/attribution` or `TEMPLATES_DIR`.
+    pub attribution: Arc<Renderer>,
     pub clock: Clock,
     pub crates_io: CratesIo,
     /// `None` when no GitHub OAuth app is configured.
@@ -33,6 +36,7 @@ impl AppState {
         settings: Settings,
         db: Db,
         templates: Handlebars<'static>,
+        attribution: Renderer,
         clock: Clock,
     ) -> anyhow::Result<Self> {
         let github = match &settings.github {
@@ -48,6 +52,7 @@ impl AppState {
             settings: Arc::new(settings),
             db,
             templates: Arc::new(templates),
+            attribution: Arc::new(attribution),
             clock,
             open_week: Arc::new(RwLock::new(None)),
         })

@@ -19,7 +19,10 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "dev_login",
     "nomination",
     "nominate",
-    "me"
+    "me",
+    "editor",
+    "audit",
+    "winners",
 ];
 
 pub fn registry(override_dir: Option<&Path>) -> anyhow::Result<Handlebars<'static>> {

@@ -1,5 +1,6 @@
 //! Use cases that combine rules (`domain`), storage (`models`) and outside services: what a
 //! handler asks for, with typed outcomes the handler turns into HTTP.
 
+pub mod editor;
 pub mod nominate;
 pub mod vote;

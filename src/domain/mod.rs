@@ -1,6 +1,7 @@
 //! Pure rules of SPEC §2: no HTTP, no SQL. Each module owns one rule and its unit tests.
 
 pub mod attribution;
+pub mod draft;
 pub mod ranking;
 pub mod validate;
 pub mod week;

@@ -151,3 +151,78 @@ pub fn close_now(
         Err(e) => Err(e.into()),
     }
 }
+
+/// An editor changes the open week: another issue number (when not taken) and/or another
+/// cut-off (which must be in the future and after the week opened).
+pub fn edit_open(
+    conn: &mut DbConnection,
+    open: &Week,
+    new_issue: Option<i32>,
+    new_closes_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<Week, AppError> {
+    let closes_at = new_closes_at.map(|t| t.naive_utc()).unwrap_or(open.closes_at);
+    if closes_at <= now.naive_utc() || closes_at <= open.opens_at {
+        return Err(AppError::unprocessable(
+            "invalid_cutoff",
+            "The new cut-off must be in the future and after the week opened. To end the week now, close it.",
+        ));
+    }
+    let issue = new_issue.unwrap_or(open.issue);
+    if issue != open.issue {
+        if find(conn, issue)?.is_some() {
+            return Err(AppError::conflict(
+                "issue_taken",
+                format!("Issue {issue} already exists."),
+            ));
+        }
+        let last: Option<i32> = weeks::table
+            .filter(weeks::issue.ne(open.issue))
+            .select(diesel::dsl::max(weeks::issue))
+            .first(conn)?;
+        if last.is_some_and(|l| issue <= l) {
+            return Err(AppError::unprocessable(
+                "issue_order",
+                "The issue number must be higher than every earlier week's.",
+            ));
+        }
+        let has_rows = {
+            use crate::schema::{nominations, picks, votes};
+            let n: i64 = nominations::table
+                .filter(nominations::week_issue.eq(open.issue))
+                .count()
+                .get_result(conn)?;
+            let v: i64 = votes::table
+                .filter(votes::week_issue.eq(open.issue))
+                .count()
+                .get_result(conn)?;
+            let p: i64 = picks::table
+                .filter(picks::week_issue.eq(open.issue))
+                .count()
+                .get_result(conn)?;
+            n + v + p > 0
+        };
+        if has_rows {
+            return Err(AppError::conflict(
+                "week_in_use",
+                "This week already has nominations or votes, so its issue number can no longer change; change the next week's instead.",
+            ));
+        }
+        // Nothing refers to the week yet, so its key can change in place.
+        diesel::update(weeks::table.find(open.issue))
+            .set((weeks::issue.eq(issue), weeks::closes_at.eq(closes_at)))
+            .execute(conn)?;
+        return Ok(Week {
+            issue,
+            closes_at,
+            ..open.clone()
+        });
+    }
+    diesel::update(weeks::table.find(open.issue))
+        .set(weeks::closes_at.eq(closes_at))
+        .execute(conn)?;
+    Ok(Week {
+        closes_at,
+        ..open.clone()
+    })
+}

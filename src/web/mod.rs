@@ -2,8 +2,10 @@
 //! SQL in `models`.
 
 pub mod api;
+pub mod archive;
 pub mod auth;
 pub mod csrf;
+pub mod editor;
 pub mod errors;
 pub mod extract;
 pub mod nominate;
@@ -64,6 +66,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(nominate::withdraw_nomination)
     .service(vote::cast_vote)
     .service(vote::withdraw_vote)
+    .service(editor::desk)
+    .service(editor::shortlist_json)
+    .service(editor::pick)
+    .service(editor::unpick)
+    .service(editor::hide)
+    .service(editor::unhide)
+    .service(editor::ban)
+    .service(editor::unban)
+    .service(editor::change_week)
+    .service(editor::close_week)
+    .service(editor::publish)
+    .service(editor::audit_log)
+    .service(archive::winners_page)
+    .service(archive::winners_json)
+    .service(archive::feed)
+    .service(public::copy_script)
     .service(api::me_json)
     .service(api::current_week_json)
     .service(api::week_json)

@@ -266,3 +266,13 @@ pub async fn style() -> HttpResponse {
         .insert_header(("Cache-Control", "public, max-age=3600"))
         .body(STYLE)
 }
+
+const COPY_SCRIPT: &str = include_str!("../../static/copy.js");
+
+#[get("/static/copy.js")]
+pub async fn copy_script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(COPY_SCRIPT)
+}

@@ -160,6 +160,7 @@ impl TestApp {
         std::process::Command::new(env!("CARGO_BIN_EXE_twir-picks"))
             .args(args)
             .env("DATABASE_URL", &self.database_url)
+            .env("PUBLIC_URL", self.settings().public_url.as_str())
             .env("BIND", "127.0.0.1:0")
             .env_remove("EDITORS")
             .output()

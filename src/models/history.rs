@@ -1,0 +1,51 @@
+//! Crate and Quote of the Week as published before this service (`import-history`).
+
+use crate::db::{is_unique_violation, DbConnection};
+use crate::schema::featured_history;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = featured_history)]
+pub struct Featured {
+    #[diesel(skip_insertion)]
+    pub id: i32,
+    pub issue: i32,
+    pub published_on: String,
+    pub category: String,
+    pub position: i32,
+    pub name: String,
+    pub dedupe_key: String,
+    pub url: Option<String>,
+    pub body: String,
+    pub credits: Option<String>,
+    pub source_file: String,
+    pub imported_at: NaiveDateTime,
+}
+
+pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Featured>> {
+    featured_history::table.select(Featured::as_select()).load(conn)
+}
+
+/// Store one featured item unless that (issue, category, position) is already there.
+/// Returns whether it was added.
+pub fn insert_if_new(conn: &mut DbConnection, item: &Featured) -> QueryResult<bool> {
+    let exists: i64 = featured_history::table
+        .filter(featured_history::issue.eq(item.issue))
+        .filter(featured_history::category.eq(&item.category))
+        .filter(featured_history::position.eq(item.position))
+        .count()
+        .get_result(conn)?;
+    if exists > 0 {
+        return Ok(false);
+    }
+    match conn.transaction(|conn| {
+        diesel::insert_into(featured_history::table)
+            .values(item)
+            .execute(conn)
+    }) {
+        Ok(_) => Ok(true),
+        Err(e) if is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,170 @@
+//! Picks (one standing pick per category per week, a unique key) and the archive of winners,
+//! which also holds the history imported from past issues.
+
+use crate::db::{is_unique_violation, DbConnection};
+use crate::domain::validate::Category;
+use crate::models::history;
+use crate::models::nomination::Nomination;
+use crate::schema::{nominations, picks, users, weeks};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = picks)]
+pub struct Pick {
+    pub id: i32,
+    pub week_issue: i32,
+    pub category: String,
+    pub nomination_id: i32,
+    pub picked_by: i32,
+    pub picked_at: NaiveDateTime,
+    pub unpicked_at: Option<NaiveDateTime>,
+    pub unpicked_by: Option<i32>,
+}
+
+#[derive(Debug)]
+pub enum PickOutcome {
+    Picked,
+    /// Another nomination stands as this week's pick in the category.
+    Taken {
+        nomination_id: i32,
+    },
+}
+
+pub fn standing(conn: &mut DbConnection, issue: i32, category: Category) -> QueryResult<Option<Pick>> {
+    picks::table
+        .filter(picks::week_issue.eq(issue))
+        .filter(picks::category.eq(category.as_str()))
+        .filter(picks::unpicked_at.is_null())
+        .select(Pick::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Pick `nomination` for `issue`; the unique key decides when two editors pick at once.
+pub fn pick(
+    conn: &mut DbConnection,
+    nomination: &Nomination,
+    issue: i32,
+    editor_id: i32,
+    now: DateTime<Utc>,
+) -> QueryResult<PickOutcome> {
+    let inserted = conn.transaction(|conn| {
+        diesel::insert_into(picks::table)
+            .values((
+                picks::week_issue.eq(issue),
+                picks::category.eq(&nomination.category),
+                picks::nomination_id.eq(nomination.id),
+                picks::picked_by.eq(editor_id),
+                picks::picked_at.eq(now.naive_utc()),
+            ))
+            .execute(conn)
+    });
+    match inserted {
+        Ok(_) => Ok(PickOutcome::Picked),
+        Err(e) if is_unique_violation(&e) => {
+            let current = standing(conn, issue, nomination.category())?;
+            Ok(PickOutcome::Taken {
+                nomination_id: current.map(|p| p.nomination_id).unwrap_or_default(),
+            })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Unpick (a flag: the row stays in the archive's history). Returns the unpicked nomination.
+pub fn unpick(
+    conn: &mut DbConnection,
+    issue: i32,
+    category: Category,
+    editor_id: i32,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<i32>> {
+    let Some(current) = standing(conn, issue, category)? else {
+        return Ok(None);
+    };
+    diesel::update(picks::table.find(current.id).filter(picks::unpicked_at.is_null()))
+        .set((
+            picks::unpicked_at.eq(Some(now.naive_utc())),
+            picks::unpicked_by.eq(Some(editor_id)),
+        ))
+        .execute(conn)?;
+    Ok(Some(current.nomination_id))
+}
+
+/// One winner in the archive.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Winner {
+    pub issue: i32,
+    pub category: String,
+    pub name: String,
+    pub url: Option<String>,
+    /// The nomination behind a pick made here; `None` for imported history.
+    pub nomination_id: Option<i32>,
+    /// Imported history: the markdown as published.
+    pub body: Option<String>,
+    pub credits: Option<String>,
+    pub at: NaiveDateTime,
+}
+
+/// Picks made here and imported history, newest issue first, `limit` from `offset`.
+pub fn winners(conn: &mut DbConnection, limit: i64, offset: i64) -> QueryResult<(Vec<Winner>, i64)> {
+    let picked: Vec<(Pick, Nomination, NaiveDateTime)> = picks::table
+        .inner_join(nominations::table)
+        .inner_join(weeks::table)
+        .filter(picks::unpicked_at.is_null())
+        .select((Pick::as_select(), Nomination::as_select(), weeks::closes_at))
+        .load(conn)?;
+    let mut all: Vec<Winner> = picked
+        .into_iter()
+        .map(|(p, n, closes_at)| Winner {
+            issue: p.week_issue,
+            category: p.category.clone(),
+            name: n.crate_name.clone().unwrap_or_else(|| n.title()),
+            url: n.crate_url().or_else(|| n.source_url.clone()),
+            nomination_id: Some(n.id),
+            body: None,
+            credits: None,
+            at: closes_at,
+        })
+        .collect();
+    let imported = history::all(conn)?;
+    let picked_issues: std::collections::HashSet<(i32, String)> =
+        all.iter().map(|w| (w.issue, w.category.clone())).collect();
+    all.extend(
+        imported
+            .into_iter()
+            .filter(|f| !picked_issues.contains(&(f.issue, f.category.clone())))
+            .map(|f| Winner {
+                issue: f.issue,
+                category: f.category,
+                name: f.name,
+                url: f.url,
+                nomination_id: None,
+                body: Some(f.body),
+                credits: f.credits,
+                at: chrono::NaiveDate::parse_from_str(&f.published_on, "%Y-%m-%d")
+                    .ok()
+                    .and_then(|d| d.and_hms_opt(0, 0, 0))
+                    .unwrap_or(f.imported_at),
+            }),
+    );
+    // Newest issue first; in one issue, crates before quotes.
+    all.sort_by(|a, b| b.issue.cmp(&a.issue).then(a.category.cmp(&b.category)));
+    let total = all.len() as i64;
+    let page = all
+        .into_iter()
+        .skip(offset.max(0) as usize)
+        .take(limit.max(0) as usize)
+        .collect();
+    Ok((page, total))
+}
+
+/// The display name of a user (for "EDITOR is pleased with their choice").
+pub fn display_name(conn: &mut DbConnection, user_id: i32) -> QueryResult<String> {
+    let (login, name): (String, Option<String>) = users::table
+        .find(user_id)
+        .select((users::login, users::name))
+        .first(conn)?;
+    Ok(name.filter(|n| !n.trim().is_empty()).unwrap_or(login))
+}

@@ -1,0 +1,211 @@
+//! The public archive of winners: a page, JSON, and an Atom feed.
+
+use super::extract::Viewer;
+use super::page;
+use crate::actions::editor::entry_markdown;
+use crate::domain::validate::Category;
+use crate::error::AppError;
+use crate::models::ballot;
+use crate::models::nomination;
+use crate::models::pick::{self, Winner};
+use crate::state::AppState;
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{get, web, HttpResponse};
+use atom_syndication::{Content, Entry, Feed, FixedDateTime, Link, Person, Text};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+const PER_PAGE: i64 = 50;
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    page: Option<String>,
+}
+
+/// Winners with their attribution markdown (rendered for picks made here, as published for
+/// imported history).
+async fn winners_with_attribution(
+    state: &AppState,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<(Winner, String)>, i64), AppError> {
+    let (winners, total, entries) = state
+        .db
+        .run(move |conn| {
+            let (winners, total) = pick::winners(conn, limit, offset)?;
+            let ids: Vec<i32> = winners.iter().filter_map(|w| w.nomination_id).collect();
+            let mut credits: HashMap<i32, Vec<_>> = HashMap::new();
+            for (id, c) in nomination::credits(conn, &ids)? {
+                credits.entry(id).or_default().push(c);
+            }
+            let mut entries = HashMap::new();
+            for id in ids {
+                if let Some(n) = nomination::find(conn, id)? {
+                    entries.insert(id, ballot::entry_of(n, credits.remove(&id).unwrap_or_default()));
+                }
+            }
+            Ok((winners, total, entries))
+        })
+        .await?;
+    let out = winners
+        .into_iter()
+        .map(|w| {
+            let markdown = match w.nomination_id.and_then(|id| entries.get(&id)) {
+                Some(entry) => entry_markdown(&state.attribution, &state.settings, entry),
+                None => w.body.clone().unwrap_or_default(),
+            };
+            (w, markdown)
+        })
+        .collect();
+    Ok((out, total))
+}
+
+fn heading(category: &str) -> &'static str {
+    Category::parse(category).map(Category::heading).unwrap_or("Pick")
+}
+
+#[get("/winners")]
+pub async fn winners_page(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let page_no: i64 = query
+        .page
+        .as_deref()
+        .map(|p| p.trim().parse::<i64>().ok().filter(|n| *n >= 1))
+        .unwrap_or(Some(1))
+        .ok_or_else(|| AppError::bad_request("page must be a page number (1, 2, …)."))?;
+    let (winners, total) = winners_with_attribution(&state, PER_PAGE, (page_no - 1) * PER_PAGE).await?;
+    let list: Vec<Value> = winners
+        .iter()
+        .map(|(w, _)| {
+            json!({
+                "issue": w.issue, "heading": heading(&w.category), "name": w.name, "url": w.url,
+                "nomination_id": w.nomination_id, "credits": w.credits,
+            })
+        })
+        .collect();
+    let data = json!({
+        "title": "Winners",
+        "winners": list,
+        "newer": (page_no > 1).then_some(page_no - 1),
+        "older": (page_no * PER_PAGE < total).then_some(page_no + 1),
+    });
+    page::render(
+        &state,
+        page::site(&state, &viewer, &session),
+        "winners",
+        StatusCode::OK,
+        data,
+    )
+}
+
+#[get("/api/v1/winners")]
+pub async fn winners_json(
+    state: web::Data<AppState>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let page_no: i64 = match query.page.as_deref() {
+        None => 1,
+        Some(p) => p
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| AppError::bad_request("page must be a page number (1, 2, …)."))?,
+    };
+    // The whole archive fits in one answer for years to come; pages keep it bounded.
+    let per_page = 500;
+    let (winners, total) = winners_with_attribution(&state, per_page, (page_no - 1) * per_page).await?;
+    let body: Vec<Value> = winners
+        .iter()
+        .map(|(w, markdown)| {
+            json!({
+                "issue": w.issue, "category": w.category, "name": w.name, "url": w.url,
+                "attribution": markdown, "nomination_id": w.nomination_id,
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header(("X-Total-Count", total.to_string()))
+        .json(body))
+}
+
+#[get("/feed.xml")]
+pub async fn feed(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let (winners, _) = winners_with_attribution(&state, 50, 0).await?;
+    let settings = &state.settings;
+    let site = settings.absolute("/");
+    let entries: Vec<Entry> = winners
+        .iter()
+        .map(|(w, markdown)| {
+            let updated: FixedDateTime = w.at.and_utc().fixed_offset();
+            let permalink = match w.nomination_id {
+                Some(id) => settings.absolute(&format!("/nominations/{id}")),
+                None => w.url.clone().unwrap_or_else(|| settings.absolute("/winners")),
+            };
+            Entry {
+                id: format!(
+                    "{}#issue-{}-{}",
+                    settings.absolute("/winners"),
+                    w.issue,
+                    w.category
+                ),
+                title: Text::plain(format!(
+                    "{} in issue {}: {}",
+                    heading(&w.category),
+                    w.issue,
+                    w.name
+                )),
+                updated,
+                links: vec![Link {
+                    href: permalink,
+                    rel: "alternate".into(),
+                    ..Default::default()
+                }],
+                content: Some(Content {
+                    value: Some(markdown.clone()),
+                    content_type: Some("text".into()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }
+        })
+        .collect();
+    let updated = entries
+        .iter()
+        .map(|e| e.updated)
+        .max()
+        .unwrap_or_else(|| chrono::DateTime::UNIX_EPOCH.fixed_offset());
+    let feed = Feed {
+        id: site.clone(),
+        title: Text::plain("This Week in Rust: Crate and Quote of the Week"),
+        updated,
+        authors: vec![Person {
+            name: "This Week in Rust editors".into(),
+            ..Default::default()
+        }],
+        links: vec![
+            Link {
+                href: settings.absolute("/feed.xml"),
+                rel: "self".into(),
+                mime_type: Some("application/atom+xml".into()),
+                ..Default::default()
+            },
+            Link {
+                href: settings.absolute("/winners"),
+                rel: "alternate".into(),
+                ..Default::default()
+            },
+        ],
+        entries,
+        ..Default::default()
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("application/atom+xml; charset=utf-8")
+        .body(feed.to_string()))
+}

@@ -1,0 +1,443 @@
+//! The editor's desk: shortlist with attribution, picks, moderation, weeks, audit log.
+//! Every handler takes an `Editor`, so the role is checked on the server for each route.
+
+use super::extract::{Editor, Viewer};
+use super::page;
+use super::view;
+use crate::actions::editor::{self, Shortlist};
+use crate::domain::validate::{self, Category, NominationForm};
+use crate::error::AppError;
+use crate::models::audit;
+use crate::models::ballot::RankedWeek;
+use crate::state::AppState;
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpResponse};
+use chrono::{NaiveDateTime, TimeZone, Utc};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+#[derive(Deserialize)]
+pub struct IssueQuery {
+    issue: Option<String>,
+}
+
+/// An optional issue number from a query or form (empty means "the open week").
+fn parse_issue(raw: Option<&str>) -> Result<Option<i32>, AppError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => s
+            .parse::<i32>()
+            .map(Some)
+            .map_err(|_| AppError::unprocessable("invalid_issue", "issue must be an issue number.")),
+    }
+}
+
+fn optional_reason(raw: &str) -> Result<Option<String>, AppError> {
+    validate::optional_text(raw, 500, "the reason").map_err(|e| AppError::unprocessable("invalid_reason", e))
+}
+
+fn desk_entries(list: &Value, shortlist: &Shortlist) -> Value {
+    let mut list = list.clone();
+    if let Some(items) = list.as_array_mut() {
+        for item in items {
+            let id = item["nomination_id"].as_i64().unwrap_or_default() as i32;
+            item["attribution"] = json!(shortlist.attribution.get(&id));
+        }
+    }
+    list
+}
+
+fn desk_categories(shortlist: &Shortlist) -> Value {
+    let personal = view::ballot::Personal::default();
+    let week: &RankedWeek = &shortlist.week;
+    let categories = view::ballot::categories(week, &personal);
+    let mut out = Vec::new();
+    for (i, c) in Category::ALL.iter().enumerate() {
+        let mut cat = categories[i].clone();
+        cat["entries"] = desk_entries(&cat["entries"], shortlist);
+        // Editors see the crates.io description and the reason an entry is hidden.
+        if let Some(items) = cat["entries"].as_array_mut() {
+            for (item, entry) in items.iter_mut().zip(week.categories.get(*c)) {
+                item["description"] = json!(entry.crate_.as_ref().and_then(|k| k.description.clone()));
+                item["why"] = json!(entry.crate_.as_ref().and_then(|k| k.why.clone()));
+                item["hidden_reason"] = json!(entry.nomination.hidden_reason);
+                item["editors_choice"] = json!(entry.nomination.editors_choice);
+            }
+        }
+        cat["section"] = json!(shortlist.sections.get(*c));
+        cat["section_is_pick"] = json!(shortlist.section_is_pick.get(*c));
+        cat["pick"] = json!(week.picks.get(*c));
+        cat["picked_attribution"] = json!(week
+            .picks
+            .get(*c)
+            .as_ref()
+            .and_then(|p| shortlist.attribution.get(&p.nomination_id)));
+        out.push(cat);
+    }
+    Value::Array(out)
+}
+
+#[get("/editor")]
+pub async fn desk(
+    state: web::Data<AppState>,
+    _editor: Editor,
+    viewer: Viewer,
+    session: Session,
+    query: web::Query<IssueQuery>,
+) -> Result<HttpResponse, AppError> {
+    let issue = parse_issue(query.issue.as_deref())?;
+    let shortlist = editor::shortlist(&state, issue).await?;
+    let week = &shortlist.week;
+    let open = state.open_week().await?;
+    let data = json!({
+        "title": format!("Editor's desk · issue {}", week.issue),
+        "issue": week.issue,
+        "status": week.status,
+        "is_open": week.issue == open.issue,
+        "published": shortlist.published,
+        "closes_at": week.closes_at,
+        "closes_at_input": &week.closes_at[..16],
+        "previous": week.issue - 1,
+        "next": week.issue + 1,
+        "categories": desk_categories(&shortlist),
+    });
+    page::render(
+        &state,
+        page::site(&state, &viewer, &session),
+        "editor",
+        StatusCode::OK,
+        data,
+    )
+}
+
+#[get("/api/v1/editor/shortlist")]
+pub async fn shortlist_json(
+    state: web::Data<AppState>,
+    _editor: Editor,
+    query: web::Query<IssueQuery>,
+) -> Result<HttpResponse, AppError> {
+    let issue = parse_issue(query.issue.as_deref())?;
+    let shortlist = editor::shortlist(&state, issue).await?;
+    let mut body = serde_json::to_value(&shortlist.week).map_err(AppError::internal)?;
+    for c in Category::ALL {
+        if let Some(items) = body["categories"][c.as_str()].as_array_mut() {
+            for (item, entry) in items.iter_mut().zip(shortlist.week.categories.get(c)) {
+                item["attribution"] = json!(shortlist.attribution.get(&entry.nomination_id));
+                item["hidden"] = json!(entry.nomination.hidden);
+                item["hidden_reason"] = json!(entry.nomination.hidden_reason);
+            }
+        }
+    }
+    body["sections"] = json!({
+        "crate": shortlist.sections.crate_,
+        "quote": shortlist.sections.quote,
+    });
+    body["published"] = json!(shortlist.published);
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(body))
+}
+
+fn back_to_desk(issue: i32, anchor: &str) -> HttpResponse {
+    page::see_other(&format!("/editor?issue={issue}#{anchor}"))
+}
+
+/// `nomination_id` (pick it), or `category` with the nomination fields (an editor's own
+/// choice); optional `issue` (default: the open week).
+#[derive(Deserialize)]
+pub struct PickForm {
+    #[serde(default)]
+    nomination_id: String,
+    #[serde(default)]
+    issue: String,
+    #[serde(flatten)]
+    nomination: NominationForm,
+}
+
+#[post("/editor/picks")]
+pub async fn pick(
+    state: web::Data<AppState>,
+    editor: Editor,
+    session: Session,
+    form: web::Form<PickForm>,
+) -> Result<HttpResponse, AppError> {
+    let issue = parse_issue(Some(&form.issue))?;
+    let (issue, category) = if form.nomination_id.trim().is_empty() {
+        match editor::pick_own_choice(&state, &editor.0, &form.nomination, issue).await? {
+            Ok(done) => done,
+            Err(errors) => {
+                let message = errors
+                    .iter()
+                    .map(|(f, m)| format!("{f}: {m}"))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                return Err(AppError::unprocessable("invalid_nomination", message));
+            }
+        }
+    } else {
+        let id: i32 = form.nomination_id.trim().parse().map_err(|_| {
+            AppError::unprocessable(
+                "invalid_nomination_id",
+                "nomination_id must be the number of a nomination.",
+            )
+        })?;
+        editor::pick(&state, &editor.0, id, issue).await?
+    };
+    page::flash(
+        &session,
+        format!("Picked for issue {issue}. The whole section is ready to copy."),
+    );
+    Ok(back_to_desk(issue, category.as_str()))
+}
+
+#[derive(Deserialize)]
+pub struct UnpickForm {
+    #[serde(default)]
+    issue: String,
+    #[serde(default)]
+    category: String,
+}
+
+#[post("/editor/unpick")]
+pub async fn unpick(
+    state: web::Data<AppState>,
+    editor: Editor,
+    session: Session,
+    form: web::Form<UnpickForm>,
+) -> Result<HttpResponse, AppError> {
+    let issue = parse_issue(Some(&form.issue))?;
+    let category = Category::parse(&form.category)
+        .ok_or_else(|| AppError::unprocessable("invalid_category", "category must be crate or quote."))?;
+    editor::unpick(&state, &editor.0, issue, category).await?;
+    let issue = match issue {
+        Some(n) => n,
+        None => state.open_week().await?.issue,
+    };
+    page::flash(
+        &session,
+        "The pick is taken back; the nomination is on the ballot again.",
+    );
+    Ok(back_to_desk(issue, category.as_str()))
+}
+
+#[derive(Deserialize)]
+pub struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    issue: String,
+}
+
+#[post("/editor/nominations/{id}/hide")]
+pub async fn hide(
+    state: web::Data<AppState>,
+    editor: Editor,
+    session: Session,
+    id: web::Path<i32>,
+    form: web::Form<ReasonForm>,
+) -> Result<HttpResponse, AppError> {
+    let reason = optional_reason(&form.reason)?;
+    editor::set_hidden(&state, &editor.0, id.into_inner(), true, reason).await?;
+    page::flash(
+        &session,
+        "Hidden. It is off the ballot and its votes no longer count; nothing was deleted.",
+    );
+    desk_after(&state, &form.issue).await
+}
+
+#[post("/editor/nominations/{id}/unhide")]
+pub async fn unhide(
+    state: web::Data<AppState>,
+    editor: Editor,
+    session: Session,
+    id: web::Path<i32>,
+    form: web::Form<ReasonForm>,
+) -> Result<HttpResponse, AppError> {
+    let reason = optional_reason(&form.reason)?;
+    editor::set_hidden(&state, &editor.0, id.into_inner(), false, reason).await?;
+    page::flash(&session, "Shown again on the ballot.");
+    desk_after(&state, &form.issue).await
+}
+
+async fn desk_after(state: &AppState, issue: &str) -> Result<HttpResponse, AppError> {
+    let issue = match parse_issue(Some(issue))? {
+        Some(n) => n,
+        None => state.open_week().await?.issue,
+    };
+    Ok(back_to_desk(issue, "top"))
+}
+
+#[derive(Deserialize)]
+pub struct BanForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn ban_or_unban(
+    state: &AppState,
+    editor: &Editor,
+    session: &Session,
+    form: &BanForm,
+    banned: bool,
+) -> Result<HttpResponse, AppError> {
+    let login =
+        validate::github_login(&form.login).map_err(|e| AppError::unprocessable("invalid_login", e))?;
+    let reason = optional_reason(&form.reason)?;
+    editor::set_banned(state, &editor.0, &login, banned, reason).await?;
+    page::flash(
+        session,
+        if banned {
+            format!("{login} is banned: their votes no longer count and their sessions have ended.")
+        } else {
+            format!("{login} is no longer banned.")
+        },
+    );
+    Ok(page::see_other("/editor#moderation"))
+}
+
+#[post("/editor/users/ban")]
+pub async fn ban(
+    state: web::Data<AppState>,
+    editor: Editor,
+    session: Session,
+    form: web::Form<BanForm>,
+) -> Result<HttpResponse, AppError> {
+    ban_or_unban(&state, &editor, &session, &form, true).await
+}
+
+#[post("/editor/users/unban")]
+pub async fn unban(
+    state: web::Data<AppState>,
+    editor: Editor,
+    session: Session,
+    form: web::Form<BanForm>,
+) -> Result<HttpResponse, AppError> {
+    ban_or_unban(&state, &editor, &session, &form, false).await
+}
+
+#[derive(Deserialize)]
+pub struct WeekForm {
+    #[serde(default)]
+    issue: String,
+    /// `YYYY-MM-DDTHH:MM` (UTC), as an `<input type="datetime-local">` sends it.
+    #[serde(default)]
+    closes_at: String,
+    #[serde(default)]
+    reason: String,
+}
+
+fn parse_utc_minute(raw: &str) -> Result<Option<chrono::DateTime<Utc>>, AppError> {
+    let raw = raw.trim().trim_end_matches('Z');
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
+        .map(|t| Some(Utc.from_utc_datetime(&t)))
+        .map_err(|_| {
+            AppError::unprocessable(
+                "invalid_closes_at",
+                "closes_at must be a UTC time as YYYY-MM-DDTHH:MM.",
+            )
+        })
+}
+
+#[post("/editor/week")]
+pub async fn change_week(
+    state: web::Data<AppState>,
+    editor: Editor,
+    session: Session,
+    form: web::Form<WeekForm>,
+) -> Result<HttpResponse, AppError> {
+    let issue = parse_issue(Some(&form.issue))?;
+    let closes_at = parse_utc_minute(&form.closes_at)?;
+    let reason = optional_reason(&form.reason)?;
+    let week = editor::change_week(&state, &editor.0, issue, closes_at, reason).await?;
+    page::flash(
+        &session,
+        format!(
+            "The open week is issue {}, closing {} UTC.",
+            week.issue,
+            week.closes_at.format("%Y-%m-%d %H:%M")
+        ),
+    );
+    Ok(back_to_desk(week.issue, "top"))
+}
+
+#[post("/editor/week/close")]
+pub async fn close_week(
+    state: web::Data<AppState>,
+    editor: Editor,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
+    let (closed, opened) = editor::close_week(&state, &editor.0).await?;
+    page::flash(
+        &session,
+        format!(
+            "Voting for issue {} is closed; issue {} is open.",
+            closed.issue, opened.issue
+        ),
+    );
+    Ok(back_to_desk(closed.issue, "top"))
+}
+
+#[post("/editor/weeks/{issue}/publish")]
+pub async fn publish(
+    state: web::Data<AppState>,
+    editor: Editor,
+    session: Session,
+    issue: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let issue = issue.into_inner();
+    editor::publish(&state, &editor.0, issue).await?;
+    page::flash(
+        &session,
+        format!("Issue {issue} is marked published; its picks are final."),
+    );
+    Ok(back_to_desk(issue, "top"))
+}
+
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    before: Option<i32>,
+}
+
+#[get("/editor/audit")]
+pub async fn audit_log(
+    state: web::Data<AppState>,
+    _editor: Editor,
+    viewer: Viewer,
+    session: Session,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, AppError> {
+    const PAGE: i64 = 100;
+    let before = query.before;
+    let rows = state
+        .db
+        .run(move |conn| Ok(audit::recent(conn, PAGE, before)?))
+        .await?;
+    let older = (rows.len() as i64 == PAGE)
+        .then(|| rows.last().map(|r| r.id))
+        .flatten();
+    let rows: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "at": r.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                "actor": r.actor, "action": r.action, "target": r.target,
+                "reason": r.reason, "detail": r.detail,
+            })
+        })
+        .collect();
+    let data = json!({ "title": "Audit log", "rows": rows, "older": older });
+    page::render(
+        &state,
+        page::site(&state, &viewer, &session),
+        "audit",
+        StatusCode::OK,
+        data,
+    )
+}
