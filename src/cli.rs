@@ -1,6 +1,6 @@
 //! The command line (SPEC §3): `serve` (default), `migrate`, and the operator's commands.
 
-use crate::actions::editor;
+use crate::actions::{editor, import_history};
 use crate::db::{self, Db};
 use crate::domain::draft;
 use crate::domain::validate;
@@ -9,6 +9,7 @@ use crate::models::{audit, editor as editors, week};
 use crate::settings::{Settings, SettingsArgs};
 use crate::{AppState, Clock};
 use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -147,9 +148,29 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
             );
             Ok(())
         }),
-        other => {
-            let _db = Db::connect(&settings.database)?;
-            anyhow::bail!("`{}` is not yet available in this version", command_name(&other))
+        Command::ImportHistory { path } => {
+            let files = import_history::issue_files(&path)
+                .map_err(|e| anyhow::anyhow!("cannot read the folder {}: {e}", path.display()))?;
+            let db = Db::connect(&settings.database)?;
+            let mut conn = db.get()?;
+            let bar = std::io::stdout().is_terminal().then(|| {
+                let bar = indicatif::ProgressBar::new(files.len() as u64);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} issues {msg}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                bar
+            });
+            let report = import_history::import(&mut conn, &path, &files, chrono::Utc::now(), || {
+                if let Some(bar) = &bar {
+                    bar.inc(1);
+                }
+            })?;
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
+            print!("{report}");
+            Ok(())
         }
     }
 }
@@ -334,16 +355,4 @@ fn run_editor(
 
 fn parse_login(raw: &str) -> anyhow::Result<String> {
     validate::github_login(raw).map_err(|e| anyhow::anyhow!("{raw:?} is not a GitHub login. {e}"))
-}
-
-fn command_name(command: &Command) -> &'static str {
-    match command {
-        Command::Serve => "serve",
-        Command::Migrate => "migrate",
-        Command::Editor(_) => "editor",
-        Command::Week(_) => "week",
-        Command::ImportHistory { .. } => "import-history",
-        Command::Export { .. } => "export",
-        Command::FillDraft { .. } => "fill-draft",
-    }
 }

@@ -9,6 +9,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod github;
+pub mod history;
 pub mod models;
 pub mod schema;
 pub mod settings;

@@ -2,5 +2,6 @@
 //! handler asks for, with typed outcomes the handler turns into HTTP.
 
 pub mod editor;
+pub mod import_history;
 pub mod nominate;
 pub mod vote;
