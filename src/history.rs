@@ -121,8 +121,7 @@ fn front_matter(content: &str) -> Vec<(String, String)> {
 fn trailing_number(title: &str) -> Option<i32> {
     title
         .split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty())
-        .last()?
+        .rfind(|s| !s.is_empty())?
         .parse()
         .ok()
 }
