@@ -2,6 +2,7 @@
 //! See ARCHITECTURE.md for the map.
 
 pub mod actions;
+pub mod cache;
 pub mod cli;
 pub mod clock;
 pub mod crates_io;

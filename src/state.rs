@@ -1,5 +1,6 @@
 //! What every handler shares: settings, the pool, templates, the clock, and the cached open week.
 
+use crate::cache::BallotCache;
 use crate::clock::Clock;
 use crate::crates_io::CratesIo;
 use crate::db::Db;
@@ -24,6 +25,8 @@ pub struct AppState {
     pub attribution: Arc<Renderer>,
     pub clock: Clock,
     pub crates_io: CratesIo,
+    /// The ranked open week in memory.
+    pub ballot: Arc<BallotCache>,
     /// `None` when no GitHub OAuth app is configured.
     pub github: Option<Github>,
     /// The open week as last read, and when: trusted until its cut-off, for at most
@@ -48,6 +51,7 @@ impl AppState {
         };
         Ok(AppState {
             crates_io: CratesIo::new(settings.crates_io_api_url.clone())?,
+            ballot: Arc::new(BallotCache::default()),
             github,
             settings: Arc::new(settings),
             db,
@@ -76,7 +80,9 @@ impl AppState {
     }
 
     /// Something on a ballot changed (a vote, nomination, pick or hide): cached rankings are stale.
-    pub fn ballot_changed(&self) {}
+    pub fn ballot_changed(&self) {
+        self.ballot.invalidate();
+    }
 
     /// Forget the cached open week (after an editor changed it).
     pub fn forget_open_week(&self) {

@@ -272,3 +272,28 @@ on_both_backends! {
         assert!(text.contains("closed issue") && text.contains("opened issue"), "{text}");
     }
 }
+
+on_both_backends! {
+    async fn cached_pages_revalidate_with_etags_and_stay_exact(backend) {
+        let app = spawn_app(backend).await;
+        let (_carol, a, _b, _q) = ballot(&app).await;
+        let client = app.client();
+        let first = client.get(app.url("/api/v1/weeks/current")).send().await.unwrap();
+        let etag = first.headers()["etag"].to_str().unwrap().to_string();
+        assert_eq!(first.headers()["cache-control"], "public, no-cache");
+        let again = client.get(app.url("/api/v1/weeks/current")).header("If-None-Match", &etag).send().await.unwrap();
+        assert_eq!(again.status(), 304);
+        let gz = client.get(app.url("/")).header("Accept-Encoding", "gzip").send().await.unwrap();
+        assert_eq!(gz.headers()["content-encoding"], "gzip");
+
+        // A vote changes the ETag and shows at once.
+        let bob = app.logged_in(Profile::new(2, "bob")).await;
+        bob.vote(a).await;
+        let after = client.get(app.url("/api/v1/weeks/current")).header("If-None-Match", &etag).send().await.unwrap();
+        assert_eq!(after.status(), 200);
+        assert_ne!(after.headers()["etag"].to_str().unwrap(), etag);
+        let json: serde_json::Value = after.json().await.unwrap();
+        assert_eq!(counts(&json, "crate")[0], (a, 1));
+        assert!(app.get("/").await.text().await.unwrap().contains(&format!(r#"id="nomination-{a}""#)));
+    }
+}

@@ -22,6 +22,7 @@ pub async fn cast(state: &AppState, user: &CurrentUser, nomination_id: i32) -> R
     }
     // The week open at `now` is the week this vote is stored in.
     let week = state.open_week().await?;
+    let issue = week.issue;
     let user_id = user.user.id;
     let ballot_weeks = settings.ballot_weeks;
     let category = state
@@ -52,7 +53,9 @@ pub async fn cast(state: &AppState, user: &CurrentUser, nomination_id: i32) -> R
             Ok(category)
         })
         .await?;
-    state.ballot_changed();
+    state
+        .ballot
+        .record_vote(issue, user_id, category, Some(nomination_id));
     Ok(category)
 }
 
@@ -61,12 +64,13 @@ pub async fn withdraw(state: &AppState, user: &CurrentUser, category: Category) 
     let now = state.clock.now();
     let week = state.open_week().await?;
     let user_id = user.user.id;
+    let issue = week.issue;
     let withdrawn = state
         .db
-        .run(move |conn| Ok(vote::withdraw(conn, user_id, week.issue, category, now)?))
+        .run(move |conn| Ok(vote::withdraw(conn, user_id, issue, category, now)?))
         .await?;
     if withdrawn {
-        state.ballot_changed();
+        state.ballot.record_vote(issue, user_id, category, None);
     }
     Ok(withdrawn)
 }

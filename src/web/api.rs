@@ -1,10 +1,11 @@
 //! The read-only JSON API under /api/v1: the same data and ranking as the pages.
 
+use super::cached;
 use super::extract::CurrentUser;
 use super::public;
 use crate::error::AppError;
 use crate::state::AppState;
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde_json::json;
 
 /// Who is logged in; 401 when nobody is.
@@ -24,15 +25,25 @@ pub async fn me_json(state: web::Data<AppState>, current: CurrentUser) -> HttpRe
 }
 
 #[get("/api/v1/weeks/current")]
-pub async fn current_week_json(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn current_week_json(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
     let week = state.open_week().await?;
-    Ok(HttpResponse::Ok().json(public::ranked(&state, week).await?))
+    let view = state
+        .ballot
+        .view(&state.db, &week, state.settings.ballot_weeks)
+        .await?;
+    let body = state.ballot.rendered("api-week", &view, || {
+        serde_json::to_vec(&*view.ranked).map_err(AppError::internal)
+    })?;
+    Ok(cached::respond(&req, &body, "application/json"))
 }
 
 #[get("/api/v1/weeks/{issue}")]
 pub async fn week_json(state: web::Data<AppState>, issue: web::Path<i32>) -> Result<HttpResponse, AppError> {
     let week = public::stored_week(&state, issue.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(public::ranked(&state, week).await?))
+    Ok(HttpResponse::Ok().json(&*public::ranked(&state, week).await?))
 }
 
 #[get("/api/v1/nominations/{id}")]

@@ -61,22 +61,41 @@ pub fn render(
     site: Value,
     template: &str,
     status: StatusCode,
-    mut data: Value,
+    data: Value,
 ) -> Result<HttpResponse, AppError> {
     let personal = !site["user"].is_null();
+    let html = render_html(state, site, template, data)?;
+    html_response(status, personal, html)
+}
+
+/// The HTML of `template` with `data` and the `site` context.
+pub fn render_html(
+    state: &AppState,
+    site: Value,
+    template: &str,
+    mut data: Value,
+) -> Result<String, AppError> {
     if let Some(obj) = data.as_object_mut() {
         obj.insert("site".into(), site);
     }
-    let html = state
+    state
         .templates
         .render(template, &data)
-        .map_err(|e| AppError::internal(format!("template {template}: {e}")))?;
+        .map_err(|e| AppError::internal(format!("template {template}: {e}")))
+}
+
+pub fn html_response(status: StatusCode, personal: bool, html: String) -> Result<HttpResponse, AppError> {
     let mut response = HttpResponse::build(status);
     response.content_type("text/html; charset=utf-8");
     if personal {
         response.insert_header(("Cache-Control", "no-store"));
     }
     Ok(response.body(html))
+}
+
+/// Whether a one-time message waits for this browser.
+pub fn has_flash(session: &Session) -> bool {
+    session.contains_key(FLASH)
 }
 
 /// 303 See Other to `location` (the answer to every successful form).

@@ -1,8 +1,10 @@
 //! Public pages (the leaderboard, past weeks, a nomination, your own page) and probes.
 
+use super::cached;
 use super::extract::{CurrentUser, Viewer};
 use super::page;
 use super::view::{self, ballot::Personal};
+use crate::cache::View;
 use crate::error::AppError;
 use crate::models::ballot::{self, RankedWeek};
 use crate::models::week::{self, Week};
@@ -10,9 +12,11 @@ use crate::models::{nomination, vote};
 use crate::state::AppState;
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use diesel::connection::SimpleConnection;
 use serde_json::json;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The process is up. Touches nothing: also the benchmarks' ceiling.
 #[get("/livez")]
@@ -39,38 +43,84 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-/// A week's ranking as everyone sees it.
-pub async fn ranked(state: &AppState, week: Week) -> Result<RankedWeek, AppError> {
+/// A week's ranking as everyone sees it: the open week from memory, others from the database.
+pub async fn ranked(state: &AppState, week: Week) -> Result<Arc<RankedWeek>, AppError> {
+    Ok(ranked_view(state, week).await?.0)
+}
+
+/// The ranking with its cache version (`None` for weeks that are not cached).
+pub async fn ranked_view(state: &AppState, week: Week) -> Result<(Arc<RankedWeek>, Option<View>), AppError> {
     let ballot_weeks = state.settings.ballot_weeks;
-    state
+    if week.is_open_at(state.clock.now()) {
+        let view = state.ballot.view(&state.db, &week, ballot_weeks).await?;
+        return Ok((view.ranked.clone(), Some(view)));
+    }
+    let ranked = state
         .db
         .run(move |conn| Ok(ballot::ranked_week(conn, &week, ballot_weeks, false)?))
-        .await
+        .await?;
+    Ok((Arc::new(ranked), None))
+}
+
+/// This user's votes in week `issue`: from the open week's snapshot, else the database.
+async fn my_votes(state: &AppState, user_id: i32, issue: i32) -> Result<HashMap<String, i32>, AppError> {
+    if let Some(votes) = state.ballot.votes_of(issue, user_id) {
+        return Ok(votes
+            .into_iter()
+            .map(|(c, n)| (c.as_str().to_string(), n))
+            .collect());
+    }
+    Ok(state
+        .db
+        .run(move |conn| Ok(vote::mine(conn, user_id, issue)?))
+        .await?
+        .into_iter()
+        .collect())
 }
 
 async fn week_page(
     state: &AppState,
+    req: &HttpRequest,
     viewer: &Viewer,
     session: &Session,
     week: Week,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let is_open = week.is_open_at(now);
+    let (ranked, view) = ranked_view(state, week.clone()).await?;
     let mut personal = Personal::default();
     if let Some(current) = &viewer.0 {
         personal.user_id = Some(current.user.id);
         personal.can_vote = is_open && current.can_vote(state.settings.min_account_age_days, now);
-        let (user_id, issue) = (current.user.id, week.issue);
-        personal.votes = state
-            .db
-            .run(move |conn| Ok(vote::mine(conn, user_id, issue)?))
-            .await?
-            .into_iter()
-            .collect();
+        personal.votes = my_votes(state, current.user.id, week.issue).await?;
     }
-    let ranked = ranked(state, week.clone()).await?;
+    let render = || {
+        let data = week_page_data(state, &week, &ranked, &personal, viewer.0.is_some());
+        page::render_html(state, page::site(state, viewer, session), "index", data)
+    };
+    // Everyone who is not logged in (and has no message waiting) sees the same page.
+    match view {
+        Some(view) if viewer.0.is_none() && !page::has_flash(session) => {
+            let body = state
+                .ballot
+                .rendered("home", &view, || render().map(String::into_bytes))?;
+            Ok(cached::respond(req, &body, "text/html; charset=utf-8"))
+        }
+        _ => page::html_response(StatusCode::OK, viewer.0.is_some(), render()?),
+    }
+}
+
+fn week_page_data(
+    state: &AppState,
+    week: &Week,
+    ranked: &RankedWeek,
+    personal: &Personal,
+    logged_in: bool,
+) -> serde_json::Value {
+    let now = state.clock.now();
+    let is_open = week.is_open_at(now);
     let closes_at = week.closes_at.and_utc();
-    let data = json!({
+    json!({
         "title": format!("This Week in Rust {}", week.issue),
         "week": {
             "issue": week.issue,
@@ -82,26 +132,20 @@ async fn week_page(
             "previous": week.issue - 1,
             "next": week.issue + 1,
         },
-        "logged_in": viewer.0.is_some(),
-        "categories": view::ballot::categories(&ranked, &personal),
-    });
-    page::render(
-        state,
-        page::site(state, viewer, session),
-        "index",
-        StatusCode::OK,
-        data,
-    )
+        "logged_in": logged_in,
+        "categories": view::ballot::categories(ranked, personal),
+    })
 }
 
 #[get("/")]
 pub async fn index(
     state: web::Data<AppState>,
+    req: HttpRequest,
     viewer: Viewer,
     session: Session,
 ) -> Result<HttpResponse, AppError> {
     let week = state.open_week().await?;
-    week_page(&state, &viewer, &session, week).await
+    week_page(&state, &req, &viewer, &session, week).await
 }
 
 /// Find a stored week by issue number (404 when there is none).
@@ -121,9 +165,10 @@ pub async fn issue_page(
     viewer: Viewer,
     session: Session,
     issue: web::Path<i32>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let week = stored_week(&state, issue.into_inner()).await?;
-    week_page(&state, &viewer, &session, week).await
+    week_page(&state, &req, &viewer, &session, week).await
 }
 
 /// One nomination with everything known about it, as everyone may see it.

@@ -1,0 +1,250 @@
+//! The ranked open week in memory, so the pages everyone opens do not query and render per
+//! request. Kept exact for this instance: a committed vote is applied to the tally at once,
+//! any other change (nomination, pick, hide, ban, week) drops the snapshot. Changes made by
+//! other instances (or the command line) show within `REFRESH` (see ARCHITECTURE.md).
+
+use crate::domain::ranking::{self, Standing};
+use crate::domain::validate::Category;
+use crate::error::AppError;
+use crate::models::ballot::{self, RankedWeek};
+use crate::models::week::Week;
+use crate::schema::{users, votes};
+use actix_web::web::Bytes;
+use diesel::prelude::*;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+/// How old a snapshot may get before it is read again from the database.
+pub const REFRESH: Duration = Duration::from_secs(1);
+
+/// A response body kept ready: plain and gzip-compressed, with its ETag.
+#[derive(Clone)]
+pub struct Rendered {
+    pub etag: String,
+    pub plain: Bytes,
+    pub gzip: Bytes,
+}
+
+impl Rendered {
+    pub fn new(etag: String, plain: Vec<u8>) -> Rendered {
+        use flate2::write::GzEncoder;
+        use std::io::Write;
+        let mut encoder = GzEncoder::new(Vec::with_capacity(plain.len() / 4), flate2::Compression::fast());
+        let gzip = encoder
+            .write_all(&plain)
+            .and_then(|_| encoder.finish())
+            .unwrap_or_default();
+        Rendered {
+            etag,
+            plain: Bytes::from(plain),
+            gzip: Bytes::from(gzip),
+        }
+    }
+}
+
+struct Snapshot {
+    issue: i32,
+    loaded_at: Instant,
+    ranked: Arc<RankedWeek>,
+    /// This week's counted votes: (user, category) → nomination.
+    votes: HashMap<(i32, Category), i32>,
+    /// Bumped on every change; part of the ETag.
+    version: u64,
+    rendered: HashMap<&'static str, (u64, Rendered)>,
+}
+
+/// What a reader gets: the ranking and the version it belongs to.
+#[derive(Clone)]
+pub struct View {
+    pub ranked: Arc<RankedWeek>,
+    pub version: u64,
+}
+
+pub struct BallotCache {
+    snapshot: RwLock<Option<Snapshot>>,
+    loading: tokio::sync::Mutex<()>,
+    /// Distinguishes snapshots across reloads, so ETags never repeat.
+    generation: AtomicU64,
+}
+
+impl Default for BallotCache {
+    fn default() -> Self {
+        BallotCache {
+            snapshot: RwLock::new(None),
+            loading: tokio::sync::Mutex::new(()),
+            generation: AtomicU64::new(1),
+        }
+    }
+}
+
+fn read_counted_votes(
+    conn: &mut crate::db::DbConnection,
+    issue: i32,
+) -> QueryResult<Vec<(i32, String, i32)>> {
+    votes::table
+        .inner_join(users::table)
+        .filter(votes::week_issue.eq(issue))
+        .filter(votes::withdrawn.eq(false))
+        .filter(users::banned.eq(false))
+        .select((votes::user_id, votes::category, votes::nomination_id))
+        .load(conn)
+}
+
+/// Set this week's counts from `tally` and re-rank every category.
+fn apply_tally(ranked: &mut RankedWeek, votes: &HashMap<(i32, Category), i32>) {
+    let mut counts: HashMap<i32, i64> = HashMap::new();
+    for nomination in votes.values() {
+        *counts.entry(*nomination).or_default() += 1;
+    }
+    for c in Category::ALL {
+        let list = ranked.categories.get_mut(c);
+        for e in list.iter_mut() {
+            e.votes = counts.get(&e.nomination_id).copied().unwrap_or(0);
+        }
+        ranking::rank_by(list, |e| Standing {
+            nomination_id: e.nomination_id,
+            votes: e.votes,
+            earlier_votes: e.earlier_votes,
+            nominated_at: e.nomination.created_at,
+        });
+        for (i, e) in list.iter_mut().enumerate() {
+            e.rank = i + 1;
+        }
+    }
+}
+
+impl BallotCache {
+    fn fresh(&self, issue: i32) -> Option<View> {
+        let guard = self.snapshot.read().unwrap_or_else(|e| e.into_inner());
+        let s = guard.as_ref().filter(|s| s.issue == issue)?;
+        (s.loaded_at.elapsed() < REFRESH).then(|| View {
+            ranked: s.ranked.clone(),
+            version: s.version,
+        })
+    }
+
+    fn any(&self, issue: i32) -> Option<View> {
+        let guard = self.snapshot.read().unwrap_or_else(|e| e.into_inner());
+        let s = guard.as_ref().filter(|s| s.issue == issue)?;
+        Some(View {
+            ranked: s.ranked.clone(),
+            version: s.version,
+        })
+    }
+
+    /// The public ranking of `week` (the open one), from memory when fresh.
+    pub async fn view(&self, db: &crate::db::Db, week: &Week, ballot_weeks: i32) -> Result<View, AppError> {
+        if let Some(v) = self.fresh(week.issue) {
+            return Ok(v);
+        }
+        // One reload at a time; meanwhile others keep serving a slightly older snapshot.
+        let _loading = match self.loading.try_lock() {
+            Ok(guard) => guard,
+            Err(_) => match self.any(week.issue) {
+                Some(v) => return Ok(v),
+                None => self.loading.lock().await,
+            },
+        };
+        if let Some(v) = self.fresh(week.issue) {
+            return Ok(v);
+        }
+        let loaded_at = Instant::now();
+        let w = week.clone();
+        let (mut ranked, rows) = db
+            .run(move |conn| {
+                let ranked = ballot::ranked_week(conn, &w, ballot_weeks, false)?;
+                let rows = read_counted_votes(conn, w.issue)?;
+                Ok((ranked, rows))
+            })
+            .await?;
+        let votes: HashMap<(i32, Category), i32> = rows
+            .into_iter()
+            .filter_map(|(user, category, nomination)| {
+                Some(((user, Category::parse(&category)?), nomination))
+            })
+            .collect();
+        apply_tally(&mut ranked, &votes);
+        let version = self.generation.fetch_add(1, Ordering::Relaxed) << 32;
+        let view = View {
+            ranked: Arc::new(ranked),
+            version,
+        };
+        *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Some(Snapshot {
+            issue: week.issue,
+            loaded_at,
+            ranked: view.ranked.clone(),
+            votes,
+            version,
+            rendered: HashMap::new(),
+        });
+        Ok(view)
+    }
+
+    /// A committed vote (or, with `None`, a withdrawal) in week `issue`.
+    pub fn record_vote(&self, issue: i32, user_id: i32, category: Category, nomination: Option<i32>) {
+        let mut guard = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+        let Some(s) = guard.as_mut().filter(|s| s.issue == issue) else {
+            return;
+        };
+        let before = match nomination {
+            Some(n) => s.votes.insert((user_id, category), n),
+            None => s.votes.remove(&(user_id, category)),
+        };
+        if before == nomination {
+            return;
+        }
+        // A vote for something this snapshot does not show: read everything again.
+        if nomination.is_some_and(|n| s.ranked.entry(n).is_none()) {
+            *guard = None;
+            return;
+        }
+        let votes = std::mem::take(&mut s.votes);
+        apply_tally(Arc::make_mut(&mut s.ranked), &votes);
+        s.votes = votes;
+        s.version += 1;
+    }
+
+    /// This user's counted votes in the snapshot of week `issue`, if one is loaded.
+    pub fn votes_of(&self, issue: i32, user_id: i32) -> Option<Vec<(Category, i32)>> {
+        let guard = self.snapshot.read().unwrap_or_else(|e| e.into_inner());
+        let s = guard
+            .as_ref()
+            .filter(|s| s.issue == issue && s.loaded_at.elapsed() < REFRESH)?;
+        Some(
+            Category::ALL
+                .iter()
+                .filter_map(|c| s.votes.get(&(user_id, *c)).map(|n| (*c, *n)))
+                .collect(),
+        )
+    }
+
+    /// Anything else changed: the next reader loads a new snapshot.
+    pub fn invalidate(&self) {
+        *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// A rendered body for `view`, made once per version by `render`.
+    pub fn rendered(
+        &self,
+        key: &'static str,
+        view: &View,
+        render: impl FnOnce() -> Result<Vec<u8>, AppError>,
+    ) -> Result<Rendered, AppError> {
+        {
+            let guard = self.snapshot.read().unwrap_or_else(|e| e.into_inner());
+            if let Some((v, r)) = guard.as_ref().and_then(|s| s.rendered.get(key)) {
+                if *v == view.version {
+                    return Ok(r.clone());
+                }
+            }
+        }
+        let rendered = Rendered::new(format!("W/\"{key}-{:x}\"", view.version), render()?);
+        let mut guard = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = guard.as_mut().filter(|s| s.version == view.version) {
+            s.rendered.insert(key, (view.version, rendered.clone()));
+        }
+        Ok(rendered)
+    }
+}
