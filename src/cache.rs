@@ -92,6 +92,19 @@ fn read_counted_votes(
         .load(conn)
 }
 
+/// Re-rank one category after its counts changed.
+fn rerank(list: &mut [crate::models::ballot::Entry]) {
+    ranking::rank_by(list, |e| Standing {
+        nomination_id: e.nomination_id,
+        votes: e.votes,
+        earlier_votes: e.earlier_votes,
+        nominated_at: e.nomination.created_at,
+    });
+    for (i, e) in list.iter_mut().enumerate() {
+        e.rank = i + 1;
+    }
+}
+
 /// Set this week's counts from `tally` and re-rank every category.
 fn apply_tally(ranked: &mut RankedWeek, votes: &HashMap<(i32, Category), i32>) {
     let mut counts: HashMap<i32, i64> = HashMap::new();
@@ -103,15 +116,7 @@ fn apply_tally(ranked: &mut RankedWeek, votes: &HashMap<(i32, Category), i32>) {
         for e in list.iter_mut() {
             e.votes = counts.get(&e.nomination_id).copied().unwrap_or(0);
         }
-        ranking::rank_by(list, |e| Standing {
-            nomination_id: e.nomination_id,
-            votes: e.votes,
-            earlier_votes: e.earlier_votes,
-            nominated_at: e.nomination.created_at,
-        });
-        for (i, e) in list.iter_mut().enumerate() {
-            e.rank = i + 1;
-        }
+        rerank(list);
     }
 }
 
@@ -200,10 +205,33 @@ impl BallotCache {
             *guard = None;
             return;
         }
-        let votes = std::mem::take(&mut s.votes);
-        apply_tally(Arc::make_mut(&mut s.ranked), &votes);
-        s.votes = votes;
+        // Move one vote: the tally changes by one on each side, then the category is re-ranked.
+        let ranked = Arc::make_mut(&mut s.ranked);
+        let list = ranked.categories.get_mut(category);
+        for e in list.iter_mut() {
+            if Some(e.nomination_id) == before {
+                e.votes -= 1;
+            }
+            if Some(e.nomination_id) == nomination {
+                e.votes += 1;
+            }
+        }
+        rerank(list);
         s.version += 1;
+    }
+
+    /// What a fresh snapshot of week `issue` knows about a nomination on its public ballot:
+    /// its category and who nominated it. `None`: ask the database.
+    pub fn ballot_entry(&self, issue: i32, nomination_id: i32) -> Option<(Category, Vec<i32>)> {
+        let guard = self.snapshot.read().unwrap_or_else(|e| e.into_inner());
+        let s = guard
+            .as_ref()
+            .filter(|s| s.issue == issue && s.loaded_at.elapsed() < REFRESH)?;
+        let entry = s.ranked.entry(nomination_id)?;
+        Some((
+            entry.nomination.category(),
+            entry.credits.iter().map(|c| c.user_id).collect(),
+        ))
     }
 
     /// This user's counted votes in the snapshot of week `issue`, if one is loaded.
@@ -246,5 +274,49 @@ impl BallotCache {
             s.rendered.insert(key, (view.version, rendered.clone()));
         }
         Ok(rendered)
+    }
+}
+
+/// Rendered bodies that change rarely (the archive), by key, for at most `ttl`; dropped on
+/// any change this instance makes.
+pub struct PageCache {
+    ttl: Duration,
+    map: RwLock<HashMap<String, (Instant, Rendered)>>,
+}
+
+impl PageCache {
+    pub fn new(ttl: Duration) -> Self {
+        PageCache {
+            ttl,
+            map: RwLock::new(HashMap::new()),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<Rendered> {
+        let map = self.map.read().unwrap_or_else(|e| e.into_inner());
+        map.get(key)
+            .filter(|(at, _)| at.elapsed() < self.ttl)
+            .map(|(_, body)| body.clone())
+    }
+
+    pub fn put(&self, key: &str, body: Vec<u8>) -> Rendered {
+        let body = Rendered::new(format!("W/\"{key}-{:x}\"", self.generation()), body);
+        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 1_000 {
+            map.clear();
+        }
+        map.insert(key.to_string(), (Instant::now(), body.clone()));
+        body
+    }
+
+    fn generation(&self) -> u128 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default()
+    }
+
+    pub fn clear(&self) {
+        self.map.write().unwrap_or_else(|e| e.into_inner()).clear();
     }
 }

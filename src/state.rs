@@ -1,6 +1,6 @@
 //! What every handler shares: settings, the pool, templates, the clock, and the cached open week.
 
-use crate::cache::BallotCache;
+use crate::cache::{BallotCache, PageCache};
 use crate::clock::Clock;
 use crate::crates_io::CratesIo;
 use crate::db::Db;
@@ -27,6 +27,8 @@ pub struct AppState {
     pub crates_io: CratesIo,
     /// The ranked open week in memory.
     pub ballot: Arc<BallotCache>,
+    /// The archive's pages, feed and JSON, briefly.
+    pub archive: Arc<PageCache>,
     /// `None` when no GitHub OAuth app is configured.
     pub github: Option<Github>,
     /// The open week as last read, and when: trusted until its cut-off, for at most
@@ -52,6 +54,7 @@ impl AppState {
         Ok(AppState {
             crates_io: CratesIo::new(settings.crates_io_api_url.clone())?,
             ballot: Arc::new(BallotCache::default()),
+            archive: Arc::new(PageCache::new(Duration::from_secs(5))),
             github,
             settings: Arc::new(settings),
             db,
@@ -82,6 +85,7 @@ impl AppState {
     /// Something on a ballot changed (a vote, nomination, pick or hide): cached rankings are stale.
     pub fn ballot_changed(&self) {
         self.ballot.invalidate();
+        self.archive.clear();
     }
 
     /// Forget the cached open week (after an editor changed it).

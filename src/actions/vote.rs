@@ -25,6 +25,20 @@ pub async fn cast(state: &AppState, user: &CurrentUser, nomination_id: i32) -> R
     let issue = week.issue;
     let user_id = user.user.id;
     let ballot_weeks = settings.ballot_weeks;
+    // Fast path: the in-memory ballot knows the nomination is on it, visible, and whose it is.
+    if let Some((category, nominators)) = state.ballot.ballot_entry(issue, nomination_id) {
+        if nominators.contains(&user_id) {
+            return Err(own_nomination());
+        }
+        state
+            .db
+            .run_write(move |conn| Ok(vote::cast(conn, user_id, issue, category, nomination_id, now)?))
+            .await?;
+        state
+            .ballot
+            .record_vote(issue, user_id, category, Some(nomination_id));
+        return Ok(category);
+    }
     let category = state
         .db
         .run(move |conn| {
@@ -43,10 +57,7 @@ pub async fn cast(state: &AppState, user: &CurrentUser, nomination_id: i32) -> R
                 ));
             }
             if nomination::is_nominator(conn, n.id, user_id)? {
-                return Err(AppError::forbidden(
-                    "You cannot vote for a nomination you made or co-nominated.",
-                )
-                .with_code("own_nomination"));
+                return Err(own_nomination());
             }
             let category = n.category();
             vote::cast(conn, user_id, week.issue, category, n.id, now)?;
@@ -67,10 +78,15 @@ pub async fn withdraw(state: &AppState, user: &CurrentUser, category: Category) 
     let issue = week.issue;
     let withdrawn = state
         .db
-        .run(move |conn| Ok(vote::withdraw(conn, user_id, issue, category, now)?))
+        .run_write(move |conn| Ok(vote::withdraw(conn, user_id, issue, category, now)?))
         .await?;
     if withdrawn {
         state.ballot.record_vote(issue, user_id, category, None);
     }
     Ok(withdrawn)
+}
+
+fn own_nomination() -> AppError {
+    AppError::forbidden("You cannot vote for a nomination you made or co-nominated.")
+        .with_code("own_nomination")
 }

@@ -100,6 +100,9 @@ fn prepare_sqlite_file(conn: &mut DbConnection) -> Result<(), ConnectError> {
 pub struct Db {
     pool: Pool,
     backend: Backend,
+    /// SQLite has one writer at a time; queueing writers here is cheaper than letting them
+    /// spin on `busy_timeout` (which sleeps in growing steps).
+    sqlite_writer: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
 impl Db {
@@ -133,7 +136,11 @@ impl Db {
             .connection_timeout(Duration::from_secs(5))
             .build(manager)
             .map_err(|e| anyhow::anyhow!("cannot open a connection pool to {}: {e}", url.redacted()))?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            sqlite_writer: Default::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -161,6 +168,22 @@ impl Db {
         })
         .await
         .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+    }
+}
+
+impl Db {
+    /// Like `run`, for work that writes: on SQLite, writers take turns in this process first.
+    pub async fn run_write<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+    {
+        let lock = (self.backend == Backend::Sqlite).then(|| self.sqlite_writer.clone());
+        self.run(move |conn| {
+            let _turn = lock.as_ref().map(|l| l.lock().unwrap_or_else(|e| e.into_inner()));
+            work(conn)
+        })
+        .await
     }
 }
 

@@ -142,3 +142,21 @@ pub fn bump_session_epoch(conn: &mut DbConnection, id: i32) -> QueryResult<usize
         .set(users::session_epoch.eq(users::session_epoch + 1))
         .execute(conn)
 }
+
+/// The user and whether the database grants them the editor role, in one query (this runs on
+/// every logged-in request).
+pub fn find_with_grant(conn: &mut DbConnection, id: i32) -> QueryResult<Option<(User, bool)>> {
+    use crate::schema::editors;
+    users::table
+        .find(id)
+        .select((
+            User::as_select(),
+            diesel::dsl::exists(
+                editors::table
+                    .filter(editors::login.eq(lower(users::login)))
+                    .filter(editors::revoked_at.is_null()),
+            ),
+        ))
+        .first(conn)
+        .optional()
+}

@@ -1,5 +1,6 @@
 //! The public archive of winners: a page, JSON, and an Atom feed.
 
+use super::cached;
 use super::extract::Viewer;
 use super::page;
 use crate::actions::editor::entry_markdown;
@@ -11,7 +12,7 @@ use crate::models::pick::{self, Winner};
 use crate::state::AppState;
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use atom_syndication::{Content, Entry, Feed, FixedDateTime, Link, Person, Text};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -69,10 +70,18 @@ fn heading(category: &str) -> &'static str {
 #[get("/winners")]
 pub async fn winners_page(
     state: web::Data<AppState>,
+    req: HttpRequest,
     viewer: Viewer,
     session: Session,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let anonymous = viewer.0.is_none() && !page::has_flash(&session);
+    let key = format!("winners-page-{}", query.page.as_deref().unwrap_or("1"));
+    if anonymous {
+        if let Some(body) = state.archive.get(&key) {
+            return Ok(cached::respond(&req, &body, "text/html; charset=utf-8"));
+        }
+    }
     let page_no: i64 = query
         .page
         .as_deref()
@@ -107,8 +116,13 @@ pub async fn winners_page(
 #[get("/api/v1/winners")]
 pub async fn winners_json(
     state: web::Data<AppState>,
+    req: HttpRequest,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let key = format!("winners-json-{}", query.page.as_deref().unwrap_or("1"));
+    if let Some(body) = state.archive.get(&key) {
+        return Ok(cached::respond(&req, &body, "application/json"));
+    }
     let page_no: i64 = match query.page.as_deref() {
         None => 1,
         Some(p) => p
@@ -120,7 +134,7 @@ pub async fn winners_json(
     };
     // The whole archive fits in one answer for years to come; pages keep it bounded.
     let per_page = 500;
-    let (winners, total) = winners_with_attribution(&state, per_page, (page_no - 1) * per_page).await?;
+    let (winners, _) = winners_with_attribution(&state, per_page, (page_no - 1) * per_page).await?;
     let body: Vec<Value> = winners
         .iter()
         .map(|(w, markdown)| {
@@ -130,13 +144,21 @@ pub async fn winners_json(
             })
         })
         .collect();
-    Ok(HttpResponse::Ok()
-        .insert_header(("X-Total-Count", total.to_string()))
-        .json(body))
+    let body = state
+        .archive
+        .put(&key, serde_json::to_vec(&body).map_err(AppError::internal)?);
+    Ok(cached::respond(&req, &body, "application/json"))
 }
 
 #[get("/feed.xml")]
-pub async fn feed(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn feed(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    if let Some(body) = state.archive.get("feed") {
+        return Ok(cached::respond(
+            &req,
+            &body,
+            "application/atom+xml; charset=utf-8",
+        ));
+    }
     let (winners, _) = winners_with_attribution(&state, 50, 0).await?;
     let settings = &state.settings;
     let site = settings.absolute("/");
@@ -205,7 +227,10 @@ pub async fn feed(state: web::Data<AppState>) -> Result<HttpResponse, AppError> 
         entries,
         ..Default::default()
     };
-    Ok(HttpResponse::Ok()
-        .content_type("application/atom+xml; charset=utf-8")
-        .body(feed.to_string()))
+    let body = state.archive.put("feed", feed.to_string().into_bytes());
+    Ok(cached::respond(
+        &req,
+        &body,
+        "application/atom+xml; charset=utf-8",
+    ))
 }

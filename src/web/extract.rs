@@ -3,7 +3,7 @@
 
 use super::session::{self, SessionAuth, SEEN_REFRESH_SECS};
 use crate::error::AppError;
-use crate::models::{editor, user, user::User};
+use crate::models::{user, user::User};
 use crate::state::AppState;
 use actix_session::SessionExt;
 use actix_web::dev::Payload;
@@ -88,13 +88,13 @@ async fn resolve(
     state
         .db
         .run(move |conn| {
-            let Some(user) = user::find(conn, auth.user_id)? else {
+            let Some((user, granted)) = user::find_with_grant(conn, auth.user_id)? else {
                 return Ok(None);
             };
             if user.session_epoch != auth.epoch {
                 return Ok(None);
             }
-            let is_editor = editor::is_editor(conn, &editors, &user.login)?;
+            let is_editor = granted || editors.contains(&user.login.to_ascii_lowercase());
             Ok(Some(CurrentUser { user, is_editor }))
         })
         .await
