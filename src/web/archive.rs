@@ -104,13 +104,12 @@ pub async fn winners_page(
         "newer": (page_no > 1).then_some(page_no - 1),
         "older": (page_no * PER_PAGE < total).then_some(page_no + 1),
     });
-    page::render(
-        &state,
-        page::site(&state, &viewer, &session),
-        "winners",
-        StatusCode::OK,
-        data,
-    )
+    let html = page::render_html(&state, page::site(&state, &viewer, &session), "winners", data)?;
+    if anonymous {
+        let body = state.archive.put(&key, html.into_bytes());
+        return Ok(cached::respond(&req, &body, "text/html; charset=utf-8"));
+    }
+    page::html_response(StatusCode::OK, true, html)
 }
 
 #[get("/api/v1/winners")]
