@@ -88,7 +88,8 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
     Ok(state)
 }
 
-/// Periodic work: check nominations that crates.io did not answer for.
+/// Periodic work: check nominations that crates.io did not answer for, and keep SQLite's
+/// write-ahead log from growing under sustained load (readers can starve automatic checkpoints).
 fn spawn_background_work(state: AppState) {
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(60));
@@ -96,6 +97,9 @@ fn spawn_background_work(state: AppState) {
             tick.tick().await;
             if let Err(e) = actions::nominate::verify_pending(&state).await {
                 tracing::warn!(error = %e, "verifying pending crates failed");
+            }
+            if let Err(e) = state.db.checkpoint().await {
+                tracing::warn!(error = %e, "WAL checkpoint failed");
             }
         }
     });

@@ -579,6 +579,12 @@ fn run_backend(url: &str, data_dir: &std::path::Path, opts: &Options) -> anyhow:
         Some(mb) => println!("server peak RSS: {mb:.1} MB"),
         None => println!("server peak RSS: unknown"),
     }
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let wal = std::fs::metadata(format!("{path}-wal"))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        println!("SQLite write-ahead log after the run: {:.1} MB", wal as f64 / 1e6);
+    }
     Ok(())
 }
 

@@ -172,6 +172,15 @@ impl Db {
 }
 
 impl Db {
+    /// SQLite: copy the write-ahead log into the database and truncate it. PostgreSQL: nothing.
+    pub async fn checkpoint(&self) -> Result<(), AppError> {
+        if self.backend != Backend::Sqlite {
+            return Ok(());
+        }
+        self.run_write(|conn| Ok(conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);")?))
+            .await
+    }
+
     /// Like `run`, for work that writes: on SQLite, writers take turns in this process first.
     pub async fn run_write<T, F>(&self, work: F) -> Result<T, AppError>
     where

@@ -78,9 +78,10 @@ pub fn render_html(
     if let Some(obj) = data.as_object_mut() {
         obj.insert("site".into(), site);
     }
+    // Hand the data over as the context: no copy of the whole tree per render.
     state
         .templates
-        .render(template, &data)
+        .render_with_context(template, &handlebars::Context::from(data))
         .map_err(|e| AppError::internal(format!("template {template}: {e}")))
 }
 
