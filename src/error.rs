@@ -129,6 +129,22 @@ impl ResponseError for AppError {
     }
 }
 
+/// Messages of a database that went away or is too busy: a 503 to retry, not a fault of ours.
+fn is_connection_trouble(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    [
+        "database is locked",
+        "connection",
+        "server closed",
+        "terminating",
+        "could not receive",
+        "could not send",
+        "ssl syscall",
+    ]
+    .iter()
+    .any(|needle| m.contains(needle))
+}
+
 impl From<diesel::result::Error> for AppError {
     fn from(err: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
@@ -137,10 +153,15 @@ impl From<diesel::result::Error> for AppError {
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 AppError::conflict("busy", "Another change got there first. Please try again.")
             }
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => AppError::unavailable(),
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+            | Error::BrokenTransactionManager => {
+                tracing::warn!(error = %err, "database connection lost");
+                AppError::unavailable()
+            }
             Error::DatabaseError(DatabaseErrorKind::Unknown, info)
-                if info.message().contains("database is locked") =>
+                if is_connection_trouble(info.message()) =>
             {
+                tracing::warn!(error = %err, "database unavailable");
                 AppError::unavailable()
             }
             _ => AppError::internal(err),

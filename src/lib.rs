@@ -58,8 +58,10 @@ impl Application {
             App::new()
                 .app_data(aweb::Data::new(app_state.clone()))
                 .wrap(middleware::from_fn(web::csrf::guard))
+                .wrap(middleware::from_fn(web::limits::guard))
                 .wrap(web::session::middleware(&app_state.settings, session_key.clone()))
                 .wrap(web::errors::handlers())
+                .wrap(middleware::from_fn(web::json_charset))
                 .wrap(middleware::Compress::default())
                 .wrap(web::security_headers(&app_state.settings))
                 .wrap(tracing_actix_web::TracingLogger::default())
@@ -98,6 +100,7 @@ fn spawn_background_work(state: AppState) {
             if let Err(e) = actions::nominate::verify_pending(&state).await {
                 tracing::warn!(error = %e, "verifying pending crates failed");
             }
+            state.limits.tidy();
             if let Err(e) = state.db.checkpoint().await {
                 tracing::warn!(error = %e, "WAL checkpoint failed");
             }

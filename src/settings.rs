@@ -84,6 +84,9 @@ pub struct SettingsArgs {
     /// `on` or `off`.
     #[arg(long, env = "RATE_LIMITS", default_value = "on", global = true)]
     pub rate_limits: String,
+    /// Comma-separated proxy addresses whose `X-Forwarded-For` names the client.
+    #[arg(long, env = "TRUSTED_PROXIES", default_value = "", global = true)]
+    pub trusted_proxies: String,
     /// `true` adds a password-less login form; only on a loopback BIND.
     #[arg(long, env = "DEV_LOGIN", default_value = "false", global = true)]
     pub dev_login: String,
@@ -187,6 +190,7 @@ pub struct Settings {
     pub submit_crate_url: String,
     pub submit_quote_url: String,
     pub rate_limits: bool,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub dev_login: bool,
 }
 
@@ -331,6 +335,17 @@ impl Settings {
             .ok();
 
         let rate_limits = boolean("RATE_LIMITS", &args.rate_limits, &mut errors);
+        let trusted_proxies = args
+            .trusted_proxies
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .filter_map(|s| {
+                s.parse::<std::net::IpAddr>()
+                    .map_err(|_| errors.push(format!("TRUSTED_PROXIES: {s:?} is not an IP address")))
+                    .ok()
+            })
+            .collect();
         let dev_login = boolean("DEV_LOGIN", &args.dev_login, &mut errors);
         if dev_login && bind.is_some_and(|b| !b.ip().is_loopback()) {
             errors.push(format!(
@@ -376,6 +391,7 @@ impl Settings {
             submit_crate_url: submit_crate_url.expect("checked above"),
             submit_quote_url: submit_quote_url.expect("checked above"),
             rate_limits,
+            trusted_proxies,
             dev_login,
         })
     }

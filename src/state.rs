@@ -27,6 +27,8 @@ pub struct AppState {
     pub crates_io: CratesIo,
     /// The ranked open week in memory.
     pub ballot: Arc<BallotCache>,
+    /// Abuse limits per IP and per user.
+    pub limits: Arc<crate::web::limits::RateLimits>,
     /// The archive's pages, feed and JSON, briefly.
     pub archive: Arc<PageCache>,
     /// `None` when no GitHub OAuth app is configured.
@@ -55,6 +57,10 @@ impl AppState {
             crates_io: CratesIo::new(settings.crates_io_api_url.clone())?,
             ballot: Arc::new(BallotCache::default()),
             archive: Arc::new(PageCache::new(Duration::from_secs(5))),
+            limits: Arc::new(crate::web::limits::RateLimits::new(
+                settings.rate_limits,
+                settings.trusted_proxies.clone(),
+            )),
             github,
             settings: Arc::new(settings),
             db,

@@ -5,7 +5,7 @@
 use crate::error::AppError;
 use crate::state::AppState;
 use actix_session::{Session, SessionExt};
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
@@ -61,24 +61,32 @@ fn is_cross_site(req: &ServiceRequest) -> bool {
 pub async fn guard(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     if is_state_changing(req.method()) {
-        if is_cross_site(&req) {
-            return Err(AppError::forbidden("Forms on this site can only be sent from this site.").into());
+        if let Err(refused) = check(&mut req).await {
+            // An answer, not an `Err`, so the error pages render it like any other.
+            return Ok(req.error_response(refused).map_into_right_body());
         }
-        // Read the (size-limited) body, find the token, and put the body back for the handler.
-        let body = req.extract::<Bytes>().await?;
-        let submitted = url::form_urlencoded::parse(&body)
-            .find(|(k, _)| k == FIELD)
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default();
-        if !matches(&req.get_session(), &submitted) {
-            return Err(AppError::forbidden(
-                "This form has expired or did not come from this site. Please go back, reload the page and try again.",
-            )
-            .into());
-        }
-        req.set_payload(body.into());
     }
-    next.call(req).await
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
+async fn check(req: &mut ServiceRequest) -> Result<(), actix_web::Error> {
+    if is_cross_site(req) {
+        return Err(AppError::forbidden("Forms on this site can only be sent from this site.").into());
+    }
+    // Read the (size-limited) body, find the token, and put the body back for the handler.
+    let body = req.extract::<Bytes>().await?;
+    let submitted = url::form_urlencoded::parse(&body)
+        .find(|(k, _)| k == FIELD)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    if !matches(&req.get_session(), &submitted) {
+        return Err(AppError::forbidden(
+            "This form has expired or did not come from this site. Please go back, reload the page and try again.",
+        )
+        .into());
+    }
+    req.set_payload(body.into());
+    Ok(())
 }

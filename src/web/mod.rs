@@ -9,6 +9,7 @@ pub mod csrf;
 pub mod editor;
 pub mod errors;
 pub mod extract;
+pub mod limits;
 pub mod nominate;
 pub mod page;
 pub mod public;
@@ -40,6 +41,26 @@ pub fn security_headers(settings: &Settings) -> DefaultHeaders {
     } else {
         headers
     }
+}
+
+/// `application/json` answers say their charset too (SECURITY.md 15).
+pub async fn json_charset(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    use actix_web::http::header::{HeaderValue, CONTENT_TYPE};
+    let mut res = next.call(req).await?;
+    let is_bare_json = res
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == b"application/json");
+    if is_bare_json {
+        res.headers_mut().insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
+    }
+    Ok(res)
 }
 
 /// Register every route.

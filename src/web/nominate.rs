@@ -1,6 +1,7 @@
 //! The nomination form and its submission.
 
 use super::extract::{CurrentUser, Viewer};
+use super::limits::Limit;
 use super::page;
 use crate::actions::nominate::{self, Nominated, Refused, PER_USER_WEEKLY_LIMIT};
 use crate::domain::validate::{Category, FieldErrors, NominationForm};
@@ -87,6 +88,7 @@ pub async fn submit_nomination(
     current: CurrentUser,
     form: web::Form<NominationForm>,
 ) -> Result<HttpResponse, AppError> {
+    state.limits.check_user(Limit::Nomination, current.user.id)?;
     let form = form.into_inner();
     let refuse = |status: StatusCode, field: &'static str, message: String| {
         render_form(&state, &viewer, &session, status, &form, &vec![(field, message)])

@@ -1,6 +1,7 @@
 //! Voting forms: cast or move a vote, withdraw it.
 
 use super::extract::CurrentUser;
+use super::limits::Limit;
 use super::page;
 use crate::actions::vote;
 use crate::domain::validate::Category;
@@ -23,6 +24,7 @@ pub async fn cast_vote(
     current: CurrentUser,
     form: web::Form<VoteForm>,
 ) -> Result<HttpResponse, AppError> {
+    state.limits.check_user(Limit::Vote, current.user.id)?;
     let id: i32 = form.nomination_id.trim().parse().map_err(|_| {
         AppError::unprocessable(
             "invalid_nomination_id",

@@ -1,0 +1,127 @@
+//! Abuse limits (SECURITY.md 13): per client IP on logging in and on every form, per user on
+//! votes and nominations, answered with 429 and `Retry-After`. `RATE_LIMITS=off` turns them
+//! off (load tests, trusted networks). `X-Forwarded-For` counts only from `TRUSTED_PROXIES`.
+
+use crate::error::AppError;
+use crate::state::AppState;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::Next;
+use actix_web::web;
+use governor::clock::{Clock, DefaultClock};
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::{Quota, RateLimiter};
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+
+type Keyed<K> = RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock>;
+
+pub struct RateLimits {
+    enabled: bool,
+    trusted_proxies: Vec<IpAddr>,
+    login_per_ip: Keyed<IpAddr>,
+    forms_per_ip: Keyed<IpAddr>,
+    votes_per_user: Keyed<i32>,
+    nominations_per_user: Keyed<i32>,
+}
+
+fn per_minute(n: u32, burst: u32) -> Quota {
+    Quota::per_minute(NonZeroU32::new(n).expect("non-zero"))
+        .allow_burst(NonZeroU32::new(burst).expect("non-zero"))
+}
+
+/// What is limited.
+#[derive(Debug, Clone, Copy)]
+pub enum Limit {
+    Vote,
+    Nomination,
+}
+
+impl RateLimits {
+    pub fn new(enabled: bool, trusted_proxies: Vec<IpAddr>) -> Self {
+        RateLimits {
+            enabled,
+            trusted_proxies,
+            login_per_ip: RateLimiter::keyed(per_minute(30, 10)),
+            forms_per_ip: RateLimiter::keyed(per_minute(300, 60)),
+            votes_per_user: RateLimiter::keyed(per_minute(30, 10)),
+            nominations_per_user: RateLimiter::keyed(per_minute(10, 5)),
+        }
+    }
+
+    fn check<K: Clone + Eq + std::hash::Hash>(&self, limiter: &Keyed<K>, key: &K) -> Result<(), AppError> {
+        if !self.enabled {
+            return Ok(());
+        }
+        limiter.check_key(key).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            AppError::too_many(wait.as_secs() + 1)
+        })
+    }
+
+    /// Per-user limits, checked by the handlers that know the user.
+    pub fn check_user(&self, limit: Limit, user_id: i32) -> Result<(), AppError> {
+        match limit {
+            Limit::Vote => self.check(&self.votes_per_user, &user_id),
+            Limit::Nomination => self.check(&self.nominations_per_user, &user_id),
+        }
+    }
+
+    /// The client's address: the peer, or the address a trusted proxy forwarded for.
+    pub fn client_ip(&self, req: &ServiceRequest) -> Option<IpAddr> {
+        let peer = req.peer_addr()?.ip();
+        if !self.trusted_proxies.contains(&peer) {
+            return Some(peer);
+        }
+        req.headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.rsplit(',')
+                    .map(str::trim)
+                    .find_map(|a| a.parse::<IpAddr>().ok())
+            })
+            .or(Some(peer))
+    }
+
+    /// Forget idle keys (bounded memory).
+    pub fn tidy(&self) {
+        self.login_per_ip.retain_recent();
+        self.forms_per_ip.retain_recent();
+        self.votes_per_user.retain_recent();
+        self.nominations_per_user.retain_recent();
+    }
+}
+
+fn is_login(path: &str) -> bool {
+    matches!(path, "/login" | "/auth/github/callback" | "/dev/login")
+}
+
+/// Per-IP limits on logging in and on every state-changing request.
+pub async fn guard(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if let Err(refused) = check(&req) {
+        // An answer, not an `Err`, so the error pages render it like any other.
+        return Ok(req.error_response(refused).map_into_right_body());
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
+fn check(req: &ServiceRequest) -> Result<(), AppError> {
+    let Some(state) = req.app_data::<web::Data<AppState>>() else {
+        return Ok(());
+    };
+    let limits = &state.limits;
+    if let Some(ip) = limits.client_ip(req) {
+        if is_login(req.path()) {
+            limits.check(&limits.login_per_ip, &ip)?;
+        }
+        if req.method() != Method::GET && req.method() != Method::HEAD {
+            limits.check(&limits.forms_per_ip, &ip)?;
+        }
+    }
+    Ok(())
+}
