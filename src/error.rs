@@ -153,14 +153,15 @@ impl From<diesel::result::Error> for AppError {
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 AppError::conflict("busy", "Another change got there first. Please try again.")
             }
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            )
             | Error::BrokenTransactionManager => {
                 tracing::warn!(error = %err, "database connection lost");
                 AppError::unavailable()
             }
-            Error::DatabaseError(DatabaseErrorKind::Unknown, info)
-                if is_connection_trouble(info.message()) =>
-            {
+            Error::DatabaseError(_, info) if is_connection_trouble(info.message()) => {
                 tracing::warn!(error = %err, "database unavailable");
                 AppError::unavailable()
             }

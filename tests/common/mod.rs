@@ -187,6 +187,12 @@ pub fn base_args(database_url: &str) -> SettingsArgs {
     }
 }
 
+/// Start the app on a database URL of the caller's (which owns that database).
+pub async fn spawn_app_on(database_url: &str) -> TestApp {
+    let url = database_url.to_string();
+    spawn_app_with(Backend::Sqlite, move |a| a.database_url = url).await
+}
+
 pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, |_| {}).await
 }
@@ -236,4 +242,93 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut SettingsA
         handle,
         _db: db,
     }
+}
+
+/// The real binary as a child process (for crash tests), with DEV_LOGIN for signing in.
+pub struct ServerProcess {
+    pub child: std::process::Child,
+    pub base: String,
+}
+
+impl ServerProcess {
+    pub fn start(database_url: &str) -> ServerProcess {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_twir-picks"))
+            .arg("serve")
+            .env("DATABASE_URL", database_url)
+            .env("BIND", format!("127.0.0.1:{port}"))
+            .env("DEV_LOGIN", "true")
+            .env("RATE_LIMITS", "off")
+            .env("MIN_ACCOUNT_AGE_DAYS", "0")
+            .env("SESSION_KEY", "ab".repeat(64))
+            .env("CRATES_IO_API_URL", "http://127.0.0.1:1/api/v1")
+            .env("RUST_LOG", "error")
+            .env_remove("EDITORS")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("start twir-picks");
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "server did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(30));
+        }
+        ServerProcess {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    /// SIGKILL: no shutdown, no flush.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Sign in through `/dev/login`; returns a cookie-keeping client and its CSRF token.
+pub async fn dev_login(base: &str, login: &str) -> (reqwest::Client, String) {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form = client
+        .get(format!("{base}/dev/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = browser::extract_csrf(&form).unwrap();
+    let res = client
+        .post(format!("{base}/dev/login"))
+        .form(&[("login", login), ("csrf_token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let home = client
+        .get(format!("{base}/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = browser::extract_csrf(&home).unwrap();
+    (client, token)
 }

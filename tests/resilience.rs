@@ -1,0 +1,280 @@
+//! Faults: a killed server loses no acknowledged vote; a database that goes away gives 503s
+//! and the service recovers by itself; a busy SQLite file is waited for, not a 500.
+
+mod common;
+
+use common::{dev_login, spawn_app, Backend, Profile, ServerProcess, TestDb};
+use diesel::prelude::*;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use twir_picks::db::Db;
+use twir_picks::schema::{nominations, nominators, users, votes};
+use twir_picks::settings::DatabaseUrl;
+
+/// Two crate nominations by a seed user in the week open now (the server's clock is real).
+fn seed(database_url: &str) -> (i32, i32, i32) {
+    let db = Db::connect(&DatabaseUrl::parse(database_url).unwrap()).unwrap();
+    let mut conn = db.get().unwrap();
+    let calendar = twir_picks::Settings::from_args(&common::base_args(database_url))
+        .unwrap()
+        .calendar;
+    let now = chrono::Utc::now();
+    let week = twir_picks::models::week::ensure_open(&mut conn, &calendar, now).unwrap();
+    let n = now.naive_utc();
+    diesel::insert_into(users::table)
+        .values((
+            users::login.eq("seed"),
+            users::created_at.eq(n),
+            users::updated_at.eq(n),
+        ))
+        .execute(&mut *conn)
+        .unwrap();
+    let seed: i32 = users::table.select(users::id).first(&mut *conn).unwrap();
+    let mut ids = Vec::new();
+    for name in ["serde", "rayon"] {
+        diesel::insert_into(nominations::table)
+            .values((
+                nominations::category.eq("crate"),
+                nominations::week_issue.eq(week.issue),
+                nominations::nominated_by.eq(seed),
+                nominations::created_at.eq(n),
+                nominations::dedupe_key.eq(name),
+                nominations::crate_name.eq(name),
+                nominations::pitch.eq("a crate"),
+                nominations::verified.eq(true),
+            ))
+            .execute(&mut *conn)
+            .unwrap();
+        let id: i32 = nominations::table
+            .filter(nominations::crate_name.eq(name))
+            .select(nominations::id)
+            .first(&mut *conn)
+            .unwrap();
+        diesel::insert_into(nominators::table)
+            .values((
+                nominators::nomination_id.eq(id),
+                nominators::user_id.eq(seed),
+                nominators::created_at.eq(n),
+            ))
+            .execute(&mut *conn)
+            .unwrap();
+        ids.push(id);
+    }
+    (week.issue, ids[0], ids[1])
+}
+
+#[derive(Default, Clone, Copy, Debug)]
+struct VoterLog {
+    accepted: Option<i32>,
+    in_flight: Option<i32>,
+}
+
+on_both_backends! {
+    async fn acknowledged_votes_survive_sigkill(backend) {
+        let (_db, url) = TestDb::create(backend);
+        let (issue, a, b) = seed(&url);
+        let mut server = ServerProcess::start(&url);
+        let mut voters = Vec::new();
+        for i in 0..16 {
+            voters.push(dev_login(&server.base, &format!("voter{i}")).await);
+        }
+        let logs: Arc<Mutex<HashMap<String, VoterLog>>> = Arc::default();
+        let base = server.base.clone();
+        let tasks: Vec<_> = voters
+            .into_iter()
+            .enumerate()
+            .map(|(i, (client, token))| {
+                let (logs, base) = (logs.clone(), base.clone());
+                actix_web::rt::spawn(async move {
+                    let login = format!("voter{i}");
+                    for round in 0.. {
+                        let target = if (i + round) % 2 == 0 { a } else { b };
+                        logs.lock().unwrap().entry(login.clone()).or_default().in_flight = Some(target);
+                        let sent = client
+                            .post(format!("{base}/votes"))
+                            .form(&[("nomination_id", target.to_string()), ("csrf_token", token.clone())])
+                            .send()
+                            .await;
+                        match sent {
+                            Ok(res) if res.status() == 303 => {
+                                let mut logs = logs.lock().unwrap();
+                                let log = logs.get_mut(&login).unwrap();
+                                log.accepted = Some(target);
+                                log.in_flight = None;
+                            }
+                            _ => break,
+                        }
+                    }
+                })
+            })
+            .collect();
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(400)).await;
+        server.kill(); // mid-load
+        for t in tasks {
+            let _ = t.await;
+        }
+        let logs = logs.lock().unwrap().clone();
+        let acknowledged = logs.values().filter(|l| l.accepted.is_some()).count();
+        assert!(acknowledged >= 8, "the load was running: {logs:?}");
+
+        // Restart on the same data: every acknowledged vote is there (or the one sent after it,
+        // which may have been stored without its answer arriving).
+        let server = ServerProcess::start(&url);
+        let db = Db::connect(&DatabaseUrl::parse(&url).unwrap()).unwrap();
+        let mut conn = db.get().unwrap();
+        let stored: HashMap<String, i32> = votes::table
+            .inner_join(users::table)
+            .filter(votes::week_issue.eq(issue))
+            .filter(votes::withdrawn.eq(false))
+            .select((users::login, votes::nomination_id))
+            .load::<(String, i32)>(&mut *conn)
+            .unwrap()
+            .into_iter()
+            .collect();
+        for (login, log) in &logs {
+            if let Some(accepted) = log.accepted {
+                let got = stored.get(login).copied();
+                assert!(got == Some(accepted) || got == log.in_flight, "{login}: acknowledged {accepted}, stored {got:?}");
+            }
+        }
+        let week: serde_json::Value = reqwest::get(format!("{}/api/v1/weeks/current", server.base)).await.unwrap().json().await.unwrap();
+        let total: i64 = week["categories"]["crate"].as_array().unwrap().iter().map(|e| e["votes"].as_i64().unwrap()).sum();
+        assert_eq!(total as usize, stored.len());
+    }
+}
+
+/// A TCP proxy in front of PostgreSQL that the test can cut and restore.
+struct Proxy {
+    port: u16,
+    down: Arc<std::sync::atomic::AtomicBool>,
+    connections: Arc<Mutex<Vec<actix_web::rt::task::JoinHandle<()>>>>,
+}
+
+impl Proxy {
+    async fn start(upstream: std::net::SocketAddr) -> Proxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let down: Arc<std::sync::atomic::AtomicBool> = Arc::default();
+        let connections: Arc<Mutex<Vec<actix_web::rt::task::JoinHandle<()>>>> = Arc::default();
+        let (d, c) = (down.clone(), connections.clone());
+        actix_web::rt::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                if d.load(std::sync::atomic::Ordering::SeqCst) {
+                    continue; // dropped: the client sees the connection close
+                }
+                let handle = actix_web::rt::spawn(async move {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+                c.lock().unwrap().push(handle);
+            }
+        });
+        Proxy {
+            port,
+            down,
+            connections,
+        }
+    }
+
+    fn cut(&self) {
+        self.down.store(true, std::sync::atomic::Ordering::SeqCst);
+        for h in self.connections.lock().unwrap().drain(..) {
+            h.abort();
+        }
+    }
+
+    fn restore(&self) {
+        self.down.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[actix_web::test]
+async fn postgresql_going_away_gives_503_and_the_service_recovers() {
+    let Some(admin) = Backend::postgres_url() else {
+        eprintln!("TEST_DATABASE_URL is unset: skipped");
+        return;
+    };
+    let (_db, url) = TestDb::create(Backend::Postgres);
+    let parsed = url::Url::parse(&admin).unwrap();
+    let upstream = format!("{}:{}", parsed.host_str().unwrap(), parsed.port().unwrap_or(5432));
+    let upstream: std::net::SocketAddr = tokio::net::lookup_host(upstream).await.unwrap().next().unwrap();
+    let proxy = Proxy::start(upstream).await;
+    let mut via_proxy = url::Url::parse(&url).unwrap();
+    via_proxy.set_port(Some(proxy.port)).unwrap();
+    let app = common::spawn_app_on(via_proxy.as_str()).await;
+    assert_eq!(app.get("/healthz").await.status(), 200);
+    assert_eq!(app.get("/").await.status(), 200);
+
+    proxy.cut();
+    // Past the in-memory copies' lifetimes, everything that needs the database says so.
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    let health = app.get("/healthz").await;
+    assert_eq!(health.status(), 503);
+    let page = app.get("/").await;
+    assert_eq!(page.status(), 503);
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .contains("The database is not answering right now"));
+    let api = app.get("/api/v1/weeks/current").await;
+    assert_eq!(api.status(), 503);
+    assert_eq!(
+        api.json::<serde_json::Value>().await.unwrap()["error"],
+        "unavailable"
+    );
+    assert_eq!(
+        app.get("/livez").await.status(),
+        200,
+        "the process itself is fine"
+    );
+
+    proxy.restore();
+    let started = std::time::Instant::now();
+    loop {
+        if app.get("/healthz").await.status() == 200 && app.get("/").await.status() == 200 {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "did not recover"
+        );
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+#[actix_web::test]
+async fn a_busy_sqlite_file_is_waited_for_not_a_500() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let carol = app.logged_in(Profile::new(3, "carol")).await;
+    let a = carol.nominated_crate("serde").await;
+    let bob = app.logged_in(Profile::new(2, "bob")).await;
+    let token = bob.csrf_token().await;
+    let path = match &app.settings().database {
+        DatabaseUrl::Sqlite(p) => p.clone(),
+        _ => unreachable!(),
+    };
+    // Another process-like connection holds the write lock for a second.
+    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+    let holder = std::thread::spawn(move || {
+        use diesel::connection::SimpleConnection;
+        let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy()).unwrap();
+        conn.batch_execute("BEGIN IMMEDIATE; UPDATE weeks SET status = status;")
+            .unwrap();
+        locked_tx.send(()).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1_000));
+        conn.batch_execute("COMMIT;").unwrap();
+    });
+    locked_rx.recv().unwrap();
+    let started = std::time::Instant::now();
+    let res = bob
+        .post_raw(
+            "/votes",
+            &[("nomination_id", &a.to_string()), ("csrf_token", &token)],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "waited for the lock");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(500));
+    holder.join().unwrap();
+}
