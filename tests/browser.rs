@@ -1,0 +1,222 @@
+//! A real browser (headless Chromium through chromedriver) using the service end to end: log in
+//! through the fake GitHub, nominate, vote, see the vote, log in as an editor, copy the
+//! attribution, pick. Screenshots of the leaderboard, a nomination and the editor's desk at
+//! phone and desktop widths go to `target/screenshots/`.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them). Without them the
+//! test says so and passes, unless REQUIRE_BROWSER=1 (as in CI).
+
+mod common;
+
+use common::{spawn_app_with, Profile, TestApp};
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Driver {
+    child: Child,
+    url: String,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn chromedriver() -> Option<Driver> {
+    let binary = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists());
+    let Some(binary) = binary else {
+        assert!(
+            std::env::var("REQUIRE_BROWSER").is_err(),
+            "REQUIRE_BROWSER is set but chromedriver is not installed"
+        );
+        eprintln!("chromedriver is not installed: the browser test is skipped (apt-get install chromium chromium-driver)");
+        return None;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(binary)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "chromedriver did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some(Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+        _profile: tempfile::tempdir().unwrap(),
+    })
+}
+
+async fn browser(driver: &Driver) -> Client {
+    // Two TLS back ends end up linked (reqwest's and fantoccini's): name one for the process.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1280,900",
+                format!("--user-data-dir={}", driver._profile.path().display()),
+            ]
+        }),
+    );
+    ClientBuilder::rustls()
+        .unwrap()
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a browser session")
+}
+
+fn screenshot_dir() -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Save the current page at phone and desktop widths.
+async fn screenshots(client: &Client, name: &str) {
+    for (size, w, h) in [("phone", 390, 844), ("desktop", 1280, 900)] {
+        client.set_window_size(w, h).await.unwrap();
+        let png = client.screenshot().await.unwrap();
+        std::fs::write(screenshot_dir().join(format!("{name}-{size}.png")), png).unwrap();
+    }
+}
+
+/// The text of the element, waiting for it to appear (clicks may still be navigating).
+async fn text_of(client: &Client, css: &str) -> String {
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Wait until the browser is on a page whose path satisfies `ok`.
+async fn wait_for_path(client: &Client, ok: impl Fn(&str) -> bool) -> url::Url {
+    let started = Instant::now();
+    loop {
+        let url = client.current_url().await.unwrap();
+        if ok(url.path()) {
+            return url;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "stuck on {url}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn log_in(client: &Client, app: &TestApp, profile: Profile, next: &str) {
+    app.github.approve_as(profile);
+    // The browser follows /login → GitHub's authorize (the fake) → the callback → `next`.
+    client
+        .goto(&app.url(&format!("/login?next={next}")))
+        .await
+        .unwrap();
+    let url = client.current_url().await.unwrap();
+    assert_eq!(url.path(), next.split('?').next().unwrap(), "landed on {url}");
+}
+
+async fn log_out(client: &Client) {
+    client
+        .find(Locator::Css("form[action='/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("a.button[href='/login']"))
+        .await
+        .unwrap();
+}
+
+on_both_backends! {
+    async fn a_person_and_an_editor_use_the_site_in_a_browser(backend) {
+        let Some(driver) = chromedriver() else { return };
+        let app = spawn_app_with(backend, |a| a.editors = "llogiq".into()).await;
+        let client = browser(&driver).await;
+        let tag = format!("{backend:?}").to_lowercase();
+
+        // Alice nominates a crate.
+        log_in(&client, &app, Profile::new(1, "alice").named("Alice"), "/nominate").await;
+        client.find(Locator::Id("crate_name")).await.unwrap().send_keys("serde").await.unwrap();
+        client.find(Locator::Id("pitch")).await.unwrap().send_keys("a generic serialization framework").await.unwrap();
+        client.find(Locator::Css("form[action='/nominations'] button[type=submit]")).await.unwrap().click().await.unwrap();
+        let url = wait_for_path(&client, |p| p.starts_with("/nominations/")).await;
+        let id: i32 = url.path().rsplit('/').next().unwrap().parse().unwrap();
+        assert!(text_of(&client, ".flash").await.contains("Thank you!"));
+        screenshots(&client, &format!("{tag}-nomination")).await;
+        log_out(&client).await;
+
+        // Bob votes for it and sees his vote on the leaderboard.
+        log_in(&client, &app, Profile::new(2, "bob").named("Bob"), "/").await;
+        client
+            .find(Locator::Css(&format!("#nomination-{id} form[action='/votes'] button")))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        assert!(text_of(&client, ".flash").await.contains("Your vote is counted"));
+        assert!(text_of(&client, &format!("#nomination-{id} .votes")).await.starts_with("1"));
+        assert!(text_of(&client, &format!("#nomination-{id}")).await.contains("Your vote"));
+        screenshots(&client, &format!("{tag}-leaderboard")).await;
+        log_out(&client).await;
+
+        // The editor copies the attribution and picks.
+        log_in(&client, &app, Profile::new(99, "llogiq"), "/editor").await;
+        let attribution = text_of(&client, &format!("#attribution-{id}")).await;
+        assert!(attribution.starts_with("This week's crate is [serde](https://crates.io/crates/serde), a generic serialization framework."), "{attribution}");
+        assert!(attribution.contains("Thanks to [Alice]("));
+        let copy = client.find(Locator::Css(&format!("button.copy[data-copy='attribution-{id}']"))).await.unwrap();
+        copy.click().await.unwrap();
+        let started = Instant::now();
+        loop {
+            // The clipboard answers asynchronously: "Copied", or the text gets selected instead.
+            let label = copy.text().await.unwrap();
+            if label == "Copied" || label.starts_with("Selected") {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(5), "the copy button did nothing: {label:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        client
+            .find(Locator::Css(&format!("#nomination-{id} form[action='/editor/picks'] button")))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        text_of(&client, ".flash").await;
+        let section = text_of(&client, "#section-crate").await;
+        assert!(section.starts_with("## Crate of the Week\n\nThis week's crate is [serde]"), "{section}");
+        screenshots(&client, &format!("{tag}-editor")).await;
+        client.close().await.unwrap();
+    }
+}
