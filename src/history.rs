@@ -33,7 +33,8 @@ pub enum Section<T> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeaturedCrate {
     pub name: String,
-    pub url: String,
+    /// `None` when the issue's link was not a web address (a typo in the issue).
+    pub url: Option<String>,
     /// Who was thanked, as printed.
     pub credits: Option<String>,
     /// The section as published, without the call for suggestions.
@@ -65,6 +66,11 @@ impl FeaturedQuote {
 fn link_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| Regex::new(r"\[([^\]]+)\]\(([^)\s]+)\)").expect("valid regex"))
+}
+
+fn reference_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"\[([^\]]+)\]\[([^\]]*)\]").expect("valid regex"))
 }
 
 fn heading_re() -> &'static Regex {
@@ -200,10 +206,30 @@ fn credits_of(thanks: Option<&str>) -> Option<String> {
     let thanks = thanks?.lines().next()?.trim();
     let names: Vec<String> = link_re()
         .captures_iter(thanks)
-        .map(|c| c[1].to_string())
+        .map(|c| {
+            // "[Aleksey Kladov for the suggestion](…)": the name is the part before " for ".
+            let text = c[1].trim();
+            match text.to_lowercase().find(" for the ") {
+                Some(i) => text[..i].trim().to_string(),
+                None => text.to_string(),
+            }
+        })
+        .filter(|n| {
+            !matches!(
+                n.to_lowercase().as_str(),
+                "suggestion" | "suggestions" | "nomination" | "nominations" | "tip"
+            )
+        })
         .collect();
     if !names.is_empty() {
         return Some(names.join(", "));
+    }
+    // "Thanks to NAME for the suggestion": the name is plain text.
+    let lower = thanks.to_lowercase();
+    if let (Some(start), Some(end)) = (lower.find("thanks to "), lower.find(" for the")) {
+        if start + 10 < end {
+            return Some(thanks[start + 10..end].trim().to_string());
+        }
     }
     let first_word = thanks.split_whitespace().next()?;
     (!first_word.eq_ignore_ascii_case("thanks") && !first_word.eq_ignore_ascii_case("despite"))
@@ -268,10 +294,25 @@ fn parse_crates(body: &str) -> Section<Vec<FeaturedCrate>> {
         return Section::Unreadable("the section is empty".into());
     }
     let (intro, thanks) = split_thanks(body);
+    // Links before "crate is …" (a call for nominations, say) are not the featured crate.
+    let lower_intro = intro.to_lowercase();
+    let from = [
+        "crate of the week is",
+        "crate is",
+        "crates are",
+        "crates:",
+        "crates this week",
+        "two crates",
+        "three crates",
+    ]
+    .iter()
+    .filter_map(|p| lower_intro.find(p))
+    .min()
+    .unwrap_or(0);
     let links: Vec<(String, String)> = link_re()
-        .captures_iter(intro)
+        .captures_iter(&intro[from..])
         .map(|c| (c[1].to_string(), c[2].to_string()))
-        .filter(|(_, url)| url.starts_with("http"))
+        .filter(|(text, _)| !text.trim().is_empty())
         .collect();
     if links.is_empty() {
         if says_none(
@@ -295,7 +336,7 @@ fn parse_crates(body: &str) -> Section<Vec<FeaturedCrate>> {
         .take(take)
         .map(|(text, url)| FeaturedCrate {
             name: crate_name_from_link(&text, &url),
-            url,
+            url: url.starts_with("http").then_some(url),
             credits: credits.clone(),
             body: body.to_string(),
         })
@@ -311,6 +352,16 @@ fn is_attribution_line(line: &str) -> bool {
 fn parse_quote(body: &str) -> Section<FeaturedQuote> {
     if body.is_empty() {
         return Section::Unreadable("the section is empty".into());
+    }
+    let first_paragraph = body.split("\n\n").next().unwrap_or_default();
+    if !first_paragraph.trim_start().starts_with('>')
+        && first_paragraph.len() < 200
+        && says_none(
+            first_paragraph,
+            &["no quote", "sadly", "no nominations", "not selected"],
+        )
+    {
+        return Section::NoneThatWeek;
     }
     let lines: Vec<&str> = body.lines().collect();
     let quoted: Vec<usize> = (0..lines.len())
@@ -359,8 +410,21 @@ fn parse_quote(body: &str) -> Section<FeaturedQuote> {
     let (attribution, url) = match attribution_line {
         Some(line) => {
             let line = line.trim_start_matches(['–', '—', '-', '~']).trim();
-            let url = link_re().captures(line).map(|c| c[2].to_string());
-            let plain = link_re().replace_all(line, "$1").trim().to_string();
+            let reference = reference_re()
+                .captures(line)
+                .map(|c| (c[1].to_string(), c[2].to_string()));
+            let url = link_re().captures(line).map(|c| c[2].to_string()).or_else(|| {
+                // "[text][ref]" with "[ref]: URL" further down.
+                let (text, label) = reference.as_ref()?;
+                let label = if label.is_empty() { text } else { label };
+                body.lines().find_map(|l| {
+                    l.trim()
+                        .strip_prefix(&format!("[{label}]:"))
+                        .map(|u| u.trim().to_string())
+                })
+            });
+            let plain = link_re().replace_all(line, "$1");
+            let plain = reference_re().replace_all(&plain, "$1").trim().to_string();
             (Some(plain), url)
         }
         None => (None, None),
@@ -385,7 +449,10 @@ mod tests {
 
     fn crates(f: &IssueFile) -> Vec<(String, String)> {
         match &f.crates {
-            Section::Found(list) => list.iter().map(|c| (c.name.clone(), c.url.clone())).collect(),
+            Section::Found(list) => list
+                .iter()
+                .map(|c| (c.name.clone(), c.url.clone().unwrap_or_default()))
+                .collect(),
             other => panic!("no crates: {other:?}"),
         }
     }
@@ -521,6 +588,32 @@ mod tests {
         let _ = parse_issue(
             "x.md",
             "Number: 1\nDate: 2020-01-01\n\n# Crate of the Week\n\n[](\n# Quote of the Week\n>\n–",
+        );
+    }
+
+    #[test]
+    fn credits_as_printed() {
+        assert_eq!(
+            credits_of(Some(
+                "Thanks to [Havvy](https://u/1) for the [suggestion](https://u/2)."
+            ))
+            .as_deref(),
+            Some("Havvy")
+        );
+        assert_eq!(
+            credits_of(Some(
+                "Thanks to [Aleksey Kladov for the suggestion](https://u/3)!"
+            ))
+            .as_deref(),
+            Some("Aleksey Kladov")
+        );
+        assert_eq!(
+            credits_of(Some("Thanks to filsmick for the tip.")).as_deref(),
+            Some("filsmick")
+        );
+        assert_eq!(
+            credits_of(Some("llogiq is very pleased with his suggestion.")).as_deref(),
+            Some("llogiq")
         );
     }
 

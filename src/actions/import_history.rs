@@ -125,7 +125,7 @@ pub fn import(
                         i as i32,
                         c.name.clone(),
                         c.key(),
-                        Some(c.url.clone()),
+                        c.url.clone(),
                         c.body.clone(),
                         c.credits.clone(),
                     ));
