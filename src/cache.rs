@@ -3,7 +3,6 @@
 //! any other change (nomination, pick, hide, ban, week) drops the snapshot. Changes made by
 //! other instances (or the command line) show within `REFRESH` (see ARCHITECTURE.md).
 
-use crate::domain::ranking::{self, Standing};
 use crate::domain::validate::Category;
 use crate::error::AppError;
 use crate::models::ballot::{self, RankedWeek};
@@ -92,19 +91,6 @@ fn read_counted_votes(
         .load(conn)
 }
 
-/// Re-rank one category after its counts changed.
-fn rerank(list: &mut [crate::models::ballot::Entry]) {
-    ranking::rank_by(list, |e| Standing {
-        nomination_id: e.nomination_id,
-        votes: e.votes,
-        earlier_votes: e.earlier_votes,
-        nominated_at: e.nomination.created_at,
-    });
-    for (i, e) in list.iter_mut().enumerate() {
-        e.rank = i + 1;
-    }
-}
-
 /// Set this week's counts from `tally` and re-rank every category.
 fn apply_tally(ranked: &mut RankedWeek, votes: &HashMap<(i32, Category), i32>) {
     let mut counts: HashMap<i32, i64> = HashMap::new();
@@ -116,7 +102,7 @@ fn apply_tally(ranked: &mut RankedWeek, votes: &HashMap<(i32, Category), i32>) {
         for e in list.iter_mut() {
             e.votes = counts.get(&e.nomination_id).copied().unwrap_or(0);
         }
-        rerank(list);
+        ballot::rank_entries(list);
     }
 }
 
@@ -216,7 +202,7 @@ impl BallotCache {
                 e.votes += 1;
             }
         }
-        rerank(list);
+        ballot::rank_entries(list);
         s.version += 1;
     }
 

@@ -229,6 +229,19 @@ pub fn entry_of(nomination: Nomination, credits: Vec<Credit>) -> Entry {
     }
 }
 
+/// Order one category's entries by the one ranking and number them.
+pub fn rank_entries(list: &mut [Entry]) {
+    ranking::rank_by(list, |e| Standing {
+        nomination_id: e.nomination_id,
+        votes: e.votes,
+        earlier_votes: e.earlier_votes,
+        nominated_at: e.nomination.created_at,
+    });
+    for (i, e) in list.iter_mut().enumerate() {
+        e.rank = i + 1;
+    }
+}
+
 /// The ranked week (hidden nominations only when `with_hidden`, for editors).
 pub fn ranked_week(
     conn: &mut DbConnection,
@@ -262,16 +275,7 @@ pub fn ranked_week(
         categories.get_mut(category).push(entry);
     }
     for c in Category::ALL {
-        let list = categories.get_mut(c);
-        ranking::rank_by(list, |e| Standing {
-            nomination_id: e.nomination_id,
-            votes: e.votes,
-            earlier_votes: e.earlier_votes,
-            nominated_at: e.nomination.created_at,
-        });
-        for (i, e) in list.iter_mut().enumerate() {
-            e.rank = i + 1;
-        }
+        rank_entries(categories.get_mut(c));
     }
     Ok(RankedWeek {
         issue: week.issue,
