@@ -15,20 +15,6 @@ pub struct EditorGrant {
     pub revoked_at: Option<NaiveDateTime>,
 }
 
-/// Whether `login` is an editor now: named in `configured` (lower-case) or granted and not revoked.
-pub fn is_editor(conn: &mut DbConnection, configured: &[String], login: &str) -> QueryResult<bool> {
-    let key = login.to_ascii_lowercase();
-    if configured.contains(&key) {
-        return Ok(true);
-    }
-    let granted = editors::table
-        .filter(editors::login.eq(&key))
-        .filter(editors::revoked_at.is_null())
-        .count()
-        .get_result::<i64>(conn)?;
-    Ok(granted > 0)
-}
-
 /// Grant the role (again); audited. Returns false when it was already in force.
 pub fn grant(conn: &mut DbConnection, login: &str, actor: &str, now: DateTime<Utc>) -> QueryResult<bool> {
     let key = login.to_ascii_lowercase();

@@ -5,7 +5,7 @@ use crate::db::{is_unique_violation, DbConnection};
 use crate::domain::validate::Category;
 use crate::models::history;
 use crate::models::nomination::Nomination;
-use crate::schema::{nominations, picks, users, weeks};
+use crate::schema::{nominations, picks, weeks};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
@@ -158,13 +158,4 @@ pub fn winners(conn: &mut DbConnection, limit: i64, offset: i64) -> QueryResult<
         .take(limit.max(0) as usize)
         .collect();
     Ok((page, total))
-}
-
-/// The display name of a user (for "EDITOR is pleased with their choice").
-pub fn display_name(conn: &mut DbConnection, user_id: i32) -> QueryResult<String> {
-    let (login, name): (String, Option<String>) = users::table
-        .find(user_id)
-        .select((users::login, users::name))
-        .first(conn)?;
-    Ok(name.filter(|n| !n.trim().is_empty()).unwrap_or(login))
 }

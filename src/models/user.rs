@@ -137,12 +137,6 @@ pub fn bump_session_epoch_by_login(conn: &mut DbConnection, login: &str) -> Quer
         .execute(conn)
 }
 
-pub fn bump_session_epoch(conn: &mut DbConnection, id: i32) -> QueryResult<usize> {
-    diesel::update(users::table.find(id))
-        .set(users::session_epoch.eq(users::session_epoch + 1))
-        .execute(conn)
-}
-
 /// The user and whether the database grants them the editor role, in one query (this runs on
 /// every logged-in request).
 pub fn find_with_grant(conn: &mut DbConnection, id: i32) -> QueryResult<Option<(User, bool)>> {
