@@ -278,3 +278,61 @@ async fn a_busy_sqlite_file_is_waited_for_not_a_500() {
     assert!(started.elapsed() >= std::time::Duration::from_millis(500));
     holder.join().unwrap();
 }
+
+/// SQLite refuses at once ("database is locked", whatever the busy timeout) a deferred
+/// transaction that read and then tries to write after another connection committed in
+/// between. Write transactions therefore take the write lock first; the other writer waits.
+#[test]
+fn a_write_transaction_that_reads_first_survives_a_writer_in_between() {
+    let (_db_guard, url) = TestDb::create(Backend::Sqlite);
+    let db = Db::connect(&DatabaseUrl::parse(&url).unwrap()).unwrap();
+    let path = match DatabaseUrl::parse(&url).unwrap() {
+        DatabaseUrl::Sqlite(p) => p,
+        _ => unreachable!(),
+    };
+    let add_user = |conn: &mut twir_picks::db::DbConnection, login: &str| {
+        let n = chrono::Utc::now().naive_utc();
+        diesel::insert_into(users::table)
+            .values((
+                users::login.eq(login),
+                users::created_at.eq(n),
+                users::updated_at.eq(n),
+            ))
+            .execute(conn)
+    };
+    let mut conn = db.get().unwrap();
+    let (read_tx, read_rx) = std::sync::mpsc::channel();
+    let other = std::thread::spawn(move || {
+        let mut other = twir_picks::db::Manager::new(DatabaseUrl::Sqlite(path))
+            .open()
+            .unwrap();
+        read_rx.recv().unwrap();
+        let n = chrono::Utc::now().naive_utc();
+        diesel::insert_into(users::table)
+            .values((
+                users::login.eq("other"),
+                users::created_at.eq(n),
+                users::updated_at.eq(n),
+            ))
+            .execute(&mut other)
+    });
+    let outcome = twir_picks::db::write_transaction(&mut conn, |conn| {
+        let before: i64 = users::table.count().get_result(conn)?;
+        read_tx.send(()).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        add_user(conn, "first")?;
+        Ok::<_, diesel::result::Error>(before)
+    });
+    assert_eq!(outcome.unwrap(), 0);
+    assert_eq!(
+        other.join().unwrap().unwrap(),
+        1,
+        "the other writer waited its turn"
+    );
+    let logins: Vec<String> = users::table
+        .select(users::login)
+        .order(users::id)
+        .load(&mut *conn)
+        .unwrap();
+    assert_eq!(logins, ["first", "other"]);
+}

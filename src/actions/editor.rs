@@ -182,7 +182,7 @@ pub async fn pick(
                     format!("This nomination is not on the ballot of issue {} (hidden, withdrawn, too old or already picked).", week.issue),
                 ));
             }
-            conn.transaction(|conn| {
+            crate::db::write_transaction(conn, |conn| {
                 match pick::pick(conn, &n, week.issue, editor_id, now)? {
                     PickOutcome::Picked => {}
                     PickOutcome::Taken { nomination_id } => {
@@ -235,7 +235,7 @@ pub async fn pick_own_choice(
     let id = state
         .db
         .run(move |conn| {
-            Ok(conn.transaction(|conn| {
+            Ok(crate::db::write_transaction(conn, |conn| {
                 let id = nomination::insert(conn, &valid, week.issue, editor_id, facts.as_ref(), true, now)?;
                 audit::record(
                     conn,
@@ -264,7 +264,7 @@ pub async fn unpick(
     let unpicked = state
         .db
         .run(move |conn| {
-            conn.transaction(|conn| {
+            crate::db::write_transaction(conn, |conn| {
                 // Read inside the transaction: the cached open week may predate "publish".
                 let week =
                     week::find(conn, issue)?.ok_or_else(|| AppError::not_found(&format!("Issue {issue}")))?;
@@ -309,7 +309,7 @@ pub async fn set_hidden(
     state
         .db
         .run(move |conn| {
-            conn.transaction(|conn| {
+            crate::db::write_transaction(conn, |conn| {
                 let changed = diesel::update(nominations::table.find(id))
                     .set((
                         nominations::hidden.eq(hidden),
@@ -350,7 +350,7 @@ pub async fn set_banned(
     state
         .db
         .run(move |conn| {
-            conn.transaction(|conn| {
+            crate::db::write_transaction(conn, |conn| {
                 let target = user::find_by_login(conn, &login)?
                     .ok_or_else(|| AppError::not_found(&format!("The user {login}")))?;
                 if target.id == editor_id && banned {
@@ -393,7 +393,7 @@ pub async fn change_week(
     let week = state
         .db
         .run(move |conn| {
-            conn.transaction(|conn| {
+            crate::db::write_transaction(conn, |conn| {
                 let changed = week::edit_open(conn, &open, new_issue, new_closes_at, now)?;
                 audit::record(
                     conn,
@@ -447,7 +447,7 @@ pub async fn publish(state: &AppState, editor: &CurrentUser, issue: i32) -> Resu
     state
         .db
         .run(move |conn| {
-            conn.transaction(|conn| {
+            crate::db::write_transaction(conn, |conn| {
                 let changed = diesel::update(weeks::table.find(issue).filter(weeks::published_at.is_null()))
                     .set(weeks::published_at.eq(Some(now.naive_utc())))
                     .execute(conn)?;

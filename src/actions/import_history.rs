@@ -5,7 +5,6 @@ use crate::db::DbConnection;
 use crate::history::{self, Section};
 use crate::models::history::{self as stored, Featured};
 use chrono::{DateTime, Utc};
-use diesel::Connection;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -164,7 +163,7 @@ pub fn import(
             }
             Section::Missing => {}
         }
-        let added = conn.transaction(|conn| {
+        let added = crate::db::write_transaction(conn, |conn| {
             let mut added = 0;
             for r in &rows {
                 if stored::insert_if_new(conn, r)? {

@@ -9,7 +9,6 @@ use crate::models::nomination::{self, CrateFacts};
 use crate::models::week::Week;
 use crate::state::AppState;
 use crate::web::extract::CurrentUser;
-use diesel::Connection;
 
 /// Nominations (own or co-) one user may make per category per week.
 pub const PER_USER_WEEKLY_LIMIT: i64 = 5;
@@ -111,7 +110,7 @@ pub async fn nominate(
     let decision = state
         .db
         .run(move |conn| {
-            conn.transaction::<_, diesel::result::Error, _>(|conn| {
+            crate::db::write_transaction::<_, diesel::result::Error, _>(conn, |conn| {
                 nomination::lock_week(conn, issue)?;
                 if let Some(won) = nomination::last_win(conn, category, &key)? {
                     if won + settings.allow_repeat_after_weeks > issue {

@@ -175,6 +175,38 @@ impl Db {
     }
 }
 
+/// A transaction that will write. PostgreSQL: an ordinary transaction. SQLite: `BEGIN IMMEDIATE`,
+/// which takes the write lock first (waiting out `busy_timeout`): a deferred transaction that
+/// reads and then writes fails at once with "database is locked" when another connection
+/// wrote in between, busy timeout or not. Inside an open transaction it is a savepoint.
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    let at_top = Manager::transaction_manager_status_mut(conn)
+        .transaction_depth()?
+        .is_none();
+    match conn {
+        DbConnection::Sqlite(sqlite) if at_top => {
+            AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?
+        }
+        _ => Manager::begin_transaction(conn)?,
+    }
+    match work(conn) {
+        Ok(value) => {
+            Manager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(failure) => match Manager::rollback_transaction(conn) {
+            Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(failure),
+            Err(rollback) => Err(rollback.into()),
+        },
+    }
+}
+
 impl Db {
     /// SQLite: copy the write-ahead log into the database and truncate it. PostgreSQL: nothing.
     pub async fn checkpoint(&self) -> Result<(), AppError> {

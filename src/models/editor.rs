@@ -18,7 +18,7 @@ pub struct EditorGrant {
 /// Grant the role (again); audited. Returns false when it was already in force.
 pub fn grant(conn: &mut DbConnection, login: &str, actor: &str, now: DateTime<Utc>) -> QueryResult<bool> {
     let key = login.to_ascii_lowercase();
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let current = editors::table
             .find(&key)
             .select(EditorGrant::as_select())
@@ -53,7 +53,7 @@ pub fn grant(conn: &mut DbConnection, login: &str, actor: &str, now: DateTime<Ut
 /// Revoke the role; ends the login's sessions at once; audited. False when there was no grant.
 pub fn revoke(conn: &mut DbConnection, login: &str, actor: &str, now: DateTime<Utc>) -> QueryResult<bool> {
     let key = login.to_ascii_lowercase();
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let revoked = diesel::update(editors::table.find(&key).filter(editors::revoked_at.is_null()))
             .set(editors::revoked_at.eq(Some(now.naive_utc())))
             .execute(conn)?;

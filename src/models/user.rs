@@ -66,7 +66,7 @@ pub fn upsert_github(conn: &mut DbConnection, profile: &GithubUser, now: DateTim
             users::updated_at.eq(now),
         ))
     };
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         if update().execute(conn)? == 0 {
             // First login; two at once for the same account meet the unique key on github_id.
             let inserted = conn.transaction(|conn| {
@@ -101,7 +101,7 @@ pub fn upsert_github(conn: &mut DbConnection, profile: &GithubUser, now: DateTim
 /// A DEV_LOGIN account: no GitHub id, found by login, treated as an old account.
 pub fn upsert_dev(conn: &mut DbConnection, login: &str, now: DateTime<Utc>) -> QueryResult<User> {
     let now = now.naive_utc();
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let existing = users::table
             .filter(users::github_id.is_null())
             .filter(users::login.eq(login))

@@ -76,7 +76,7 @@ pub fn ensure_open(
     // Two tries: a concurrent request may create the same week between our read and write,
     // in which case the unique keys refuse ours and the second read finds theirs.
     for _ in 0..2 {
-        match conn.transaction(|conn| roll_over(conn, calendar, now)) {
+        match crate::db::write_transaction(conn, |conn| roll_over(conn, calendar, now)) {
             Ok(week) => return Ok(week),
             Err(e) if is_unique_violation(&e) => continue,
             Err(e) => return Err(e.into()),
@@ -126,7 +126,7 @@ pub fn close_now(
     now: DateTime<Utc>,
 ) -> Result<(Week, Week), AppError> {
     let open = ensure_open(conn, calendar, now)?;
-    let result = conn.transaction(|conn| {
+    let result = crate::db::write_transaction(conn, |conn| {
         let closed = diesel::update(weeks::table.find(open.issue).filter(weeks::status.eq(OPEN)))
             .set((weeks::status.eq(CLOSED), weeks::closes_at.eq(now.naive_utc())))
             .execute(conn)?;
