@@ -219,3 +219,19 @@ fn bad_settings_are_each_named() {
 
 #[allow(dead_code)]
 fn _backend_is_used(_: Backend) {}
+
+/// The bundled SQLite is built with the query planner stability guarantee (.cargo/config.toml):
+/// without it every statement with a bound LIMIT is parsed again at each run.
+#[test]
+fn sqlite_keeps_prepared_statements_prepared() {
+    #[derive(QueryableByName)]
+    struct Used {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        used: i32,
+    }
+    let mut conn = diesel::SqliteConnection::establish(":memory:").unwrap();
+    let row: Used = diesel::sql_query("SELECT sqlite_compileoption_used('ENABLE_QPSG') AS used")
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(row.used, 1, "build with LIBSQLITE3_FLAGS=-DSQLITE_ENABLE_QPSG");
+}
