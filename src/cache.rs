@@ -52,7 +52,17 @@ struct Snapshot {
     /// Bumped on every change; part of the ETag.
     version: u64,
     rendered: HashMap<&'static str, (u64, Rendered)>,
+    /// HTML of single entries, by `FragmentKey`; dropped with the snapshot.
+    fragments: HashMap<FragmentKey, Arc<str>>,
 }
+
+/// One entry's HTML as one kind of visitor sees it: (nomination, rank, votes, shape). Rank and
+/// votes are part of the key, so a vote elsewhere on the ballot leaves the others usable.
+pub type FragmentKey = (i32, usize, i64, u8);
+
+/// Enough for every entry in every shape a page can ask for; past it, fragments are made
+/// but not kept.
+const MAX_FRAGMENTS: usize = 4096;
 
 /// What a reader gets: the ranking and the version it belongs to.
 #[derive(Clone)]
@@ -169,6 +179,7 @@ impl BallotCache {
             votes,
             version,
             rendered: HashMap::new(),
+            fragments: HashMap::new(),
         });
         Ok(view)
     }
@@ -260,6 +271,47 @@ impl BallotCache {
             s.rendered.insert(key, (view.version, rendered.clone()));
         }
         Ok(rendered)
+    }
+}
+
+impl BallotCache {
+    /// The HTML for `keys` (from the snapshot `view` came from), making what is missing with
+    /// `render(index into keys)`.
+    pub fn fragments(
+        &self,
+        view: &View,
+        keys: &[FragmentKey],
+        mut render: impl FnMut(usize) -> Result<String, AppError>,
+    ) -> Result<Vec<Arc<str>>, AppError> {
+        // The upper half of a version names the snapshot; the lower half counts votes in it.
+        let same_snapshot = |s: &Snapshot| s.version >> 32 == view.version >> 32;
+        let mut found: Vec<Option<Arc<str>>> = {
+            let guard = self.snapshot.read().unwrap_or_else(|e| e.into_inner());
+            let kept = guard.as_ref().filter(|s| same_snapshot(s)).map(|s| &s.fragments);
+            keys.iter()
+                .map(|k| kept.and_then(|f| f.get(k).cloned()))
+                .collect()
+        };
+        let mut made = Vec::new();
+        for (i, slot) in found.iter_mut().enumerate() {
+            if slot.is_none() {
+                let html: Arc<str> = render(i)?.into();
+                made.push((keys[i], html.clone()));
+                *slot = Some(html);
+            }
+        }
+        if !made.is_empty() {
+            let mut guard = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+            if let Some(s) = guard.as_mut().filter(|s| same_snapshot(s)) {
+                for (key, html) in made {
+                    if s.fragments.len() >= MAX_FRAGMENTS {
+                        break;
+                    }
+                    s.fragments.insert(key, html);
+                }
+            }
+        }
+        Ok(found.into_iter().flatten().collect())
     }
 }
 

@@ -177,7 +177,7 @@ on_both_backends! {
         // Bob votes for it and sees his vote on the leaderboard.
         log_in(&client, &app, Profile::new(2, "bob").named("Bob"), "/").await;
         client
-            .find(Locator::Css(&format!("#nomination-{id} form[action='/votes'] button")))
+            .find(Locator::Css(&format!("#nomination-{id} button[form='vote-form']")))
             .await
             .unwrap()
             .click()

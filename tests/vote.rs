@@ -256,7 +256,8 @@ on_both_backends! {
         let res = anon.post_raw("/votes", &[("nomination_id", &a.to_string())]).await;
         assert_eq!(res.status(), 403);
         let home = anon.get_text("/").await;
-        assert!(!home.contains(r#"action="/votes""#), "no vote buttons for visitors");
+        assert!(!home.contains(r#"action="/votes""#), "no vote forms for visitors");
+        assert!(!home.contains(r#"form="vote-form""#), "no vote buttons for visitors");
     }
 }
 
@@ -297,5 +298,72 @@ on_both_backends! {
         let json: serde_json::Value = after.json().await.unwrap();
         assert_eq!(counts(&json, "crate")[0], (a, 1));
         assert!(app.get("/").await.text().await.unwrap().contains(&format!(r#"id="nomination-{a}""#)));
+    }
+}
+
+/// The markup of entry `id` on `page`: its `<li>` up to the next entry.
+fn entry_html(page: &str, id: i32) -> &str {
+    let start = page
+        .find(&format!(r#"id="nomination-{id}""#))
+        .expect("entry on the page");
+    let rest = &page[start..];
+    &rest[..rest.find("</li>").unwrap()]
+}
+
+on_both_backends! {
+    async fn each_visitor_sees_their_own_votes_on_the_shared_page(backend) {
+        let app = spawn_app(backend).await;
+        let (carol, a, b, q) = ballot(&app).await;
+        let bob = app.logged_in(Profile::new(2, "bob")).await;
+        let dave = app.logged_in(Profile::new(4, "dave")).await;
+        assert_eq!(bob.vote(a).await.status(), 303);
+        assert_eq!(dave.vote(b).await.status(), 303);
+
+        // Entries are rendered once per kind of visitor and shared: each page must still be
+        // its visitor's own, token included.
+        let bob_page = bob.get_text("/").await;
+        let dave_page = dave.get_text("/").await;
+        let carol_page = carol.get_text("/").await;
+        let anon_page = app.browser().get_text("/").await;
+        assert!(entry_html(&bob_page, a).contains("Your vote"));
+        assert!(entry_html(&bob_page, b).contains("Move my vote here"));
+        assert!(entry_html(&bob_page, q).contains(">Vote<"), "no quote vote yet");
+        assert!(entry_html(&dave_page, b).contains("Your vote"));
+        assert!(entry_html(&dave_page, a).contains("Move my vote here"));
+        assert!(entry_html(&carol_page, a).contains("You nominated this."));
+        assert!(!entry_html(&carol_page, a).contains("<button"), "no vote for your own");
+        assert!(!entry_html(&anon_page, a).contains("<button"));
+        let bob_token = common::browser::extract_csrf(&bob_page).unwrap();
+        let dave_token = common::browser::extract_csrf(&dave_page).unwrap();
+        assert!(!dave_page.contains(&bob_token) && !bob_page.contains(&dave_token));
+        assert!(common::browser::extract_csrf(&anon_page).is_none());
+
+        // What a browser sends for bob's "Move my vote here": the button's name and value with
+        // the fields of the form it names.
+        assert!(entry_html(&bob_page, b).contains(&format!(
+            r#"form="vote-form" name="nomination_id" value="{b}""#
+        )));
+        assert!(bob_page.contains(r#"<form method="post" action="/votes" id="vote-form""#));
+        let res = bob
+            .post_raw("/votes", &[("csrf_token", &bob_token), ("nomination_id", &b.to_string())])
+            .await;
+        assert_eq!(res.status(), 303);
+        let week = bob.json("/api/v1/weeks/current").await;
+        assert_eq!(counts(&week, "crate"), vec![(b, 2), (a, 0)]);
+        let bob_page = bob.get_text("/").await;
+        assert!(entry_html(&bob_page, b).contains("Your vote"));
+        assert!(entry_html(&bob_page, a).contains("Move my vote here"));
+        // And dave's page, made from the same pieces, did not change hands.
+        let dave_page = dave.get_text("/").await;
+        assert!(entry_html(&dave_page, b).contains("Your vote"));
+        assert!(entry_html(&dave_page, b).contains("2 <small>votes"));
+
+        // Withdrawing: the button names the category, the form carries the token.
+        assert!(entry_html(&bob_page, b).contains(r#"form="withdraw-form" name="category" value="crate""#));
+        let res = bob
+            .post_raw("/votes/withdraw", &[("csrf_token", &bob_token), ("category", "crate")])
+            .await;
+        assert_eq!(res.status(), 303);
+        assert!(entry_html(&bob.get_text("/").await, b).contains(">Vote<"));
     }
 }

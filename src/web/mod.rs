@@ -4,6 +4,7 @@
 pub mod api;
 pub mod archive;
 pub mod auth;
+pub mod ballot_html;
 pub mod cached;
 pub mod csrf;
 pub mod editor;

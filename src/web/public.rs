@@ -1,5 +1,6 @@
 //! Public pages (the leaderboard, past weeks, a nomination, your own page) and probes.
 
+use super::ballot_html;
 use super::cached;
 use super::extract::{CurrentUser, Viewer};
 use super::page;
@@ -95,15 +96,16 @@ async fn week_page(
         personal.votes = my_votes(state, current.user.id, week.issue).await?;
     }
     let render = || {
-        let data = week_page_data(state, &week, &ranked, &personal, viewer.0.is_some());
+        let categories = ballot_html::categories(state, &ranked, view.as_ref(), &personal, is_open)?;
+        let data = week_page_data(state, &week, &ranked, categories, viewer.0.is_some());
         page::render_html(state, page::site(state, viewer, session), "index", data)
     };
     // Everyone who is not logged in (and has no message waiting) sees the same page.
-    match view {
+    match &view {
         Some(view) if viewer.0.is_none() && !page::has_flash(session) => {
             let body = state
                 .ballot
-                .rendered("home", &view, || render().map(String::into_bytes))?;
+                .rendered("home", view, || render().map(String::into_bytes))?;
             Ok(cached::respond(req, &body, "text/html; charset=utf-8"))
         }
         _ => page::html_response(StatusCode::OK, viewer.0.is_some(), render()?),
@@ -114,13 +116,13 @@ fn week_page_data(
     state: &AppState,
     week: &Week,
     ranked: &RankedWeek,
-    personal: &Personal,
+    categories: serde_json::Value,
     logged_in: bool,
 ) -> serde_json::Value {
     let now = state.clock.now();
     let is_open = week.is_open_at(now);
     let closes_at = week.closes_at.and_utc();
-    json!({
+    let mut data = json!({
         "title": format!("This Week in Rust {}", week.issue),
         "week": {
             "issue": week.issue,
@@ -133,8 +135,10 @@ fn week_page_data(
             "next": week.issue + 1,
         },
         "logged_in": logged_in,
-        "categories": view::ballot::categories(ranked, personal),
-    })
+    });
+    // Moved in, not through `json!`, which would copy the entries' HTML once more.
+    data["categories"] = categories;
+    data
 }
 
 #[get("/")]

@@ -68,7 +68,54 @@ pub mod ballot {
         pub can_vote: bool,
     }
 
+    /// What about the visitor changes an entry's HTML. Everything else on an entry is the
+    /// same for everyone, so its HTML is made once per shape and shared.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct Shape {
+        /// The visitor's vote in this category is for this entry.
+        pub mine: bool,
+        /// The visitor nominated (or co-nominated) it.
+        pub own: bool,
+        /// A vote button is shown.
+        pub can_vote: bool,
+        /// The visitor has a vote elsewhere in this category (the button moves it).
+        pub has_vote: bool,
+        /// The week takes votes (withdrawing is offered).
+        pub week_open: bool,
+    }
+
+    impl Shape {
+        /// The shape as a small number, for cache keys.
+        pub fn bits(self) -> u8 {
+            [self.mine, self.own, self.can_vote, self.has_vote, self.week_open]
+                .iter()
+                .enumerate()
+                .fold(0, |bits, (i, &on)| bits | (u8::from(on) << i))
+        }
+    }
+
+    pub fn shape(e: &Entry, personal: &Personal, week_open: bool) -> Shape {
+        let category = e.nomination.category();
+        let own = personal
+            .user_id
+            .is_some_and(|id| e.credits.iter().any(|c| c.user_id == id));
+        let my_vote = personal.votes.get(category.as_str());
+        let mine = my_vote == Some(&e.nomination_id);
+        Shape {
+            mine,
+            own,
+            can_vote: personal.can_vote && !own && !mine && !e.nomination.hidden,
+            has_vote: my_vote.is_some(),
+            week_open,
+        }
+    }
+
+    /// An entry for pages other than the ballot (no withdraw button there).
     pub fn entry(e: &Entry, personal: &Personal, picked: Option<i32>) -> Value {
+        entry_shaped(e, shape(e, personal, false), picked)
+    }
+
+    pub fn entry_shaped(e: &Entry, shape: Shape, picked: Option<i32>) -> Value {
         let (title, link, summary) = match (&e.crate_, &e.quote) {
             (Some(c), _) => (c.name.clone(), c.url.clone(), c.pitch.clone()),
             (_, Some(q)) => (
@@ -79,10 +126,6 @@ pub mod ballot {
             _ => (String::new(), String::new(), String::new()),
         };
         let category = e.nomination.category();
-        let own = personal
-            .user_id
-            .is_some_and(|id| e.credits.iter().any(|c| c.user_id == id));
-        let mine = personal.votes.get(category.as_str()) == Some(&e.nomination_id);
         json!({
             "rank": e.rank,
             "nomination_id": e.nomination_id,
@@ -94,12 +137,14 @@ pub mod ballot {
             "votes": e.votes,
             "one_vote": e.votes == 1,
             "earlier_votes": e.earlier_votes,
-            "nominators": e.credits.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join(", "),
+            "nominators": e.credits.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", "),
             "verified": e.crate_.as_ref().map(|c| c.verified).unwrap_or(true),
             "hidden": e.nomination.hidden,
-            "mine": mine,
-            "own": own,
-            "can_vote": personal.can_vote && !own && !mine && !e.nomination.hidden,
+            "mine": shape.mine,
+            "own": shape.own,
+            "can_vote": shape.can_vote,
+            "my_vote": shape.has_vote,
+            "week_open": shape.week_open,
             "picked": picked == Some(e.nomination_id),
         })
     }
