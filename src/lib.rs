@@ -93,8 +93,11 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
 /// Periodic work: check nominations that crates.io did not answer for, and keep SQLite's
 /// write-ahead log from growing under sustained load (readers can starve automatic checkpoints).
 fn spawn_background_work(state: AppState) {
+    use std::time::Duration;
+    let every_minute = state.clone();
     actix_web::rt::spawn(async move {
-        let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(60));
+        let state = every_minute;
+        let mut tick = actix_web::rt::time::interval(Duration::from_secs(60));
         loop {
             tick.tick().await;
             if let Err(e) = actions::nominate::verify_pending(&state).await {
@@ -102,6 +105,15 @@ fn spawn_background_work(state: AppState) {
             }
             state.limits.tidy();
             if let Err(e) = state.db.checkpoint().await {
+                tracing::warn!(error = %e, "WAL checkpoint failed");
+            }
+        }
+    });
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(Duration::from_millis(500));
+        loop {
+            tick.tick().await;
+            if let Err(e) = state.db.checkpoint_if_larger_than(db::WAL_SIZE_LIMIT).await {
                 tracing::warn!(error = %e, "WAL checkpoint failed");
             }
         }

@@ -336,3 +336,48 @@ fn a_write_transaction_that_reads_first_survives_a_writer_in_between() {
         .unwrap();
     assert_eq!(logins, ["first", "other"]);
 }
+
+/// Past the limit the write-ahead log is checkpointed and truncated; below it, left alone.
+#[actix_web::test]
+async fn a_large_write_ahead_log_is_brought_back_to_empty() {
+    let (_db_guard, url) = TestDb::create(Backend::Sqlite);
+    let db = Db::connect(&DatabaseUrl::parse(&url).unwrap()).unwrap();
+    let wal = format!("{}-wal", url.strip_prefix("sqlite://").unwrap());
+    let wal_size = || std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    {
+        let mut conn = db.get().unwrap();
+        let n = chrono::Utc::now().naive_utc();
+        for i in 0..50 {
+            diesel::insert_into(users::table)
+                .values((
+                    users::login.eq(format!("u{i}")),
+                    users::created_at.eq(n),
+                    users::updated_at.eq(n),
+                ))
+                .execute(&mut *conn)
+                .unwrap();
+        }
+    }
+    let grown = wal_size();
+    assert!(grown > 0);
+    db.checkpoint_if_larger_than(grown + 1).await.unwrap();
+    assert_eq!(wal_size(), grown, "below the limit: untouched");
+    db.checkpoint_if_larger_than(grown - 1).await.unwrap();
+    assert_eq!(wal_size(), 0, "past the limit: truncated");
+    let mut conn = db.get().unwrap();
+    let count: i64 = users::table.count().get_result(&mut *conn).unwrap();
+    assert_eq!(count, 50, "nothing lost");
+    // The connection that checkpointed went back to the pool with its usual busy timeout.
+    #[derive(QueryableByName)]
+    struct Timeout {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        timeout: i32,
+    }
+    for _ in 0..3 {
+        let mut conn = db.get().unwrap();
+        let t: Timeout = diesel::sql_query("PRAGMA busy_timeout")
+            .get_result(&mut *conn)
+            .unwrap();
+        assert_eq!(t.timeout, 5000);
+    }
+}

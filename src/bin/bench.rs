@@ -255,6 +255,12 @@ fn start_server(url: &str, data_dir: &std::path::Path) -> anyhow::Result<Server>
     Ok(server)
 }
 
+fn wal_size(sqlite_path: &str) -> u64 {
+    std::fs::metadata(format!("{sqlite_path}-wal"))
+        .map(|m| m.len())
+        .unwrap_or(0)
+}
+
 fn peak_rss_mb(pid: u32) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let kb: f64 = status
@@ -443,6 +449,20 @@ fn run_backend(url: &str, data_dir: &std::path::Path, opts: &Options) -> anyhow:
     let server = start_server(url, data_dir)?;
     let pid = server.child.id();
     let base = server.base.clone();
+    // The largest the SQLite write-ahead log gets during the run, sampled every 50 ms.
+    let watching = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let wal_watch = {
+        let watching = watching.clone();
+        let path = url.strip_prefix("sqlite://").unwrap_or_default().to_string();
+        std::thread::spawn(move || {
+            let mut peak = 0;
+            while !path.is_empty() && watching.load(Ordering::Relaxed) {
+                peak = peak.max(wal_size(&path));
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            peak
+        })
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -580,10 +600,13 @@ fn run_backend(url: &str, data_dir: &std::path::Path, opts: &Options) -> anyhow:
         None => println!("server peak RSS: unknown"),
     }
     if let Some(path) = url.strip_prefix("sqlite://") {
-        let wal = std::fs::metadata(format!("{path}-wal"))
-            .map(|m| m.len())
-            .unwrap_or(0);
-        println!("SQLite write-ahead log after the run: {:.1} MB", wal as f64 / 1e6);
+        watching.store(false, Ordering::Relaxed);
+        let peak = wal_watch.join().unwrap_or(0);
+        println!(
+            "SQLite write-ahead log: peak {:.1} MB, after the run {:.1} MB",
+            peak as f64 / 1e6,
+            wal_size(path) as f64 / 1e6
+        );
     }
     Ok(())
 }

@@ -86,11 +86,16 @@ impl r2d2::ManageConnection for Manager {
     }
 }
 
+/// The size the SQLite write-ahead log is brought back to (64 MiB).
+pub const WAL_SIZE_LIMIT: u64 = 64 * 1024 * 1024;
+
 /// Settings that apply to the database file, not to a connection: set once, on one
 /// connection, before the pool opens others (WAL cannot be switched while they are open).
 fn prepare_sqlite_file(conn: &mut DbConnection) -> Result<(), ConnectError> {
     if let DbConnection::Sqlite(c) = conn {
-        c.batch_execute("PRAGMA journal_mode = WAL; PRAGMA journal_size_limit = 67108864;")?;
+        c.batch_execute(&format!(
+            "PRAGMA journal_mode = WAL; PRAGMA journal_size_limit = {WAL_SIZE_LIMIT};"
+        ))?;
     }
     Ok(())
 }
@@ -103,6 +108,8 @@ pub struct Db {
     /// SQLite has one writer at a time; queueing writers here is cheaper than letting them
     /// spin on `busy_timeout` (which sleeps in growing steps).
     sqlite_writer: std::sync::Arc<std::sync::Mutex<()>>,
+    /// The SQLite file, for watching its write-ahead log.
+    sqlite_path: Option<std::path::PathBuf>,
 }
 
 impl Db {
@@ -143,6 +150,10 @@ impl Db {
             pool,
             backend,
             sqlite_writer: Default::default(),
+            sqlite_path: match url {
+                DatabaseUrl::Sqlite(path) => Some(path.clone()),
+                DatabaseUrl::Postgres(_) => None,
+            },
         })
     }
 
@@ -215,6 +226,41 @@ impl Db {
         }
         self.run_write(|conn| Ok(conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);")?))
             .await
+    }
+
+    /// SQLite: bring the write-ahead log back to empty once it has grown past `limit` bytes.
+    /// Automatic checkpoints never shrink it while readers keep using it, so under sustained
+    /// load it would grow until the next periodic checkpoint. Waits at most 100 ms for readers
+    /// (writers of this process queue meanwhile); if they are still busy, the next call tries
+    /// again.
+    pub async fn checkpoint_if_larger_than(&self, limit: u64) -> Result<(), AppError> {
+        let Some(path) = &self.sqlite_path else {
+            return Ok(());
+        };
+        let mut wal = path.clone().into_os_string();
+        wal.push("-wal");
+        if std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) <= limit {
+            return Ok(());
+        }
+        #[derive(QueryableByName)]
+        struct Outcome {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            busy: i32,
+        }
+        let busy = self
+            .run_write(|conn| {
+                conn.batch_execute("PRAGMA busy_timeout = 100;")?;
+                let outcome =
+                    diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").get_result::<Outcome>(conn);
+                // Back to the usual wait whatever happened: this connection returns to the pool.
+                conn.batch_execute("PRAGMA busy_timeout = 5000;")?;
+                Ok(outcome.map(|o| o.busy != 0).unwrap_or(true))
+            })
+            .await?;
+        if busy {
+            tracing::debug!("write-ahead log checkpoint postponed: readers busy");
+        }
+        Ok(())
     }
 
     /// Like `run`, for work that writes: on SQLite, writers take turns in this process first.
