@@ -174,7 +174,7 @@ pub async fn pick(
     let ballot_weeks = state.settings.ballot_weeks;
     let result = state
         .db
-        .run(move |conn| {
+        .transaction(move |conn| {
             let n = nomination::find(conn, nomination_id)?.ok_or_else(|| AppError::not_found("That nomination"))?;
             if !n.editors_choice && !ballot::is_on_ballot(conn, &n, &week, ballot_weeks)? {
                 return Err(AppError::conflict(
@@ -182,28 +182,26 @@ pub async fn pick(
                     format!("This nomination is not on the ballot of issue {} (hidden, withdrawn, too old or already picked).", week.issue),
                 ));
             }
-            crate::db::write_transaction(conn, |conn| {
-                match pick::pick(conn, &n, week.issue, editor_id, now)? {
-                    PickOutcome::Picked => {}
-                    PickOutcome::Taken { nomination_id } => {
-                        return Err(AppError::conflict(
-                            "already_picked",
-                            format!(
-                                "Issue {} already has a {} pick (nomination {nomination_id}). Unpick it first.",
-                                week.issue, n.category
-                            ),
-                        ))
-                    }
+            match pick::pick(conn, &n, week.issue, editor_id, now)? {
+                PickOutcome::Picked => {}
+                PickOutcome::Taken { nomination_id } => {
+                    return Err(AppError::conflict(
+                        "already_picked",
+                        format!(
+                            "Issue {} already has a {} pick (nomination {nomination_id}). Unpick it first.",
+                            week.issue, n.category
+                        ),
+                    ))
                 }
-                audit::record(
-                    conn,
-                    AuditEntry::new(&login, "pick", &format!("nomination {}", n.id))
-                        .by_user(editor_id)
-                        .detail(format!("issue {} {}: {}", week.issue, n.category, n.title())),
-                    now,
-                )?;
-                Ok((week.issue, n.category()))
-            })
+            }
+            audit::record(
+                conn,
+                AuditEntry::new(&login, "pick", &format!("nomination {}", n.id))
+                    .by_user(editor_id)
+                    .detail(format!("issue {} {}: {}", week.issue, n.category, n.title())),
+                now,
+            )?;
+            Ok((week.issue, n.category()))
         })
         .await?;
     state.ballot_changed();
@@ -234,18 +232,16 @@ pub async fn pick_own_choice(
     let now = state.clock.now();
     let id = state
         .db
-        .run(move |conn| {
-            Ok(crate::db::write_transaction(conn, |conn| {
-                let id = nomination::insert(conn, &valid, week.issue, editor_id, facts.as_ref(), true, now)?;
-                audit::record(
-                    conn,
-                    AuditEntry::new(&login, "editors_choice", &format!("nomination {id}"))
-                        .by_user(editor_id)
-                        .detail(format!("issue {}", week.issue)),
-                    now,
-                )?;
-                QueryResult::Ok(id)
-            })?)
+        .transaction(move |conn| {
+            let id = nomination::insert(conn, &valid, week.issue, editor_id, facts.as_ref(), true, now)?;
+            audit::record(
+                conn,
+                AuditEntry::new(&login, "editors_choice", &format!("nomination {id}"))
+                    .by_user(editor_id)
+                    .detail(format!("issue {}", week.issue)),
+                now,
+            )?;
+            Ok(id)
         })
         .await?;
     pick(state, editor, id, Some(week.issue)).await.map(Ok)
@@ -263,32 +259,30 @@ pub async fn unpick(
     let now = state.clock.now();
     let unpicked = state
         .db
-        .run(move |conn| {
-            crate::db::write_transaction(conn, |conn| {
-                // Read inside the transaction: the cached open week may predate "publish".
-                let week =
-                    week::find(conn, issue)?.ok_or_else(|| AppError::not_found(&format!("Issue {issue}")))?;
-                if week.published_at.is_some() {
-                    return Err(AppError::conflict(
-                        "published",
-                        format!("Issue {issue} is published: its picks can no longer change."),
-                    ));
-                }
-                let Some(id) = pick::unpick(conn, issue, category, editor_id, now)? else {
-                    return Err(AppError::conflict(
-                        "no_pick",
-                        format!("Issue {issue} has no {} pick to take back.", category.as_str()),
-                    ));
-                };
-                audit::record(
-                    conn,
-                    AuditEntry::new(&login, "unpick", &format!("nomination {id}"))
-                        .by_user(editor_id)
-                        .detail(format!("issue {issue} {}", category.as_str())),
-                    now,
-                )?;
-                Ok(id)
-            })
+        .transaction(move |conn| {
+            // Read inside the transaction: the cached open week may predate "publish".
+            let week =
+                week::find(conn, issue)?.ok_or_else(|| AppError::not_found(&format!("Issue {issue}")))?;
+            if week.published_at.is_some() {
+                return Err(AppError::conflict(
+                    "published",
+                    format!("Issue {issue} is published: its picks can no longer change."),
+                ));
+            }
+            let Some(id) = pick::unpick(conn, issue, category, editor_id, now)? else {
+                return Err(AppError::conflict(
+                    "no_pick",
+                    format!("Issue {issue} has no {} pick to take back.", category.as_str()),
+                ));
+            };
+            audit::record(
+                conn,
+                AuditEntry::new(&login, "unpick", &format!("nomination {id}"))
+                    .by_user(editor_id)
+                    .detail(format!("issue {issue} {}", category.as_str())),
+                now,
+            )?;
+            Ok(id)
         })
         .await?;
     state.ballot_changed();
@@ -308,27 +302,25 @@ pub async fn set_hidden(
     let now = state.clock.now();
     state
         .db
-        .run(move |conn| {
-            crate::db::write_transaction(conn, |conn| {
-                let changed = diesel::update(nominations::table.find(id))
-                    .set((
-                        nominations::hidden.eq(hidden),
-                        nominations::hidden_reason.eq(&reason),
-                    ))
-                    .execute(conn)?;
-                if changed == 0 {
-                    return Err(AppError::not_found("That nomination"));
-                }
-                let action = if hidden { "hide" } else { "unhide" };
-                audit::record(
-                    conn,
-                    AuditEntry::new(&login, action, &format!("nomination {id}"))
-                        .by_user(editor_id)
-                        .reason(reason.as_deref()),
-                    now,
-                )?;
-                Ok(())
-            })
+        .transaction(move |conn| {
+            let changed = diesel::update(nominations::table.find(id))
+                .set((
+                    nominations::hidden.eq(hidden),
+                    nominations::hidden_reason.eq(&reason),
+                ))
+                .execute(conn)?;
+            if changed == 0 {
+                return Err(AppError::not_found("That nomination"));
+            }
+            let action = if hidden { "hide" } else { "unhide" };
+            audit::record(
+                conn,
+                AuditEntry::new(&login, action, &format!("nomination {id}"))
+                    .by_user(editor_id)
+                    .reason(reason.as_deref()),
+                now,
+            )?;
+            Ok(())
         })
         .await?;
     state.ballot_changed();
@@ -349,30 +341,28 @@ pub async fn set_banned(
     let login = login.to_string();
     state
         .db
-        .run(move |conn| {
-            crate::db::write_transaction(conn, |conn| {
-                let target = user::find_by_login(conn, &login)?
-                    .ok_or_else(|| AppError::not_found(&format!("The user {login}")))?;
-                if target.id == editor_id && banned {
-                    return Err(AppError::conflict("self_ban", "You cannot ban yourself."));
-                }
-                diesel::update(users::table.find(target.id))
-                    .set((
-                        users::banned.eq(banned),
-                        users::banned_reason.eq(if banned { reason.clone() } else { None }),
-                        users::session_epoch.eq(users::session_epoch + 1),
-                    ))
-                    .execute(conn)?;
-                let action = if banned { "ban" } else { "unban" };
-                audit::record(
-                    conn,
-                    AuditEntry::new(&actor_login, action, &format!("user {}", target.login))
-                        .by_user(editor_id)
-                        .reason(reason.as_deref()),
-                    now,
-                )?;
-                Ok(())
-            })
+        .transaction(move |conn| {
+            let target = user::find_by_login(conn, &login)?
+                .ok_or_else(|| AppError::not_found(&format!("The user {login}")))?;
+            if target.id == editor_id && banned {
+                return Err(AppError::conflict("self_ban", "You cannot ban yourself."));
+            }
+            diesel::update(users::table.find(target.id))
+                .set((
+                    users::banned.eq(banned),
+                    users::banned_reason.eq(if banned { reason.clone() } else { None }),
+                    users::session_epoch.eq(users::session_epoch + 1),
+                ))
+                .execute(conn)?;
+            let action = if banned { "ban" } else { "unban" };
+            audit::record(
+                conn,
+                AuditEntry::new(&actor_login, action, &format!("user {}", target.login))
+                    .by_user(editor_id)
+                    .reason(reason.as_deref()),
+                now,
+            )?;
+            Ok(())
         })
         .await?;
     state.ballot_changed();
@@ -392,23 +382,21 @@ pub async fn change_week(
     let (editor_id, login) = actor(editor);
     let week = state
         .db
-        .run(move |conn| {
-            crate::db::write_transaction(conn, |conn| {
-                let changed = week::edit_open(conn, &open, new_issue, new_closes_at, now)?;
-                audit::record(
-                    conn,
-                    AuditEntry::new(&login, "week_change", &format!("issue {}", open.issue))
-                        .by_user(editor_id)
-                        .reason(reason.as_deref())
-                        .detail(format!(
-                            "now issue {}, closing {}",
-                            changed.issue,
-                            ballot::rfc3339(changed.closes_at)
-                        )),
-                    now,
-                )?;
-                Ok(changed)
-            })
+        .transaction(move |conn| {
+            let changed = week::edit_open(conn, &open, new_issue, new_closes_at, now)?;
+            audit::record(
+                conn,
+                AuditEntry::new(&login, "week_change", &format!("issue {}", open.issue))
+                    .by_user(editor_id)
+                    .reason(reason.as_deref())
+                    .detail(format!(
+                        "now issue {}, closing {}",
+                        changed.issue,
+                        ballot::rfc3339(changed.closes_at)
+                    )),
+                now,
+            )?;
+            Ok(changed)
         })
         .await?;
     state.forget_open_week();
@@ -446,24 +434,22 @@ pub async fn publish(state: &AppState, editor: &CurrentUser, issue: i32) -> Resu
     let (editor_id, login) = actor(editor);
     state
         .db
-        .run(move |conn| {
-            crate::db::write_transaction(conn, |conn| {
-                let changed = diesel::update(weeks::table.find(issue).filter(weeks::published_at.is_null()))
-                    .set(weeks::published_at.eq(Some(now.naive_utc())))
-                    .execute(conn)?;
-                if changed == 0 {
-                    return Err(AppError::conflict(
-                        "published",
-                        format!("Issue {issue} is unknown or already published."),
-                    ));
-                }
-                audit::record(
-                    conn,
-                    AuditEntry::new(&login, "publish", &format!("issue {issue}")).by_user(editor_id),
-                    now,
-                )?;
-                Ok(())
-            })
+        .transaction(move |conn| {
+            let changed = diesel::update(weeks::table.find(issue).filter(weeks::published_at.is_null()))
+                .set(weeks::published_at.eq(Some(now.naive_utc())))
+                .execute(conn)?;
+            if changed == 0 {
+                return Err(AppError::conflict(
+                    "published",
+                    format!("Issue {issue} is unknown or already published."),
+                ));
+            }
+            audit::record(
+                conn,
+                AuditEntry::new(&login, "publish", &format!("issue {issue}")).by_user(editor_id),
+                now,
+            )?;
+            Ok(())
         })
         .await?;
     state.forget_open_week();

@@ -109,44 +109,39 @@ pub async fn nominate(
     let opens_at = week.opens_at;
     let decision = state
         .db
-        .run(move |conn| {
-            crate::db::write_transaction::<_, diesel::result::Error, _>(conn, |conn| {
-                nomination::lock_week(conn, issue)?;
-                if let Some(won) = nomination::last_win(conn, category, &key)? {
-                    if won + settings.allow_repeat_after_weeks > issue {
-                        return Ok(Decision::PastWinner(won));
-                    }
+        .transaction(move |conn| {
+            nomination::lock_week(conn, issue)?;
+            if let Some(won) = nomination::last_win(conn, category, &key)? {
+                if won + settings.allow_repeat_after_weeks > issue {
+                    return Ok(Decision::PastWinner(won));
                 }
-                let existing =
-                    nomination::on_ballot_by_key(conn, category, &key, issue, settings.ballot_weeks)?;
-                if let Some(n) = &existing {
-                    if nomination::is_nominator(conn, n.id, user_id)? {
-                        return Ok(Decision::Done(Nominated::AlreadyYours(n.id)));
-                    }
+            }
+            let existing = nomination::on_ballot_by_key(conn, category, &key, issue, settings.ballot_weeks)?;
+            if let Some(n) = &existing {
+                if nomination::is_nominator(conn, n.id, user_id)? {
+                    return Ok(Decision::Done(Nominated::AlreadyYours(n.id)));
                 }
-                let made = nomination::count_by_user_since(conn, user_id, category, opens_at)?;
-                if made >= PER_USER_WEEKLY_LIMIT {
-                    return Ok(Decision::Limit);
+            }
+            let made = nomination::count_by_user_since(conn, user_id, category, opens_at)?;
+            if made >= PER_USER_WEEKLY_LIMIT {
+                return Ok(Decision::Limit);
+            }
+            Ok(Decision::Done(match existing {
+                Some(n) => {
+                    let self_suggestion = matches!(&valid, ValidNomination::Crate(c) if c.self_suggestion);
+                    nomination::add_nominator(conn, n.id, user_id, self_suggestion, now)?;
+                    Nominated::CoNominated(n.id)
                 }
-                Ok(Decision::Done(match existing {
-                    Some(n) => {
-                        let self_suggestion =
-                            matches!(&valid, ValidNomination::Crate(c) if c.self_suggestion);
-                        nomination::add_nominator(conn, n.id, user_id, self_suggestion, now)?;
-                        Nominated::CoNominated(n.id)
-                    }
-                    None => Nominated::Created(nomination::insert(
-                        conn,
-                        &valid,
-                        issue,
-                        user_id,
-                        facts.as_ref(),
-                        false,
-                        now,
-                    )?),
-                }))
-            })
-            .map_err(AppError::from)
+                None => Nominated::Created(nomination::insert(
+                    conn,
+                    &valid,
+                    issue,
+                    user_id,
+                    facts.as_ref(),
+                    false,
+                    now,
+                )?),
+            }))
         })
         .await?;
     match decision {

@@ -263,6 +263,15 @@ impl Db {
         Ok(())
     }
 
+    /// `work` as one write transaction (`write_transaction`), taking its turn like `run_write`.
+    pub async fn transaction<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+    {
+        self.run_write(move |conn| write_transaction(conn, work)).await
+    }
+
     /// Like `run`, for work that writes: on SQLite, writers take turns in this process first.
     pub async fn run_write<T, F>(&self, work: F) -> Result<T, AppError>
     where
