@@ -104,7 +104,7 @@ fn spawn_background_work(state: AppState) {
                 tracing::warn!(error = %e, "verifying pending crates failed");
             }
             state.limits.tidy();
-            if let Err(e) = state.db.checkpoint().await {
+            if let Err(e) = state.db.checkpoint(db::BUSY_TIMEOUT_MS).await {
                 tracing::warn!(error = %e, "WAL checkpoint failed");
             }
         }

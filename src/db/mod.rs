@@ -56,9 +56,9 @@ impl Manager {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
                 // Per connection: wait for a writer instead of failing, keep foreign keys on,
                 // and fsync at checkpoints only (durable in WAL mode against a process crash).
-                conn.batch_execute(
-                    "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-                )?;
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+                ))?;
                 Ok(DbConnection::Sqlite(conn))
             }
             DatabaseUrl::Postgres(url) => Ok(DbConnection::Pg(PgConnection::establish(url)?)),
@@ -85,6 +85,9 @@ impl r2d2::ManageConnection for Manager {
         }
     }
 }
+
+/// How long a SQLite connection waits for another writer before "database is locked".
+pub const BUSY_TIMEOUT_MS: u32 = 5000;
 
 /// The size the SQLite write-ahead log is brought back to (64 MiB).
 pub const WAL_SIZE_LIMIT: u64 = 64 * 1024 * 1024;
@@ -220,26 +223,10 @@ where
 
 impl Db {
     /// SQLite: copy the write-ahead log into the database and truncate it. PostgreSQL: nothing.
-    pub async fn checkpoint(&self) -> Result<(), AppError> {
+    /// Waits at most `wait_ms` for readers to move off the log (writers of this process queue
+    /// meanwhile); if they are still busy, the log stays as it is until the next call.
+    pub async fn checkpoint(&self, wait_ms: u32) -> Result<(), AppError> {
         if self.backend != Backend::Sqlite {
-            return Ok(());
-        }
-        self.run_write(|conn| Ok(conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);")?))
-            .await
-    }
-
-    /// SQLite: bring the write-ahead log back to empty once it has grown past `limit` bytes.
-    /// Automatic checkpoints never shrink it while readers keep using it, so under sustained
-    /// load it would grow until the next periodic checkpoint. Waits at most 100 ms for readers
-    /// (writers of this process queue meanwhile); if they are still busy, the next call tries
-    /// again.
-    pub async fn checkpoint_if_larger_than(&self, limit: u64) -> Result<(), AppError> {
-        let Some(path) = &self.sqlite_path else {
-            return Ok(());
-        };
-        let mut wal = path.clone().into_os_string();
-        wal.push("-wal");
-        if std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) <= limit {
             return Ok(());
         }
         #[derive(QueryableByName)]
@@ -248,17 +235,32 @@ impl Db {
             busy: i32,
         }
         let busy = self
-            .run_write(|conn| {
-                conn.batch_execute("PRAGMA busy_timeout = 100;")?;
+            .run_write(move |conn| {
+                conn.batch_execute(&format!("PRAGMA busy_timeout = {wait_ms};"))?;
                 let outcome =
                     diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").get_result::<Outcome>(conn);
                 // Back to the usual wait whatever happened: this connection returns to the pool.
-                conn.batch_execute("PRAGMA busy_timeout = 5000;")?;
+                conn.batch_execute(&format!("PRAGMA busy_timeout = {BUSY_TIMEOUT_MS};"))?;
                 Ok(outcome.map(|o| o.busy != 0).unwrap_or(true))
             })
             .await?;
         if busy {
             tracing::debug!("write-ahead log checkpoint postponed: readers busy");
+        }
+        Ok(())
+    }
+
+    /// SQLite: `checkpoint` once the write-ahead log has grown past `limit` bytes, waiting at
+    /// most 100 ms for readers. Automatic checkpoints never shrink it while readers keep using
+    /// it, so under sustained load it would grow until the next periodic checkpoint.
+    pub async fn checkpoint_if_larger_than(&self, limit: u64) -> Result<(), AppError> {
+        let Some(path) = &self.sqlite_path else {
+            return Ok(());
+        };
+        let mut wal = path.clone().into_os_string();
+        wal.push("-wal");
+        if std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) > limit {
+            self.checkpoint(100).await?;
         }
         Ok(())
     }
