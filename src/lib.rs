@@ -64,7 +64,7 @@ impl Application {
                 .wrap(middleware::from_fn(web::json_charset))
                 .wrap(middleware::Compress::default())
                 .wrap(web::security_headers(&app_state.settings))
-                .wrap(tracing_actix_web::TracingLogger::default())
+                .wrap(tracing_actix_web::TracingLogger::<web::logging::RequestSpan>::new())
                 .configure(web::routes)
         })
         .listen(listener)?;

@@ -12,6 +12,8 @@ fn main() -> ExitCode {
         )
         .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .with_writer(std::io::stderr)
+        // Colours only for a person at a terminal, not for journald or a file.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let settings = match Settings::from_args(&cli.settings) {
         Ok(s) => s,

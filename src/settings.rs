@@ -335,7 +335,7 @@ impl Settings {
             .ok();
 
         let rate_limits = boolean("RATE_LIMITS", &args.rate_limits, &mut errors);
-        let trusted_proxies = args
+        let trusted_proxies: Vec<std::net::IpAddr> = args
             .trusted_proxies
             .split(',')
             .map(str::trim)
@@ -347,11 +347,26 @@ impl Settings {
             })
             .collect();
         let dev_login = boolean("DEV_LOGIN", &args.dev_login, &mut errors);
-        if dev_login && bind.is_some_and(|b| !b.ip().is_loopback()) {
-            errors.push(format!(
-                "DEV_LOGIN: dev login signs anyone in without a password, so it is allowed only on a loopback BIND, not {}",
-                args.bind
-            ));
+        if dev_login {
+            // A password-free login only where nobody else can reach it: behind a reverse
+            // proxy a loopback BIND is public.
+            let refuse = |why: String, errors: &mut Vec<String>| {
+                errors.push(format!(
+                    "DEV_LOGIN: dev login signs anyone in without a password, so it is allowed only when the service is reachable from this machine alone; {why}"
+                ))
+            };
+            if bind.is_some_and(|b| !b.ip().is_loopback()) {
+                refuse(format!("BIND is {}, not a loopback address", args.bind), &mut errors);
+            }
+            if public_url.as_ref().is_some_and(|u| !is_loopback_url(u)) {
+                refuse(
+                    format!("PUBLIC_URL is {}, not a loopback address", args.public_url.as_deref().unwrap_or("")),
+                    &mut errors,
+                );
+            }
+            if !trusted_proxies.is_empty() {
+                refuse("TRUSTED_PROXIES is set (a proxy forwards to it)".into(), &mut errors);
+            }
         }
 
         let submit = |name: &str, raw: &Option<String>, category: &str, errors: &mut Vec<String>| match raw {
@@ -405,6 +420,16 @@ impl Settings {
     pub fn absolute(&self, path: &str) -> String {
         let base = self.public_url.as_str().trim_end_matches('/');
         format!("{base}{path}")
+    }
+}
+
+/// `http://127.0.0.1:…`, `http://[::1]:…` or `http://localhost:…`.
+fn is_loopback_url(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
     }
 }
 
@@ -496,7 +521,16 @@ mod tests {
         let mut a = args();
         a.dev_login = "true".into();
         assert!(Settings::from_args(&a).unwrap().dev_login);
+        a.public_url = Some("http://localhost:8080".into());
+        assert!(Settings::from_args(&a).unwrap().dev_login);
+        let mut public = a.clone();
+        public.public_url = Some("https://picks.example.org".into());
+        assert!(errors_of(public).contains("PUBLIC_URL is https://picks.example.org"));
+        let mut proxied = a.clone();
+        proxied.trusted_proxies = "127.0.0.1".into();
+        assert!(errors_of(proxied).contains("TRUSTED_PROXIES"));
         a.bind = "0.0.0.0:8080".into();
+        a.public_url = None;
         assert!(errors_of(a).contains("DEV_LOGIN"));
     }
 

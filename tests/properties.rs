@@ -2,7 +2,7 @@
 //! safety promises hold for every input.
 
 use proptest::prelude::*;
-use twir_picks::domain::attribution::{blockquote, escape_inline, escape_literal, link_destination};
+use twir_picks::domain::markdown::{blockquote, link_destination, plain_text, prose};
 use twir_picks::domain::validate::{http_url, quote_key, CrateName, NominationForm};
 use twir_picks::history::parse_issue;
 
@@ -53,7 +53,7 @@ proptest! {
 
     #[test]
     fn names_never_open_links_code_or_html(name in ".{0,80}") {
-        let out = escape_literal(&name);
+        let out = plain_text(&name);
         for c in ['[', ']', '`', '<', '>', '*'] {
             prop_assert!(all_escaped(&out, c), "{c} unescaped in {out:?}");
         }
@@ -62,7 +62,7 @@ proptest! {
 
     #[test]
     fn inline_text_never_opens_raw_html(text in ".{0,120}") {
-        let out = escape_inline(&text);
+        let out = prose(&text);
         prop_assert!(no_raw_html(&out), "{out:?}");
     }
 

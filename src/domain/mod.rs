@@ -2,6 +2,7 @@
 
 pub mod attribution;
 pub mod draft;
+pub mod markdown;
 pub mod ranking;
 pub mod validate;
 pub mod week;

@@ -68,21 +68,19 @@ impl RateLimits {
         }
     }
 
-    /// The client's address: the peer, or the address a trusted proxy forwarded for.
+    /// The client's address: the peer, or, when the peer is a trusted proxy, the rightmost
+    /// `X-Forwarded-For` entry that is not itself a trusted proxy. An entry that is not an
+    /// address (`unknown`, garbage) cannot be believed, so the request counts against the
+    /// proxy's own address. The same address is logged (`web::logging`).
     pub fn client_ip(&self, req: &ServiceRequest) -> Option<IpAddr> {
         let peer = req.peer_addr()?.ip();
-        if !self.trusted_proxies.contains(&peer) {
-            return Some(peer);
-        }
-        req.headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.rsplit(',')
-                    .map(str::trim)
-                    .find_map(|a| a.parse::<IpAddr>().ok())
-            })
-            .or(Some(peer))
+        let forwarded = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(",");
+        Some(client_address(peer, &forwarded, &self.trusted_proxies))
     }
 
     /// Forget idle keys (bounded memory).
@@ -92,6 +90,22 @@ impl RateLimits {
         self.votes_per_user.retain_recent();
         self.nominations_per_user.retain_recent();
     }
+}
+
+/// See `RateLimits::client_ip`; pure, for tests.
+pub fn client_address(peer: IpAddr, x_forwarded_for: &str, trusted_proxies: &[IpAddr]) -> IpAddr {
+    if !trusted_proxies.contains(&peer) {
+        return peer;
+    }
+    let mut client = peer;
+    for entry in x_forwarded_for.rsplit(',').map(str::trim).filter(|e| !e.is_empty()) {
+        match entry.parse::<IpAddr>() {
+            Ok(ip) if trusted_proxies.contains(&ip) => client = ip,
+            Ok(ip) => return ip,
+            Err(_) => return peer,
+        }
+    }
+    client
 }
 
 fn is_login(path: &str) -> bool {
@@ -124,4 +138,25 @@ fn check(req: &ServiceRequest) -> Result<(), AppError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_address_a_trusted_proxy_forwarded_for() {
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let other_proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        let client: IpAddr = "203.0.113.9".parse().unwrap();
+        let trusted = [proxy, other_proxy];
+        // Not through a trusted proxy: the header is anyone's to write.
+        assert_eq!(client_address(client, "1.2.3.4", &trusted), client);
+        assert_eq!(client_address(proxy, "1.2.3.4, 203.0.113.9", &trusted), client);
+        assert_eq!(client_address(proxy, "203.0.113.9, 10.0.0.2", &trusted), client);
+        // Garbage on the right cannot buy a fresh address per request.
+        assert_eq!(client_address(proxy, "10.9.7.1, unknown", &trusted), proxy);
+        assert_eq!(client_address(proxy, "", &trusted), proxy);
+        assert_eq!(client_address(proxy, "10.0.0.2", &trusted), other_proxy);
+    }
 }

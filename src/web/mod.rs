@@ -11,6 +11,7 @@ pub mod editor;
 pub mod errors;
 pub mod extract;
 pub mod limits;
+pub mod logging;
 pub mod nominate;
 pub mod page;
 pub mod public;
