@@ -140,6 +140,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    editor_bindings (login) {
+        login -> Text,
+        user_id -> Integer,
+        bound_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ended_sessions (session_id) {
+        session_id -> Text,
+        user_id -> Integer,
+        ended_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    used_oauth_states (state_hash) {
+        state_hash -> Text,
+        used_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(editor_bindings -> users (user_id));
 diesel::joinable!(nominations -> weeks (week_issue));
 diesel::joinable!(nominations -> users (nominated_by));
 diesel::joinable!(nominators -> nominations (nomination_id));
@@ -161,4 +185,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     featured_history,
     audit_log,
     crates_io_cache,
+    editor_bindings,
+    ended_sessions,
+    used_oauth_states,
 );

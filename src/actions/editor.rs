@@ -339,6 +339,7 @@ pub async fn set_banned(
     let (editor_id, actor_login) = actor(editor);
     let now = state.clock.now();
     let login = login.to_string();
+    let settings_editors = state.settings.editors.clone();
     state
         .db
         .transaction(move |conn| {
@@ -346,6 +347,12 @@ pub async fn set_banned(
                 .ok_or_else(|| AppError::not_found(&format!("The user {login}")))?;
             if target.id == editor_id && banned {
                 return Err(AppError::conflict("self_ban", "You cannot ban yourself."));
+            }
+            if banned && user::is_editor(conn, target.id, &settings_editors)? {
+                return Err(AppError::conflict(
+                    "ban_editor",
+                    "Editors cannot be banned here; an editor's role is revoked from the command line (twir-picks editor revoke).",
+                ));
             }
             diesel::update(users::table.find(target.id))
                 .set((

@@ -1,8 +1,10 @@
-//! Editors: logins from the EDITORS setting plus those granted from the command line.
+//! Editors: logins from the EDITORS setting plus those granted from the command line, each
+//! bound to the first account that logs in with it (SECURITY.md 20: a login can be renamed
+//! and registered again by someone else; GitHub's numeric id cannot).
 
-use crate::db::DbConnection;
-use crate::models::{audit, user};
-use crate::schema::editors;
+use crate::db::{is_unique_violation, DbConnection};
+use crate::models::{audit, user, user::User};
+use crate::schema::{editor_bindings, editors, users};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
@@ -46,6 +48,14 @@ pub fn grant(conn: &mut DbConnection, login: &str, actor: &str, now: DateTime<Ut
             }
         }
         audit::record(conn, audit::Entry::new(actor, "editor_grant", &key), now)?;
+        // The account that already logged in with this login, if exactly one did.
+        let holders: Vec<User> = users::table
+            .filter(user::lower(users::login).eq(&key))
+            .select(User::as_select())
+            .load(conn)?;
+        if let [holder] = holders.as_slice() {
+            bind(conn, &key, holder, now)?;
+        }
         Ok(true)
     })
 }
@@ -61,6 +71,12 @@ pub fn revoke(conn: &mut DbConnection, login: &str, actor: &str, now: DateTime<U
             return Ok(false);
         }
         user::bump_session_epoch_by_login(conn, &key)?;
+        // The bound account too, if it has been renamed since.
+        if let Some(bound) = bound_user(conn, &key)? {
+            diesel::update(users::table.find(bound))
+                .set(users::session_epoch.eq(users::session_epoch + 1))
+                .execute(conn)?;
+        }
         audit::record(conn, audit::Entry::new(actor, "editor_revoke", &key), now)?;
         Ok(true)
     })
@@ -73,4 +89,88 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<EditorGrant>> {
         .order(editors::login)
         .select(EditorGrant::as_select())
         .load(conn)
+}
+
+/// The account an editor login is bound to, if any.
+pub fn bound_user(conn: &mut DbConnection, login: &str) -> QueryResult<Option<i32>> {
+    editor_bindings::table
+        .find(login.to_ascii_lowercase())
+        .select(editor_bindings::user_id)
+        .first(conn)
+        .optional()
+}
+
+/// Bind `login` to `account` unless it is bound already; returns the account it is bound to.
+fn bind(conn: &mut DbConnection, login: &str, account: &User, now: DateTime<Utc>) -> QueryResult<i32> {
+    if let Some(bound) = bound_user(conn, login)? {
+        return Ok(bound);
+    }
+    let inserted = conn.transaction(|conn| {
+        diesel::insert_into(editor_bindings::table)
+            .values((
+                editor_bindings::login.eq(login),
+                editor_bindings::user_id.eq(account.id),
+                editor_bindings::bound_at.eq(now.naive_utc()),
+            ))
+            .execute(conn)
+    });
+    match inserted {
+        // Two first logins at once: the other one won.
+        Err(e) if is_unique_violation(&e) => {
+            Ok(bound_user(conn, login)?.expect("the binding that was there"))
+        }
+        Err(e) => Err(e),
+        Ok(_) => {
+            audit::record(
+                conn,
+                audit::Entry::new(&account.login, "editor_bound", login)
+                    .by_user(account.id)
+                    .detail(&account_description(account)),
+                now,
+            )?;
+            Ok(account.id)
+        }
+    }
+}
+
+/// At login: an editor login (from `EDITORS`, lower-case, or a standing grant) that no account
+/// holds yet is bound to this one; if another account holds it, this one is not an editor and
+/// the audit log says so.
+pub fn bind_at_login(
+    conn: &mut DbConnection,
+    account: &User,
+    settings_editors: &[String],
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    let key = account.login.to_ascii_lowercase();
+    let granted = editors::table
+        .find(&key)
+        .filter(editors::revoked_at.is_null())
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    if !granted && !settings_editors.contains(&key) {
+        return Ok(());
+    }
+    let bound = bind(conn, &key, account, now)?;
+    if bound != account.id {
+        audit::record(
+            conn,
+            audit::Entry::new(&account.login, "editor_login_taken", &key)
+                .by_user(account.id)
+                .detail(&format!(
+                    "{} logged in with the editor login {key}, which belongs to user {bound}: not an editor",
+                    account_description(account)
+                )),
+            now,
+        )?;
+    }
+    Ok(())
+}
+
+fn account_description(account: &User) -> String {
+    match account.github_id {
+        Some(id) => format!("user {} (GitHub id {id})", account.id),
+        None => format!("user {} (dev login)", account.id),
+    }
 }

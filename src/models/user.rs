@@ -41,7 +41,10 @@ pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<User>> {
         .optional()
 }
 
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+diesel::define_sql_function!(
+    /// SQL `lower()`: logins compare case-insensitively, as GitHub's do.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text
+);
 
 /// The user most recently seen with `login` (logins are case-insensitive on GitHub).
 pub fn find_by_login(conn: &mut DbConnection, login: &str) -> QueryResult<Option<User>> {
@@ -104,7 +107,7 @@ pub fn upsert_dev(conn: &mut DbConnection, login: &str, now: DateTime<Utc>) -> Q
     crate::db::write_transaction(conn, |conn| {
         let existing = users::table
             .filter(users::github_id.is_null())
-            .filter(users::login.eq(login))
+            .filter(lower(users::login).eq(login.to_ascii_lowercase()))
             .select(User::as_select())
             .first(conn)
             .optional()?;
@@ -124,7 +127,7 @@ pub fn upsert_dev(conn: &mut DbConnection, login: &str, now: DateTime<Utc>) -> Q
             .execute(conn)?;
         users::table
             .filter(users::github_id.is_null())
-            .filter(users::login.eq(login))
+            .filter(lower(users::login).eq(login.to_ascii_lowercase()))
             .select(User::as_select())
             .first(conn)
     })
@@ -137,20 +140,100 @@ pub fn bump_session_epoch_by_login(conn: &mut DbConnection, login: &str) -> Quer
         .execute(conn)
 }
 
-/// The user and whether the database grants them the editor role, in one query (this runs on
-/// every logged-in request).
-pub fn find_with_grant(conn: &mut DbConnection, id: i32) -> QueryResult<Option<(User, bool)>> {
-    use crate::schema::editors;
+/// A user as one request sees them: the row, whether they hold the editor role, and whether
+/// the session asking was ended by logging out.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub user: User,
+    pub is_editor: bool,
+    pub session_ended: bool,
+}
+
+/// The user, their role and their session's standing, in one query (this runs on every
+/// logged-in request). The editor role belongs to the account an editor login is bound to
+/// (`editor_bindings`), while that login is in `EDITORS` (`settings_editors`, lower-case) or
+/// holds a grant that was not revoked: never to whoever holds the login now.
+pub fn find_account(
+    conn: &mut DbConnection,
+    id: i32,
+    settings_editors: &[String],
+    session_id: &str,
+) -> QueryResult<Option<Account>> {
+    use crate::schema::{editor_bindings, editors, ended_sessions};
     users::table
         .find(id)
         .select((
             User::as_select(),
             diesel::dsl::exists(
-                editors::table
-                    .filter(editors::login.eq(lower(users::login)))
-                    .filter(editors::revoked_at.is_null()),
+                editor_bindings::table
+                    .filter(editor_bindings::user_id.eq(users::id))
+                    .filter(
+                        editor_bindings::login.eq_any(settings_editors.to_vec()).or(diesel::dsl::exists(
+                            editors::table
+                                .filter(editors::login.eq(editor_bindings::login))
+                                .filter(editors::revoked_at.is_null()),
+                        )),
+                    ),
             ),
+            diesel::dsl::exists(ended_sessions::table.filter(ended_sessions::session_id.eq(session_id))),
         ))
-        .first(conn)
+        .first::<(User, bool, bool)>(conn)
         .optional()
+        .map(|found| {
+            found.map(|(user, is_editor, session_ended)| Account {
+                user,
+                is_editor,
+                session_ended,
+            })
+        })
+}
+
+/// Whether the user holds the editor role (see `find_account`).
+pub fn is_editor(conn: &mut DbConnection, id: i32, settings_editors: &[String]) -> QueryResult<bool> {
+    Ok(find_account(conn, id, settings_editors, "")?.is_some_and(|a| a.is_editor))
+}
+
+/// Log a session out for good: a copy of its cookie no longer works. Sessions from before
+/// session ids existed can only be ended all at once (the epoch).
+pub fn end_session(conn: &mut DbConnection, session_id: &str, user_id: i32, now: DateTime<Utc>) -> QueryResult<()> {
+    use crate::schema::ended_sessions;
+    if session_id.is_empty() {
+        diesel::update(users::table.find(user_id))
+            .set(users::session_epoch.eq(users::session_epoch + 1))
+            .execute(conn)?;
+        return Ok(());
+    }
+    let ended = conn.transaction(|conn| {
+        diesel::insert_into(ended_sessions::table)
+            .values((
+                ended_sessions::session_id.eq(session_id),
+                ended_sessions::user_id.eq(user_id),
+                ended_sessions::ended_at.eq(now.naive_utc()),
+            ))
+            .execute(conn)
+    });
+    match ended {
+        Err(e) if is_unique_violation(&e) => Ok(()), // logged out twice
+        other => other.map(|_| ()),
+    }
+}
+
+/// Record an OAuth `state` as presented; false when it was presented before.
+pub fn use_oauth_state(conn: &mut DbConnection, state: &str, now: DateTime<Utc>) -> QueryResult<bool> {
+    use crate::schema::used_oauth_states;
+    use sha2::Digest;
+    let hash = hex::encode(sha2::Sha256::digest(state.as_bytes()));
+    let inserted = conn.transaction(|conn| {
+        diesel::insert_into(used_oauth_states::table)
+            .values((
+                used_oauth_states::state_hash.eq(hash),
+                used_oauth_states::used_at.eq(now.naive_utc()),
+            ))
+            .execute(conn)
+    });
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(e) if is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e),
+    }
 }

@@ -6,7 +6,7 @@ use super::session::{self, OAuthPending, SessionAuth, OAUTH_TTL_SECS};
 use crate::domain::validate::{self, safe_next_path};
 use crate::error::AppError;
 use crate::github::GithubError;
-use crate::models::{audit, user, user::User};
+use crate::models::{audit, editor, user, user::User};
 use crate::state::AppState;
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -65,18 +65,16 @@ pub struct CallbackQuery {
     error: Option<String>,
 }
 
-/// GitHub sends the browser back here. Every failure leaves no session and says what happened.
+/// GitHub sends the browser back here. Every failure says what happened and leaves the
+/// session as it was (logged in or not).
 #[get("/auth/github/callback")]
 pub async fn github_callback(
     state: web::Data<AppState>,
     session: Session,
     query: web::Query<CallbackQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let result = finish_login(&state, &session, query.into_inner()).await;
-    if result.is_err() {
-        session.purge();
-    }
-    result
+    // A failed callback changes nothing: it is a GET anyone can send to a logged-in browser.
+    finish_login(&state, &session, query.into_inner()).await
 }
 
 async fn finish_login(
@@ -88,8 +86,7 @@ async fn finish_login(
         .github
         .as_ref()
         .ok_or_else(|| AppError::not_found("GitHub login"))?;
-    // Single use: whatever happens next, this state cannot be presented again.
-    let pending = session::take_pending(session);
+    let pending = session::pending(session);
     if let Some(error) = query.error {
         let message = if error == "access_denied" {
             "You chose not to let twir-picks see your GitHub profile, so you are not logged in. You can still browse the ballot.".to_string()
@@ -115,6 +112,15 @@ async fn finish_login(
     if now.timestamp() - pending.started_at > OAUTH_TTL_SECS {
         return Err(expired());
     }
+    // Single use, decided by the database: a copy of this browser's cookie cannot present
+    // the same state again, not even with another code from the same authorize URL.
+    let first_use = state
+        .db
+        .transaction(move |conn| Ok(user::use_oauth_state(conn, &returned_state, now)?))
+        .await?;
+    if !first_use {
+        return Err(expired());
+    }
     let profile = github.login(code, pending.verifier).await.map_err(|e| match e {
         GithubError::Rejected(reason) => {
             tracing::info!(reason = %reason, "GitHub rejected a login code");
@@ -125,15 +131,17 @@ async fn finish_login(
             AppError::bad_gateway("GitHub could not be reached to complete the login. Please try again in a minute.")
         }
     })?;
+    let editors = state.settings.editors.clone();
     let user = state
         .db
-        .run(move |conn| {
+        .transaction(move |conn| {
             let user = user::upsert_github(conn, &profile, now)?;
             audit::record(
                 conn,
                 audit::Entry::new(&user.login, "login", &user.login).by_user(user.id),
                 now,
             )?;
+            editor::bind_at_login(conn, &user, &editors, now)?;
             Ok(user)
         })
         .await?;
@@ -151,6 +159,7 @@ fn start_session(session: &Session, user: &User, now: i64) -> Result<(), AppErro
         session,
         &SessionAuth {
             user_id: user.id,
+            sid: session::new_session_id(),
             epoch: user.session_epoch,
             login_at: now,
             seen_at: now,
@@ -159,10 +168,19 @@ fn start_session(session: &Session, user: &User, now: i64) -> Result<(), AppErro
     Ok(())
 }
 
+/// Log out for good: the session is remembered as ended, so a copy of the cookie taken
+/// before no longer works, and the cookie is cleared.
 #[post("/logout")]
-pub async fn log_out(session: Session) -> HttpResponse {
+pub async fn log_out(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, AppError> {
+    if let Some(auth) = session::auth(&session) {
+        let now = state.clock.now();
+        state
+            .db
+            .transaction(move |conn| Ok(user::end_session(conn, &auth.sid, auth.user_id, now)?))
+            .await?;
+    }
     session.purge();
-    page::see_other("/")
+    Ok(page::see_other("/"))
 }
 
 #[get("/dev/login")]
@@ -221,15 +239,17 @@ pub async fn dev_log_in(
         }
     };
     let now = state.clock.now();
+    let editors = state.settings.editors.clone();
     let user = state
         .db
-        .run(move |conn| {
+        .transaction(move |conn| {
             let user = user::upsert_dev(conn, &login, now)?;
             audit::record(
                 conn,
                 audit::Entry::new(&user.login, "dev_login", &user.login).by_user(user.id),
                 now,
             )?;
+            editor::bind_at_login(conn, &user, &editors, now)?;
             Ok(user)
         })
         .await?;

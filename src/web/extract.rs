@@ -88,14 +88,16 @@ async fn resolve(
     state
         .db
         .run(move |conn| {
-            let Some((user, granted)) = user::find_with_grant(conn, auth.user_id)? else {
+            let Some(account) = user::find_account(conn, auth.user_id, &editors, &auth.sid)? else {
                 return Ok(None);
             };
-            if user.session_epoch != auth.epoch {
+            if account.user.session_epoch != auth.epoch || account.session_ended {
                 return Ok(None);
             }
-            let is_editor = granted || editors.contains(&user.login.to_ascii_lowercase());
-            Ok(Some(CurrentUser { user, is_editor }))
+            Ok(Some(CurrentUser {
+                user: account.user,
+                is_editor: account.is_editor,
+            }))
         })
         .await
 }

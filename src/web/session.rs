@@ -26,6 +26,10 @@ const OAUTH: &str = "oauth";
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SessionAuth {
     pub user_id: i32,
+    /// This session's own id, so logging out can end it for good (`ended_sessions`). Empty in
+    /// cookies from before it existed: those end with the user's epoch.
+    #[serde(default)]
+    pub sid: String,
     pub epoch: i32,
     pub login_at: i64,
     pub seen_at: i64,
@@ -57,6 +61,12 @@ pub fn set_auth(session: &Session, auth: &SessionAuth) {
     }
 }
 
+/// A new session id: 128 random bits, hex.
+pub fn new_session_id() -> String {
+    let bytes: [u8; 16] = rand::Rng::gen(&mut rand::thread_rng());
+    hex::encode(bytes)
+}
+
 /// Start a fresh logged-in session: new identity, no leftovers from before login.
 pub fn log_in(session: &Session, auth: &SessionAuth) {
     session.clear();
@@ -70,9 +80,10 @@ pub fn set_pending(session: &Session, pending: &OAuthPending) {
     }
 }
 
-/// Take the pending login out of the session: it can be used once only.
-pub fn take_pending(session: &Session) -> Option<OAuthPending> {
-    session.remove_as::<OAuthPending>(OAUTH).and_then(Result::ok)
+/// The login in flight, if any. Reading it changes nothing: a state is made single-use on the
+/// server (`used_oauth_states`), so a failed or forged callback leaves the session as it was.
+pub fn pending(session: &Session) -> Option<OAuthPending> {
+    session.get::<OAuthPending>(OAUTH).ok().flatten()
 }
 
 /// The cookie's name: `__Host-` prefixed (Secure, Path=/, no Domain) behind https.
@@ -164,6 +175,7 @@ mod tests {
         let login = 1_000_000;
         let auth = SessionAuth {
             user_id: 1,
+            sid: new_session_id(),
             epoch: 0,
             login_at: login,
             seen_at: login,
