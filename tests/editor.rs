@@ -58,7 +58,7 @@ on_both_backends! {
         let quote = &json["categories"]["quote"][0];
         assert_eq!(
             quote["attribution"],
-            format!("> Line one\n>\n> Line `two` \\<b>\n\n– [Ferris on rust-users](https://users.rust-lang.org/t/twir-quote-of-the-week/328/1)\n\nThanks to [Bob]({base}/nominations/{q}) for the suggestion!")
+            format!("> Line one\n>\n> Line `two` &lt;b>\n\n– [Ferris on rust-users](https://users.rust-lang.org/t/twir-quote-of-the-week/328/1)\n\nThanks to [Bob]({base}/nominations/{q}) for the suggestion!")
         );
         let section = json["sections"]["crate"].as_str().unwrap();
         assert!(section.starts_with("## Crate of the Week\n\nThis week's crate is [serde]"));

@@ -235,3 +235,44 @@ fn sqlite_keeps_prepared_statements_prepared() {
         .unwrap();
     assert_eq!(row.used, 1, "build with LIBSQLITE3_FLAGS=-DSQLITE_ENABLE_QPSG");
 }
+
+on_both_backends! {
+    async fn instances_starting_at_once_all_migrate(backend) {
+        // Four `migrate` at once on a fresh database (a rolling deploy): all succeed, and the
+        // schema is applied once.
+        let (_db, url) = common::TestDb::create(backend);
+        let children: Vec<_> = (0..4)
+            .map(|_| {
+                std::process::Command::new(env!("CARGO_BIN_EXE_twir-picks"))
+                    .arg("migrate")
+                    .env("DATABASE_URL", &url)
+                    .env("RUST_LOG", "warn")
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        }
+        let state = twir_picks::build_state(
+            twir_picks::Settings::from_args(&common::base_args(&url)).unwrap(),
+            twir_picks::Clock::manual(common::default_now()),
+        )
+        .await
+        .unwrap();
+        let mut conn = state.db.get().unwrap();
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let applied = diesel::sql_query("SELECT COUNT(*) AS n FROM __diesel_schema_migrations")
+            .get_result::<Count>(&mut *conn)
+            .unwrap();
+        let folders = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite")).unwrap().count();
+        assert_eq!(applied.n, folders as i64);
+    }
+}
