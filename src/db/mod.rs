@@ -131,6 +131,9 @@ impl Db {
                 })?;
             }
         }
+        if let DatabaseUrl::Sqlite(path) = url {
+            create_private(path)?;
+        }
         let mut first = manager
             .open()
             .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", url.redacted()))?;
@@ -186,6 +189,23 @@ impl Db {
         })
         .await
         .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+    }
+}
+
+/// Create the SQLite file readable by its owner only (0600), before SQLite creates it with the
+/// process umask (usually 0644). SQLite gives its `-wal` and `-shm` files the same mode.
+fn create_private(path: &std::path::Path) -> anyhow::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(anyhow::anyhow!("cannot create the SQLite file {}: {e}", path.display())),
     }
 }
 

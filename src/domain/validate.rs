@@ -86,9 +86,18 @@ pub fn crate_key(name: &str) -> String {
     name.trim().to_ascii_lowercase().replace('-', "_")
 }
 
-/// The duplicate-detection key of a quote: whitespace runs folded to one space, case folded.
+/// The duplicate-detection key of a quote: Unicode NFKC (so look-alike forms and no-break
+/// spaces compare equal), format characters (zero-width spaces and joiners, bidi marks)
+/// removed, whitespace runs folded to one space, case folded.
 pub fn quote_key(text: &str) -> String {
-    text.split_whitespace()
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    let visible: String = text
+        .nfkc()
+        .filter(|c| c.general_category() != GeneralCategory::Format)
+        .collect();
+    visible
+        .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
@@ -391,6 +400,8 @@ mod tests {
     fn quote_keys_fold_whitespace_and_case() {
         assert_eq!(quote_key("  Rust is\n\n GREAT  "), quote_key("rust is great"));
         assert_ne!(quote_key("rust is great"), quote_key("rust is grate"));
+        assert_eq!(quote_key("rust\u{a0}is great\u{200b}"), quote_key("rust is great"));
+        assert_eq!(quote_key("ｒｕｓｔ is\u{2060} gr\u{200d}eat\u{feff}"), quote_key("Rust is great"));
     }
 
     fn crate_form(name: &str, pitch: &str) -> NominationForm {

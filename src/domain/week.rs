@@ -9,6 +9,48 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, 
 use std::fmt;
 use std::str::FromStr;
 
+/// Issue numbers the service accepts: This Week in Rust is in the 600s; 100,000 is two
+/// thousand years of weekly issues. Bounded so no date arithmetic can overflow.
+pub const ISSUES: std::ops::RangeInclusive<i32> = 1..=100_000;
+
+/// How far from now an editor may move the open week's cut-off.
+pub const CUTOFF_WITHIN: Duration = Duration::days(365);
+
+/// An editor's change to the open week, checked against the bounds above.
+pub fn check_week_edit(
+    issue: Option<i32>,
+    closes_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<(), String> {
+    if let Some(issue) = issue.filter(|i| !ISSUES.contains(i)) {
+        return Err(format!(
+            "Issue {issue} is out of range: issue numbers go from {} to {}.",
+            ISSUES.start(),
+            ISSUES.end()
+        ));
+    }
+    if closes_at.is_some_and(|t| (t - now).abs() > CUTOFF_WITHIN) {
+        return Err("The cut-off must be within a year of now.".into());
+    }
+    Ok(())
+}
+
+/// `t + d`, or the latest (earliest) representable instant instead of a panic.
+fn add(t: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
+    t.checked_add_signed(d).unwrap_or(if d < Duration::zero() {
+        DateTime::<Utc>::MIN_UTC
+    } else {
+        DateTime::<Utc>::MAX_UTC
+    })
+}
+
+/// `date + d`, saturating like `add`.
+fn add_days(date: NaiveDate, days: i64) -> NaiveDate {
+    Duration::try_days(days)
+        .and_then(|d| date.checked_add_signed(d))
+        .unwrap_or(if days < 0 { NaiveDate::MIN } else { NaiveDate::MAX })
+}
+
 /// The weekly moment voting closes, e.g. `Tue 12:00` (UTC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cutoff {
@@ -60,7 +102,9 @@ pub struct WeekWindow {
 impl Calendar {
     /// The day issue `issue` is published.
     pub fn publication_date(&self, issue: i32) -> NaiveDate {
-        self.anchor_date + Duration::days(7 * i64::from(issue - self.anchor_issue))
+        // Saturating: an absurd issue number gives an absurd date, never a panic.
+        let weeks = i64::from(issue) - i64::from(self.anchor_issue);
+        add_days(self.anchor_date, weeks.saturating_mul(7))
     }
 
     /// When voting for `issue` closes: the last cut-off strictly before its publication day.
@@ -75,7 +119,7 @@ impl Calendar {
         if candidate < t {
             candidate
         } else {
-            candidate - Duration::days(7)
+            add(candidate, -Duration::days(7))
         }
     }
 
@@ -85,15 +129,15 @@ impl Calendar {
         if candidate > t {
             candidate
         } else {
-            candidate + Duration::days(7)
+            add(candidate, Duration::days(7))
         }
     }
 
     /// The cut-off that falls in the same Monday-to-Sunday week as `t`.
     fn cutoff_in_week_of(&self, t: DateTime<Utc>) -> DateTime<Utc> {
         let date = t.date_naive();
-        let monday = date - Duration::days(i64::from(date.weekday().num_days_from_monday()));
-        let day = monday + Duration::days(i64::from(self.cutoff.weekday.num_days_from_monday()));
+        let monday = add_days(date, -i64::from(date.weekday().num_days_from_monday()));
+        let day = add_days(monday, i64::from(self.cutoff.weekday.num_days_from_monday()));
         Utc.from_utc_datetime(&day.and_time(self.cutoff.time))
     }
 
@@ -102,7 +146,7 @@ impl Calendar {
         let closes_at = self.closes_at(issue);
         WeekWindow {
             issue,
-            opens_at: closes_at - Duration::days(7),
+            opens_at: add(closes_at, -Duration::days(7)),
             closes_at,
         }
     }
@@ -114,10 +158,10 @@ impl Calendar {
             .num_days()
             .div_euclid(7);
         let mut issue = self.anchor_issue + i32::try_from(weeks).unwrap_or(0);
-        while self.closes_at(issue) <= now {
+        while self.closes_at(issue) <= now && issue < i32::MAX {
             issue += 1;
         }
-        while self.closes_at(issue - 1) > now {
+        while issue > i32::MIN && self.closes_at(issue - 1) > now {
             issue -= 1;
         }
         self.window(issue)
@@ -128,9 +172,9 @@ impl Calendar {
     /// holiday does not shift the weeks after it).
     pub fn next_after(&self, closed: &WeekWindow) -> WeekWindow {
         WeekWindow {
-            issue: closed.issue + 1,
+            issue: closed.issue.saturating_add(1),
             opens_at: closed.closes_at,
-            closes_at: self.cutoff_after(closed.closes_at + Duration::hours(84)),
+            closes_at: self.cutoff_after(add(closed.closes_at, Duration::hours(84))),
         }
     }
 
@@ -138,7 +182,7 @@ impl Calendar {
     /// itself when it is still open, else the weeks that rollover creates.
     pub fn rollover(&self, open: &WeekWindow, now: DateTime<Utc>) -> Vec<WeekWindow> {
         let mut chain = vec![*open];
-        while chain.last().is_some_and(|w| w.closes_at <= now) {
+        while chain.last().is_some_and(|w| w.closes_at <= now && w.issue < i32::MAX) {
             let next = self.next_after(chain.last().expect("chain is never empty"));
             chain.push(next);
         }
@@ -228,6 +272,29 @@ mod tests {
         assert_eq!(cal.next_after(&open).closes_at, utc("2026-12-08T12:00:00Z"));
         open.closes_at = utc("2026-12-02T12:00:00Z"); // or a day late
         assert_eq!(cal.next_after(&open).closes_at, utc("2026-12-08T12:00:00Z"));
+    }
+
+    #[test]
+    fn absurd_issue_numbers_give_dates_not_panics() {
+        let cal = twir();
+        for issue in [i32::MIN, -1, 0, 100_001, i32::MAX] {
+            let w = cal.window(issue);
+            let _ = cal.next_after(&w);
+            let _ = cal.publication_date(issue);
+        }
+        let _ = cal.open_at(DateTime::<Utc>::MAX_UTC);
+        let _ = cal.open_at(DateTime::<Utc>::MIN_UTC);
+    }
+
+    #[test]
+    fn week_edits_are_bounded() {
+        let now = utc("2026-11-24T13:00:00Z");
+        assert!(check_week_edit(Some(681), Some(utc("2026-12-02T12:00:00Z")), now).is_ok());
+        for issue in [0, -5, 100_001, i32::MAX] {
+            assert!(check_week_edit(Some(issue), None, now).is_err(), "{issue}");
+        }
+        assert!(check_week_edit(None, Some(utc("2036-01-01T00:00:00Z")), now).is_err());
+        assert!(check_week_edit(None, Some(utc("2025-11-01T00:00:00Z")), now).is_err());
     }
 
     #[test]

@@ -161,6 +161,8 @@ pub fn edit_open(
     new_closes_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<Week, AppError> {
+    crate::domain::week::check_week_edit(new_issue, new_closes_at, now)
+        .map_err(|problem| AppError::unprocessable("week_out_of_range", problem))?;
     let closes_at = new_closes_at.map(|t| t.naive_utc()).unwrap_or(open.closes_at);
     if closes_at <= now.naive_utc() || closes_at <= open.opens_at {
         return Err(AppError::unprocessable(

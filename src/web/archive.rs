@@ -20,6 +20,25 @@ use std::collections::HashMap;
 
 const PER_PAGE: i64 = 50;
 
+/// The highest page number accepted: far beyond any archive, small enough that no offset
+/// overflows (and none is negative, which PostgreSQL refuses).
+const MAX_PAGE: i64 = 100_000;
+
+/// `?page=N`: 1 when absent, 400 unless 1 ≤ N ≤ `MAX_PAGE`.
+fn page_number(raw: Option<&str>) -> Result<i64, AppError> {
+    match raw {
+        None => Ok(1),
+        Some(p) => p
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=MAX_PAGE).contains(n))
+            .ok_or_else(|| {
+                AppError::bad_request(format!("page must be a page number from 1 to {MAX_PAGE}."))
+            }),
+    }
+}
+
 #[derive(Deserialize)]
 pub struct PageQuery {
     page: Option<String>,
@@ -76,18 +95,13 @@ pub async fn winners_page(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let anonymous = viewer.0.is_none() && !page::has_flash(&session);
-    let key = format!("winners-page-{}", query.page.as_deref().unwrap_or("1"));
+    let page_no = page_number(query.page.as_deref())?;
+    let key = format!("winners-page-{page_no}");
     if anonymous {
         if let Some(body) = state.archive.get(&key) {
             return Ok(cached::respond(&req, &body, "text/html; charset=utf-8"));
         }
     }
-    let page_no: i64 = query
-        .page
-        .as_deref()
-        .map(|p| p.trim().parse::<i64>().ok().filter(|n| *n >= 1))
-        .unwrap_or(Some(1))
-        .ok_or_else(|| AppError::bad_request("page must be a page number (1, 2, …)."))?;
     let (winners, total) = winners_with_attribution(&state, PER_PAGE, (page_no - 1) * PER_PAGE).await?;
     let list: Vec<Value> = winners
         .iter()
@@ -118,19 +132,11 @@ pub async fn winners_json(
     req: HttpRequest,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let key = format!("winners-json-{}", query.page.as_deref().unwrap_or("1"));
+    let page_no = page_number(query.page.as_deref())?;
+    let key = format!("winners-json-{page_no}");
     if let Some(body) = state.archive.get(&key) {
         return Ok(cached::respond(&req, &body, "application/json"));
     }
-    let page_no: i64 = match query.page.as_deref() {
-        None => 1,
-        Some(p) => p
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n >= 1)
-            .ok_or_else(|| AppError::bad_request("page must be a page number (1, 2, …)."))?,
-    };
     // The whole archive fits in one answer for years to come; pages keep it bounded.
     let per_page = 500;
     let (winners, _) = winners_with_attribution(&state, per_page, (page_no - 1) * per_page).await?;
