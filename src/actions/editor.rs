@@ -9,6 +9,7 @@ use crate::models::ballot::{self, ByCategory, Entry, RankedWeek};
 use crate::models::nomination;
 use crate::models::pick::{self, PickOutcome};
 use crate::models::user::{self};
+use crate::models::vote;
 use crate::models::week::{self, Week};
 use crate::settings::Settings;
 use crate::state::AppState;
@@ -93,12 +94,14 @@ pub struct Shortlist {
     /// The section is for the standing pick (not a preview of the leader).
     pub section_is_pick: ByCategory<bool>,
     pub published: bool,
+    /// Nominations that drew a burst of votes from new accounts, with the burst's size.
+    pub vote_bursts: std::collections::BTreeMap<i32, usize>,
 }
 
 pub async fn shortlist(state: &AppState, issue: Option<i32>) -> Result<Shortlist, AppError> {
     let open = state.open_week().await?;
     let ballot_weeks = state.settings.ballot_weeks;
-    let (week, ranked, picked_entries) = state
+    let (week, ranked, picked_entries, vote_bursts) = state
         .db
         .run(move |conn| {
             let week = match issue {
@@ -121,7 +124,8 @@ pub async fn shortlist(state: &AppState, issue: Option<i32>) -> Result<Shortlist
                     }
                 }
             }
-            Ok((week, ranked, picked))
+            let bursts = crate::domain::vote_bursts::bursts(&vote::cast_with_voters(conn, week.issue)?);
+            Ok((week, ranked, picked, bursts))
         })
         .await?;
     let (renderer, settings) = (&state.attribution, &state.settings);
@@ -149,6 +153,7 @@ pub async fn shortlist(state: &AppState, issue: Option<i32>) -> Result<Shortlist
         *section_is_pick.get_mut(c) = picked.is_some();
     }
     Ok(Shortlist {
+        vote_bursts,
         published: week.published_at.is_some(),
         week: ranked,
         attribution,

@@ -5,4 +5,5 @@ pub mod draft;
 pub mod markdown;
 pub mod ranking;
 pub mod validate;
+pub mod vote_bursts;
 pub mod week;

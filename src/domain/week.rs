@@ -157,12 +157,18 @@ impl Calendar {
         let weeks = (now - self.window(self.anchor_issue).closes_at)
             .num_days()
             .div_euclid(7);
-        let mut issue = self.anchor_issue + i32::try_from(weeks).unwrap_or(0);
-        while self.closes_at(issue) <= now && issue < i32::MAX {
-            issue += 1;
-        }
-        while issue > i32::MIN && self.closes_at(issue - 1) > now {
-            issue -= 1;
+        let guess = i64::from(self.anchor_issue).saturating_add(weeks);
+        let mut issue = i32::try_from(guess).unwrap_or(if guess > 0 { i32::MAX } else { i32::MIN });
+        // The guess is off by a week or two at most; the bound keeps dates that saturate (an
+        // absurd `now`) from stepping forever.
+        for _ in 0..8 {
+            if self.closes_at(issue) <= now && issue < i32::MAX {
+                issue += 1;
+            } else if issue > i32::MIN && self.closes_at(issue - 1) > now {
+                issue -= 1;
+            } else {
+                break;
+            }
         }
         self.window(issue)
     }

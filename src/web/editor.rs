@@ -63,6 +63,7 @@ fn desk_categories(shortlist: &Shortlist) -> Value {
                 item["why"] = json!(entry.crate_.as_ref().and_then(|k| k.why.clone()));
                 item["hidden_reason"] = json!(entry.nomination.hidden_reason);
                 item["editors_choice"] = json!(entry.nomination.editors_choice);
+                item["vote_burst"] = json!(shortlist.vote_bursts.get(&entry.nomination_id));
             }
         }
         cat["section"] = json!(shortlist.sections.get(*c));
@@ -126,6 +127,7 @@ pub async fn shortlist_json(
                 item["attribution"] = json!(shortlist.attribution.get(&entry.nomination_id));
                 item["hidden"] = json!(entry.nomination.hidden);
                 item["hidden_reason"] = json!(entry.nomination.hidden_reason);
+                item["vote_burst"] = json!(shortlist.vote_bursts.get(&entry.nomination_id));
             }
         }
     }
