@@ -356,16 +356,25 @@ impl Settings {
                 ))
             };
             if bind.is_some_and(|b| !b.ip().is_loopback()) {
-                refuse(format!("BIND is {}, not a loopback address", args.bind), &mut errors);
+                refuse(
+                    format!("BIND is {}, not a loopback address", args.bind),
+                    &mut errors,
+                );
             }
             if public_url.as_ref().is_some_and(|u| !is_loopback_url(u)) {
                 refuse(
-                    format!("PUBLIC_URL is {}, not a loopback address", args.public_url.as_deref().unwrap_or("")),
+                    format!(
+                        "PUBLIC_URL is {}, not a loopback address",
+                        args.public_url.as_deref().unwrap_or("")
+                    ),
                     &mut errors,
                 );
             }
             if !trusted_proxies.is_empty() {
-                refuse("TRUSTED_PROXIES is set (a proxy forwards to it)".into(), &mut errors);
+                refuse(
+                    "TRUSTED_PROXIES is set (a proxy forwards to it)".into(),
+                    &mut errors,
+                );
             }
         }
 

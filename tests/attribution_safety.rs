@@ -113,8 +113,14 @@ impl Fields {
             quote_url: s.into(),
             editor: s.into(),
             credits: vec![
-                Credit { name: s.into(), permalink: "https://picks.example.org/nominations/1".into() },
-                Credit { name: s.into(), permalink: s.into() },
+                Credit {
+                    name: s.into(),
+                    permalink: "https://picks.example.org/nominations/1".into(),
+                },
+                Credit {
+                    name: s.into(),
+                    permalink: s.into(),
+                },
             ],
             self_suggestion: s.len() % 2 == 0,
         }
@@ -139,10 +145,12 @@ fn commonmark_problems(markdown: &str, fields: &Fields) -> Vec<String> {
             Event::Html(h) | Event::InlineHtml(h) => problems.push(format!("HTML {h:?}")),
             Event::Start(Tag::Image { dest_url, .. }) => problems.push(format!("image {dest_url:?}")),
             Event::Start(Tag::HtmlBlock) => problems.push("HTML block".into()),
-            Event::Start(Tag::Link { link_type, dest_url, .. }) => {
+            Event::Start(Tag::Link {
+                link_type, dest_url, ..
+            }) => {
                 let dest = dest_url.to_string();
-                let made_by_template = allowed.contains(&dest)
-                    && matches!(link_type, LinkType::Inline | LinkType::Reference);
+                let made_by_template =
+                    allowed.contains(&dest) && matches!(link_type, LinkType::Inline | LinkType::Reference);
                 let typed_http = link_type == LinkType::Inline
                     && (dest.starts_with("https://") || dest.starts_with("http://"))
                     && url::Url::parse(&dest).is_ok_and(|u| u.has_host())
@@ -160,7 +168,10 @@ fn commonmark_problems(markdown: &str, fields: &Fields) -> Vec<String> {
 fn assert_safe(fields: &Fields) {
     for markdown in render_all(fields) {
         let problems = commonmark_problems(&markdown, fields);
-        assert!(problems.is_empty(), "{problems:?} in\n{markdown}\nfrom {fields:?}");
+        assert!(
+            problems.is_empty(),
+            "{problems:?} in\n{markdown}\nfrom {fields:?}"
+        );
     }
 }
 
@@ -245,21 +256,31 @@ fn fields() -> impl Strategy<Value = Fields> {
         (hostile(), hostile(), hostile(), hostile(), hostile()),
         (hostile(), hostile(), hostile(), hostile(), any::<bool>()),
     )
-        .prop_map(|((name, url, pitch, text, author), (where_said, source, editor, nominator, self_suggestion))| Fields {
-            crate_name: name,
-            crate_url: url,
-            pitch,
-            text,
-            author,
-            where_said,
-            quote_url: source,
-            editor,
-            credits: vec![
-                Credit { name: nominator.clone(), permalink: "https://picks.example.org/nominations/3".into() },
-                Credit { name: nominator, permalink: "https://users.rust-lang.org/t/x/2704/9".into() },
-            ],
-            self_suggestion,
-        })
+        .prop_map(
+            |((name, url, pitch, text, author), (where_said, source, editor, nominator, self_suggestion))| {
+                Fields {
+                    crate_name: name,
+                    crate_url: url,
+                    pitch,
+                    text,
+                    author,
+                    where_said,
+                    quote_url: source,
+                    editor,
+                    credits: vec![
+                        Credit {
+                            name: nominator.clone(),
+                            permalink: "https://picks.example.org/nominations/3".into(),
+                        },
+                        Credit {
+                            name: nominator,
+                            permalink: "https://users.rust-lang.org/t/x/2704/9".into(),
+                        },
+                    ],
+                    self_suggestion,
+                }
+            },
+        )
 }
 
 proptest! {
@@ -304,9 +325,16 @@ fn any_text_in_any_field_is_safe_under_python_markdown() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("cases.json");
     std::fs::write(&input, serde_json::to_vec(&cases).unwrap()).unwrap();
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/check_python_markdown.py");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/support/check_python_markdown.py"
+    );
     let required = std::env::var("REQUIRE_PYTHON_MARKDOWN").is_ok_and(|v| v == "1");
-    let output = match std::process::Command::new("python3").arg(script).arg(&input).output() {
+    let output = match std::process::Command::new("python3")
+        .arg(script)
+        .arg(&input)
+        .output()
+    {
         Ok(o) => o,
         Err(e) => {
             assert!(!required, "python3 is needed: {e}");
@@ -318,7 +346,10 @@ fn any_text_in_any_field_is_safe_under_python_markdown() {
     match output.status.code() {
         Some(0) => eprintln!("{stdout}"),
         Some(3) => {
-            assert!(!required, "the Python `markdown` package is needed (pip install markdown)");
+            assert!(
+                !required,
+                "the Python `markdown` package is needed (pip install markdown)"
+            );
             eprintln!("skipped: the Python `markdown` package is not installed");
         }
         _ => panic!(
@@ -333,7 +364,9 @@ fn typed_http_urls(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for (i, _) in text.match_indices("http") {
         let rest = &text[i..];
-        let end = rest.find(|c: char| c.is_whitespace() || c == ')').unwrap_or(rest.len());
+        let end = rest
+            .find(|c: char| c.is_whitespace() || c == ')')
+            .unwrap_or(rest.len());
         out.push(rest[..end].to_string());
     }
     out

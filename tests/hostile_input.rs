@@ -97,7 +97,11 @@ async fn the_sqlite_files_are_private_to_their_owner() {
 fn the_request_log_holds_no_oauth_secrets_no_spoofed_addresses_and_no_colours() {
     use std::io::Read;
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_twir-picks"))
         .arg("serve")
         .env("DATABASE_URL", dir.path().join("x.db"))
@@ -113,7 +117,10 @@ fn the_request_log_holds_no_oauth_secrets_no_spoofed_addresses_and_no_colours() 
         .unwrap();
     let started = std::time::Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(started.elapsed() < std::time::Duration::from_secs(30), "server did not start");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "server did not start"
+        );
         std::thread::sleep(std::time::Duration::from_millis(30));
     }
     let client = reqwest::blocking::Client::builder()
@@ -121,13 +128,18 @@ fn the_request_log_holds_no_oauth_secrets_no_spoofed_addresses_and_no_colours() 
         .build()
         .unwrap();
     let res = client
-        .get(format!("http://127.0.0.1:{port}/auth/github/callback?code=SECRETCODE42&state=SECRETSTATE42"))
+        .get(format!(
+            "http://127.0.0.1:{port}/auth/github/callback?code=SECRETCODE42&state=SECRETSTATE42"
+        ))
         .header("x-forwarded-for", "6.6.6.6")
         .header("forwarded", "for=7.7.7.7")
         .send()
         .unwrap();
     assert!(res.status().is_client_error());
-    client.get(format!("http://127.0.0.1:{port}/winners?page=2")).send().unwrap();
+    client
+        .get(format!("http://127.0.0.1:{port}/winners?page=2"))
+        .send()
+        .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(200));
     let _ = child.kill();
     let mut log = String::new();
@@ -139,4 +151,63 @@ fn the_request_log_holds_no_oauth_secrets_no_spoofed_addresses_and_no_colours() 
         assert!(!log.contains(secret), "{secret:?} in the log:\n{log}");
     }
     assert!(log.contains("client_ip=127.0.0.1"), "{log}");
+}
+
+on_both_backends! {
+    async fn a_burst_of_votes_from_new_accounts_is_flagged_to_editors(backend) {
+        let app = spawn_app_with(backend, |a| a.editors = "llogiq".into()).await;
+        let editor = app.logged_in(Profile::new(1, "llogiq")).await;
+        let author = app.logged_in(Profile::new(2, "author")).await;
+        let crate_id = author.nominated_crate("serde").await;
+        let quote_id = author.nominated_quote("Old friends vote slowly.").await;
+        // Three accounts made on GitHub last month, old enough to vote, all at once.
+        for id in 10..13 {
+            let puppet = app.logged_in(Profile::new(id, &format!("puppet{id}")).created("2026-10-01T00:00:00Z")).await;
+            assert_eq!(puppet.vote(crate_id).await.status(), 303);
+        }
+        // Long-standing accounts voting together are not a burst.
+        for id in 20..24 {
+            let regular = app.logged_in(Profile::new(id, &format!("regular{id}"))).await;
+            assert_eq!(regular.vote(quote_id).await.status(), 303);
+        }
+        let shortlist = editor.json("/api/v1/editor/shortlist").await;
+        let entry = |category: &str, id: i32| {
+            shortlist["categories"][category]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["nomination_id"] == id)
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(entry("crate", crate_id)["vote_burst"], 3);
+        assert!(entry("quote", quote_id)["vote_burst"].is_null());
+        let desk = editor.get_text("/editor").await;
+        assert!(desk.contains("3 votes within an hour from new accounts"), "{desk}");
+    }
+}
+
+on_both_backends! {
+    async fn hostile_markdown_reaches_the_editor_as_text(backend) {
+        let app = spawn_app_with(backend, |a| a.editors = "llogiq".into()).await;
+        let editor = app.logged_in(Profile::new(1, "llogiq")).await;
+        let mallory = app
+            .logged_in(Profile::new(2, "mallory").named("<img src=x onerror=alert(1)> [me](javascript:alert(2))"))
+            .await;
+        let res = mallory.nominate_crate("serde", "a crate <script>alert(1)</script> for things ![i](https://evil.example/i.png)").await;
+        assert_eq!(res.status(), 303);
+        let res = mallory.nominate_quote("[click\n](javascript:alert(document.domain))", "<b>Ferris</b>").await;
+        assert_eq!(res.status(), 303);
+        let shortlist = editor.json("/api/v1/editor/shortlist").await;
+        // What is left once the escaped characters (`\[`, `\!`) are taken out.
+        let escaped = regex::Regex::new(r"\\.").unwrap();
+        for category in ["crate", "quote"] {
+            let markdown = shortlist["categories"][category][0]["attribution"].as_str().unwrap();
+            let unescaped = escaped.replace_all(markdown, "");
+            for unsafe_text in ["<script", "<img", "<b>", "](javascript:", "!["] {
+                assert!(!unescaped.contains(unsafe_text), "{unsafe_text} in {markdown}");
+            }
+            assert!(markdown.contains("&lt;"), "{markdown}");
+        }
+    }
 }

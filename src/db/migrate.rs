@@ -22,7 +22,9 @@ type Applied = Result<Vec<String>, Box<dyn std::error::Error + Send + Sync>>;
 pub fn run_pending(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
     let applied: Applied = match conn {
         DbConnection::Sqlite(_) => super::write_transaction(conn, |conn| {
-            let DbConnection::Sqlite(c) = conn else { unreachable!("matched above") };
+            let DbConnection::Sqlite(c) = conn else {
+                unreachable!("matched above")
+            };
             let applied = c.run_pending_migrations(SQLITE).map(names);
             // A failure rolls the whole run back; diesel's own errors are not diesel::Error.
             applied.map_err(|e| diesel::result::Error::QueryBuilderError(e.to_string().into()))

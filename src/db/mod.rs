@@ -205,7 +205,10 @@ fn create_private(path: &std::path::Path) -> anyhow::Result<()> {
     match options.open(path) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(anyhow::anyhow!("cannot create the SQLite file {}: {e}", path.display())),
+        Err(e) => Err(anyhow::anyhow!(
+            "cannot create the SQLite file {}: {e}",
+            path.display()
+        )),
     }
 }
 

@@ -48,13 +48,7 @@ pub struct QuoteAttribution {
 pub fn credit_list(credits: &[Credit]) -> String {
     let links: Vec<String> = credits
         .iter()
-        .map(|c| {
-            format!(
-                "[{}]({})",
-                plain_text(&c.name),
-                link_destination(&c.permalink)
-            )
-        })
+        .map(|c| format!("[{}]({})", plain_text(&c.name), link_destination(&c.permalink)))
         .collect();
     match links.split_last() {
         None => String::new(),

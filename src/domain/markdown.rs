@@ -64,9 +64,8 @@ pub fn plain_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for (i, &c) in chars.iter().enumerate() {
         // `_` inside a word is never emphasis in either dialect; written as typed.
-        let intraword = i > 0
-            && chars[i - 1].is_alphanumeric()
-            && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric());
+        let intraword =
+            i > 0 && chars[i - 1].is_alphanumeric() && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric());
         match c {
             '<' => out.push_str("&lt;"),
             '&' if starts_entity(&chars[i..]) => out.push_str("&amp;"),
@@ -147,8 +146,23 @@ fn is_url_char(c: char) -> bool {
     c.is_ascii_alphanumeric()
         || matches!(
             c,
-            '-' | '.' | '_' | '~' | ':' | '/' | '?' | '#' | '@' | '!' | '$' | '&' | '*' | '+' | ','
-                | ';' | '=' | '%'
+            '-' | '.'
+                | '_'
+                | '~'
+                | ':'
+                | '/'
+                | '?'
+                | '#'
+                | '@'
+                | '!'
+                | '$'
+                | '&'
+                | '*'
+                | '+'
+                | ','
+                | ';'
+                | '='
+                | '%'
         )
         || (!c.is_ascii() && c.is_alphanumeric())
 }
@@ -306,9 +320,7 @@ impl Prose {
                 '`' => {
                     let run = self.run_of_backticks(j);
                     match self.code_span_end(j, run) {
-                        Some(end) if !self.chars[j..end].iter().any(|&x| x == '[' || x == ']') => {
-                            j = end
-                        }
+                        Some(end) if !self.chars[j..end].iter().any(|&x| x == '[' || x == ']') => j = end,
                         Some(_) => return None,
                         None => j += run,
                     }
@@ -332,7 +344,10 @@ mod tests {
 
     #[test]
     fn names_show_as_typed() {
-        assert_eq!(plain_text("[x](javascript:alert(1))"), "\\[x\\](javascript:alert(1))");
+        assert_eq!(
+            plain_text("[x](javascript:alert(1))"),
+            "\\[x\\](javascript:alert(1))"
+        );
         assert_eq!(plain_text("*bold* `code` <b>"), "\\*bold\\* \\`code\\` &lt;b\\>");
         assert_eq!(plain_text("snake_case _lead"), "snake_case \\_lead");
         assert_eq!(plain_text("two\n\nlines"), "two lines");
@@ -340,14 +355,20 @@ mod tests {
         assert_eq!(plain_text("a {: onclick=x}"), "a \\{: onclick=x\\}");
         assert_eq!(plain_text("&lt; & co"), "&amp;lt; & co");
         assert_eq!(plain_text("x\u{2}wzxhzdk:0\u{3}"), "xwzxhzdk:0");
-        assert_eq!(plain_text("![i](https://e.x/i.png)"), "\\!\\[i\\](https://e.x/i.png)");
+        assert_eq!(
+            plain_text("![i](https://e.x/i.png)"),
+            "\\!\\[i\\](https://e.x/i.png)"
+        );
     }
 
     #[test]
     fn prose_keeps_code_spans_emphasis_and_http_links() {
         assert_eq!(prose("a `#[safe]` attribute"), "a `#[safe]` attribute");
         assert_eq!(prose("*really* _fast_"), "*really* _fast_");
-        assert_eq!(prose("see [docs](https://docs.rs/x)."), "see [docs](https://docs.rs/x).");
+        assert_eq!(
+            prose("see [docs](https://docs.rs/x)."),
+            "see [docs](https://docs.rs/x)."
+        );
         assert_eq!(
             prose("[`Ord`](https://doc.rust-lang.org/x)"),
             "[`Ord`](https://doc.rust-lang.org/x)"
@@ -373,15 +394,15 @@ mod tests {
             prose("![img](https://evil.example/i.png)"),
             "\\![img](https://evil.example/i.png)"
         );
-        assert_eq!(prose("<https://evil.example/auto>"), "&lt;https://evil.example/auto>");
+        assert_eq!(
+            prose("<https://evil.example/auto>"),
+            "&lt;https://evil.example/auto>"
+        );
         assert_eq!(prose("[x][ref] and [y]: z"), "\\[x\\]\\[ref\\] and \\[y\\]: z");
         assert_eq!(prose("*em*{: onclick=\"x\"}"), "*em*\\{: onclick=\"x\"\\}");
         assert_eq!(prose("a lone ` tick"), "a lone \\` tick");
         assert_eq!(prose("[a`]`](https://x.org)"), "\\[a`]`\\](https://x.org)");
-        assert_eq!(
-            prose("[x](https://x.org/a_(b))"),
-            "\\[x\\](https://x.org/a_(b))"
-        );
+        assert_eq!(prose("[x](https://x.org/a_(b))"), "\\[x\\](https://x.org/a_(b))");
         assert_eq!(prose("two\nlines"), "two lines");
         assert_eq!(prose("cut [...] here […]"), "cut [...] here […]");
         assert_eq!(
@@ -410,7 +431,10 @@ mod tests {
     fn destinations_only_http() {
         assert_eq!(link_destination("javascript:alert(1)"), "#");
         assert_eq!(link_destination("https://x.org/a_(b)"), "https://x.org/a_%28b%29");
-        assert_eq!(link_destination("https://x.org/a b\"c'd"), "https://x.org/a%20b%22c%27d");
+        assert_eq!(
+            link_destination("https://x.org/a b\"c'd"),
+            "https://x.org/a%20b%22c%27d"
+        );
         assert_eq!(
             link_destination("https://users.rust-lang.org/t/crate-of-the-week/2704/1654"),
             "https://users.rust-lang.org/t/crate-of-the-week/2704/1654"

@@ -400,8 +400,14 @@ mod tests {
     fn quote_keys_fold_whitespace_and_case() {
         assert_eq!(quote_key("  Rust is\n\n GREAT  "), quote_key("rust is great"));
         assert_ne!(quote_key("rust is great"), quote_key("rust is grate"));
-        assert_eq!(quote_key("rust\u{a0}is great\u{200b}"), quote_key("rust is great"));
-        assert_eq!(quote_key("ｒｕｓｔ is\u{2060} gr\u{200d}eat\u{feff}"), quote_key("Rust is great"));
+        assert_eq!(
+            quote_key("rust\u{a0}is great\u{200b}"),
+            quote_key("rust is great")
+        );
+        assert_eq!(
+            quote_key("ｒｕｓｔ is\u{2060} gr\u{200d}eat\u{feff}"),
+            quote_key("Rust is great")
+        );
     }
 
     fn crate_form(name: &str, pitch: &str) -> NominationForm {

@@ -1,7 +1,8 @@
 //! Bursts of votes from new accounts (SECURITY.md 19): sock puppets arrive together. When
-//! several accounts that are new — on GitHub, or here — vote for one nomination within a short
-//! time, the desk flags that nomination so the editor looks before picking. A flag decides
-//! nothing: the editor may ban the accounts (their votes stop counting) or pick anyway.
+//! several young GitHub accounts vote for one nomination within a short time, the desk flags
+//! that nomination so the editor looks before picking. A flag decides nothing: the editor may
+//! ban the accounts (their votes stop counting) or pick anyway. How long an account has been
+//! here says little (on launch day everybody is new here), so only GitHub's age counts.
 
 use chrono::{Duration, NaiveDateTime};
 use std::collections::BTreeMap;
@@ -12,8 +13,6 @@ pub const BURST_VOTES: usize = 3;
 pub const BURST_WINDOW: Duration = Duration::hours(1);
 /// A GitHub account younger than this when it votes is new.
 pub const NEW_ON_GITHUB: Duration = Duration::days(90);
-/// An account that first logged in here less than this before voting is new.
-pub const NEW_HERE: Duration = Duration::days(7);
 
 /// One counted vote, as the rule needs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,17 +21,13 @@ pub struct CastVote {
     pub cast_at: NaiveDateTime,
     /// When the voter's GitHub account was created (unknown for dev logins).
     pub github_created_at: Option<NaiveDateTime>,
-    /// When the voter first logged in here.
-    pub first_seen_at: NaiveDateTime,
 }
 
 impl CastVote {
-    /// Whether the voter counts as a new account at the time of this vote.
+    /// Whether the voter's GitHub account was new at the time of this vote.
     pub fn from_new_account(&self) -> bool {
-        let young_on_github = self
-            .github_created_at
-            .is_some_and(|created| self.cast_at - created < NEW_ON_GITHUB);
-        young_on_github || self.cast_at - self.first_seen_at < NEW_HERE
+        self.github_created_at
+            .is_some_and(|created| self.cast_at - created < NEW_ON_GITHUB)
     }
 }
 
@@ -66,21 +61,20 @@ mod tests {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
     }
 
-    fn vote(nomination_id: i32, cast: &str, github: &str, here: &str) -> CastVote {
+    fn vote(nomination_id: i32, cast: &str, github: &str) -> CastVote {
         CastVote {
             nomination_id,
             cast_at: at(cast),
             github_created_at: Some(at(github)),
-            first_seen_at: at(here),
         }
     }
 
     #[test]
     fn three_new_accounts_within_an_hour_is_a_burst() {
         let puppets = [
-            vote(1, "2026-11-25 10:00", "2026-10-01 00:00", "2026-11-25 09:55"),
-            vote(1, "2026-11-25 10:20", "2026-10-02 00:00", "2026-11-25 10:19"),
-            vote(1, "2026-11-25 10:59", "2026-10-03 00:00", "2026-11-25 10:58"),
+            vote(1, "2026-11-25 10:00", "2026-10-01 00:00"),
+            vote(1, "2026-11-25 10:20", "2026-10-02 00:00"),
+            vote(1, "2026-11-25 10:59", "2026-10-03 00:00"),
         ];
         assert_eq!(bursts(&puppets), BTreeMap::from([(1, 3)]));
     }
@@ -88,24 +82,27 @@ mod tests {
     #[test]
     fn old_accounts_or_votes_spread_out_are_not() {
         let regulars = [
-            vote(1, "2026-11-25 10:00", "2015-01-01 00:00", "2026-01-01 00:00"),
-            vote(1, "2026-11-25 10:01", "2016-01-01 00:00", "2026-02-01 00:00"),
-            vote(1, "2026-11-25 10:02", "2017-01-01 00:00", "2026-03-01 00:00"),
+            vote(1, "2026-11-25 10:00", "2015-01-01 00:00"),
+            vote(1, "2026-11-25 10:01", "2016-01-01 00:00"),
+            vote(1, "2026-11-25 10:02", "2017-01-01 00:00"),
         ];
         assert!(bursts(&regulars).is_empty());
         let spread = [
-            vote(2, "2026-11-25 10:00", "2026-10-01 00:00", "2026-11-25 09:00"),
-            vote(2, "2026-11-25 11:30", "2026-10-01 00:00", "2026-11-25 09:00"),
-            vote(2, "2026-11-25 13:00", "2026-10-01 00:00", "2026-11-25 09:00"),
+            vote(2, "2026-11-25 10:00", "2026-10-01 00:00"),
+            vote(2, "2026-11-25 11:30", "2026-10-01 00:00"),
+            vote(2, "2026-11-25 13:00", "2026-10-01 00:00"),
         ];
         assert!(bursts(&spread).is_empty());
     }
 
     #[test]
-    fn new_here_counts_even_for_an_old_github_account() {
-        let v = vote(1, "2026-11-25 10:00", "2012-01-01 00:00", "2026-11-24 10:00");
-        assert!(v.from_new_account());
-        let dev = CastVote { github_created_at: None, first_seen_at: at("2026-01-01 00:00"), ..v };
+    fn young_on_github_is_new_and_unknown_is_not() {
+        assert!(vote(1, "2026-11-25 10:00", "2026-09-01 00:00").from_new_account());
+        assert!(!vote(1, "2026-11-25 10:00", "2012-01-01 00:00").from_new_account());
+        let dev = CastVote {
+            github_created_at: None,
+            ..vote(1, "2026-11-25 10:00", "2026-09-01 00:00")
+        };
         assert!(!dev.from_new_account());
     }
 }

@@ -188,7 +188,10 @@ impl Calendar {
     /// itself when it is still open, else the weeks that rollover creates.
     pub fn rollover(&self, open: &WeekWindow, now: DateTime<Utc>) -> Vec<WeekWindow> {
         let mut chain = vec![*open];
-        while chain.last().is_some_and(|w| w.closes_at <= now && w.issue < i32::MAX) {
+        while chain
+            .last()
+            .is_some_and(|w| w.closes_at <= now && w.issue < i32::MAX)
+        {
             let next = self.next_after(chain.last().expect("chain is never empty"));
             chain.push(next);
         }

@@ -125,7 +125,7 @@ fn bind(conn: &mut DbConnection, login: &str, account: &User, now: DateTime<Utc>
                 conn,
                 audit::Entry::new(&account.login, "editor_bound", login)
                     .by_user(account.id)
-                    .detail(&account_description(account)),
+                    .detail(account_description(account)),
                 now,
             )?;
             Ok(account.id)
@@ -158,7 +158,7 @@ pub fn bind_at_login(
             conn,
             audit::Entry::new(&account.login, "editor_login_taken", &key)
                 .by_user(account.id)
-                .detail(&format!(
+                .detail(format!(
                     "{} logged in with the editor login {key}, which belongs to user {bound}: not an editor",
                     account_description(account)
                 )),

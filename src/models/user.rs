@@ -168,11 +168,13 @@ pub fn find_account(
                 editor_bindings::table
                     .filter(editor_bindings::user_id.eq(users::id))
                     .filter(
-                        editor_bindings::login.eq_any(settings_editors.to_vec()).or(diesel::dsl::exists(
-                            editors::table
-                                .filter(editors::login.eq(editor_bindings::login))
-                                .filter(editors::revoked_at.is_null()),
-                        )),
+                        editor_bindings::login
+                            .eq_any(settings_editors.to_vec())
+                            .or(diesel::dsl::exists(
+                                editors::table
+                                    .filter(editors::login.eq(editor_bindings::login))
+                                    .filter(editors::revoked_at.is_null()),
+                            )),
                     ),
             ),
             diesel::dsl::exists(ended_sessions::table.filter(ended_sessions::session_id.eq(session_id))),
@@ -195,7 +197,12 @@ pub fn is_editor(conn: &mut DbConnection, id: i32, settings_editors: &[String]) 
 
 /// Log a session out for good: a copy of its cookie no longer works. Sessions from before
 /// session ids existed can only be ended all at once (the epoch).
-pub fn end_session(conn: &mut DbConnection, session_id: &str, user_id: i32, now: DateTime<Utc>) -> QueryResult<()> {
+pub fn end_session(
+    conn: &mut DbConnection,
+    session_id: &str,
+    user_id: i32,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
     use crate::schema::ended_sessions;
     if session_id.is_empty() {
         diesel::update(users::table.find(user_id))

@@ -69,22 +69,21 @@ pub fn cast_with_voters(
     issue: i32,
 ) -> QueryResult<Vec<crate::domain::vote_bursts::CastVote>> {
     use crate::schema::users;
-    let rows: Vec<(i32, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>, chrono::NaiveDateTime)> = votes::table
+    let rows: Vec<(i32, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> = votes::table
         .inner_join(users::table)
         .filter(votes::week_issue.eq(issue))
         .filter(votes::withdrawn.eq(false))
         .filter(users::banned.eq(false))
-        .select((votes::nomination_id, votes::updated_at, users::github_created_at, users::created_at))
+        .select((votes::nomination_id, votes::updated_at, users::github_created_at))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(nomination_id, cast_at, github_created_at, first_seen_at)| {
-            crate::domain::vote_bursts::CastVote {
+        .map(
+            |(nomination_id, cast_at, github_created_at)| crate::domain::vote_bursts::CastVote {
                 nomination_id,
                 cast_at,
                 github_created_at,
-                first_seen_at,
-            }
-        })
+            },
+        )
         .collect())
 }

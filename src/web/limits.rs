@@ -98,7 +98,11 @@ pub fn client_address(peer: IpAddr, x_forwarded_for: &str, trusted_proxies: &[Ip
         return peer;
     }
     let mut client = peer;
-    for entry in x_forwarded_for.rsplit(',').map(str::trim).filter(|e| !e.is_empty()) {
+    for entry in x_forwarded_for
+        .rsplit(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
         match entry.parse::<IpAddr>() {
             Ok(ip) if trusted_proxies.contains(&ip) => client = ip,
             Ok(ip) => return ip,
