@@ -244,6 +244,18 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut SettingsA
     }
 }
 
+/// Wait (at most 30 s) until a server listens on 127.0.0.1:`port`.
+pub fn wait_for_port(port: u16) {
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "server did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(30));
+    }
+}
+
 /// The real binary as a child process (for crash tests), with DEV_LOGIN for signing in.
 pub struct ServerProcess {
     pub child: std::process::Child,
@@ -271,14 +283,7 @@ impl ServerProcess {
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("start twir-picks");
-        let started = std::time::Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < std::time::Duration::from_secs(30),
-                "server did not start"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(30));
-        }
+        wait_for_port(port);
         ServerProcess {
             child,
             base: format!("http://127.0.0.1:{port}"),
