@@ -115,14 +115,7 @@ fn the_request_log_holds_no_oauth_secrets_no_spoofed_addresses_and_no_colours() 
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let started = std::time::Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(30),
-            "server did not start"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(30));
-    }
+    common::wait_for_port(port);
     let client = reqwest::blocking::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
