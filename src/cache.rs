@@ -154,7 +154,7 @@ impl BallotCache {
         let loaded_at = Instant::now();
         let w = week.clone();
         let (mut ranked, rows) = db
-            .run(move |conn| {
+            .read(move |conn| {
                 let ranked = ballot::ranked_week(conn, &w, ballot_weeks, false)?;
                 let rows = read_counted_votes(conn, w.issue)?;
                 Ok((ranked, rows))

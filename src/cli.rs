@@ -101,13 +101,11 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
         }
         Command::Editor(command) => {
             let db = Db::connect(&settings.database)?;
-            let mut conn = db.get()?;
-            run_editor(&mut conn, command, settings)
+            run_editor(&db, command, settings)
         }
         Command::Week(command) => {
             let db = Db::connect(&settings.database)?;
-            let mut conn = db.get()?;
-            run_week(&mut conn, command, settings)
+            run_week(&db, command, settings)
         }
         Command::Export { week, format } => with_state(settings, |state| async move {
             let shortlist = editor::shortlist(&state, Some(week)).await?;
@@ -152,7 +150,6 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
             let files = import_history::issue_files(&path)
                 .map_err(|e| anyhow::anyhow!("cannot read the folder {}: {e}", path.display()))?;
             let db = Db::connect(&settings.database)?;
-            let mut conn = db.get()?;
             let bar = std::io::stdout().is_terminal().then(|| {
                 let bar = indicatif::ProgressBar::new(files.len() as u64);
                 bar.set_style(
@@ -161,7 +158,7 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
                 );
                 bar
             });
-            let report = import_history::import(&mut conn, &path, &files, chrono::Utc::now(), || {
+            let report = import_history::import(&db, &path, &files, chrono::Utc::now(), || {
                 if let Some(bar) = &bar {
                     bar.inc(1);
                 }
@@ -175,7 +172,7 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
     }
 }
 
-fn run_week(conn: &mut db::DbConnection, command: WeekCommand, settings: &Settings) -> anyhow::Result<()> {
+fn run_week(db: &Db, command: WeekCommand, settings: &Settings) -> anyhow::Result<()> {
     let now = chrono::Utc::now();
     let show = |w: &week::Week| {
         format!(
@@ -189,17 +186,22 @@ fn run_week(conn: &mut db::DbConnection, command: WeekCommand, settings: &Settin
     };
     match command {
         WeekCommand::Show => {
-            let open = week::ensure_open(conn, &settings.calendar, now)?;
+            let calendar = settings.calendar;
+            let open = db.write_blocking(|tx| week::ensure_open(tx, &calendar, now))?;
             println!("{}", show(&open));
         }
         WeekCommand::Close => {
-            let (closed, opened) = week::close_now(conn, &settings.calendar, now)?;
-            audit::record(
-                conn,
-                audit::Entry::new(&cli_actor(), "week_close", &closed.issue.to_string())
-                    .detail(format!("opened issue {}", opened.issue)),
-                now,
-            )?;
+            let calendar = settings.calendar;
+            let (closed, opened) = db.write_blocking(|tx| {
+                let (closed, opened) = week::close_now(tx, &calendar, now)?;
+                audit::record(
+                    tx,
+                    audit::Entry::new(&cli_actor(), "week_close", &closed.issue.to_string())
+                        .detail(format!("opened issue {}", opened.issue)),
+                    now,
+                )?;
+                Ok((closed, opened))
+            })?;
             println!("closed {}", show(&closed));
             println!("opened {}", show(&opened));
         }
@@ -309,7 +311,7 @@ fn cli_actor() -> String {
 }
 
 fn run_editor(
-    conn: &mut db::DbConnection,
+    db: &Db,
     command: EditorCommand,
     settings: &Settings,
 ) -> anyhow::Result<()> {
@@ -317,7 +319,7 @@ fn run_editor(
     match command {
         EditorCommand::Grant { login } => {
             let login = parse_login(&login)?;
-            if editors::grant(conn, &login, &cli_actor(), now)? {
+            if db.write_blocking(|tx| Ok(editors::grant(tx, &login, &cli_actor(), now)?))? {
                 println!("{login} is now an editor");
             } else {
                 println!("{login} was already an editor");
@@ -325,7 +327,7 @@ fn run_editor(
         }
         EditorCommand::Revoke { login } => {
             let login = parse_login(&login)?;
-            if editors::revoke(conn, &login, &cli_actor(), now)? {
+            if db.write_blocking(|tx| Ok(editors::revoke(tx, &login, &cli_actor(), now)?))? {
                 println!("{login} is no longer an editor; their sessions have ended");
             } else {
                 println!("{login} had no editor grant to revoke");
@@ -340,7 +342,7 @@ fn run_editor(
             for login in &settings.editors {
                 println!("{login}\t(EDITORS setting)");
             }
-            for grant in editors::list(conn)? {
+            for grant in editors::list(&mut *db.get()?)? {
                 println!(
                     "{}\t(granted by {} on {})",
                     grant.login,

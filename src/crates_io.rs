@@ -99,7 +99,7 @@ pub async fn lookup(state: &AppState, name: &str) -> Lookup {
     let now = state.clock.now();
     let cached = {
         let key = key.clone();
-        state.db.run(move |conn| Ok(crates_cache::get(conn, &key)?)).await
+        state.db.read(move |conn| Ok(crates_cache::get(conn, &key)?)).await
     };
     if let Ok(Some(entry)) = cached {
         let ttl = if entry.found {
@@ -147,7 +147,7 @@ pub async fn lookup(state: &AppState, name: &str) -> Lookup {
     if let Some(entry) = entry {
         let stored = state
             .db
-            .run(move |conn| Ok(crates_cache::put(conn, &entry)?))
+            .write(move |tx| Ok(crates_cache::put(tx, &entry)?))
             .await;
         if let Err(e) = stored {
             tracing::warn!(error = %e, "could not cache a crates.io answer");

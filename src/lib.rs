@@ -85,8 +85,8 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
     let templates = templates::registry(templates_dir.as_deref())?;
     let attribution = domain::attribution::Renderer::new(templates_dir.as_deref())?;
     let state = AppState::new(settings, db, templates, attribution, clock)?;
-    // Create the first week now, so the first visitor does not wait for it.
-    state.open_week().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    // Create the first week (or roll over) now, so no visitor waits for it.
+    state.roll_over().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(state)
 }
 
@@ -106,6 +106,18 @@ fn spawn_background_work(state: AppState) {
             state.limits.tidy();
             if let Err(e) = state.db.checkpoint(db::BUSY_TIMEOUT_MS).await {
                 tracing::warn!(error = %e, "WAL checkpoint failed");
+            }
+        }
+    });
+    let every_second = state.clone();
+    actix_web::rt::spawn(async move {
+        // Rollover at the cut-off happens here (or at the first write after it), never on a
+        // GET: pages meanwhile show the week that rollover will open.
+        let mut tick = actix_web::rt::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            if let Err(e) = every_second.open_week_for_write().await {
+                tracing::warn!(error = %e, "rollover failed");
             }
         }
     });

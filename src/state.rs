@@ -3,7 +3,7 @@
 use crate::cache::{BallotCache, PageCache};
 use crate::clock::Clock;
 use crate::crates_io::CratesIo;
-use crate::db::Db;
+use crate::db::{Change, Db};
 use crate::domain::attribution::Renderer;
 use crate::error::AppError;
 use crate::github::Github;
@@ -53,7 +53,7 @@ impl AppState {
             }
             None => None,
         };
-        Ok(AppState {
+        let state = AppState {
             crates_io: CratesIo::new(settings.crates_io_api_url.clone())?,
             ballot: Arc::new(BallotCache::default()),
             archive: Arc::new(PageCache::new(Duration::from_secs(5))),
@@ -68,10 +68,42 @@ impl AppState {
             attribution: Arc::new(attribution),
             clock,
             open_week: Arc::new(RwLock::new(None)),
-        })
+        };
+        // Every committed write tells the caches what it changed (`db::Change`).
+        let caches = state.clone();
+        state
+            .db
+            .set_listener(Arc::new(move |changes: &[Change]| caches.committed(changes)));
+        Ok(state)
     }
 
-    /// The week open now, rolling over at the cut-off. Served from memory until it closes.
+    /// What the caches do about a committed write.
+    fn committed(&self, changes: &[Change]) {
+        for change in changes {
+            match *change {
+                Change::Vote {
+                    issue,
+                    user_id,
+                    category,
+                    nomination,
+                } => self.ballot.record_vote(issue, user_id, category, nomination),
+                Change::Ballot => {
+                    self.ballot.invalidate();
+                    self.archive.clear();
+                }
+                Change::Week => {
+                    *self.open_week.write().unwrap_or_else(|e| e.into_inner()) = None;
+                    self.ballot.invalidate();
+                    self.archive.clear();
+                }
+                Change::Nothing => {}
+            }
+        }
+    }
+
+    /// The week open now, for reading. Served from memory until it closes. When its cut-off
+    /// has passed and nobody has rolled over yet (the background tick does, within a second,
+    /// or the next write), the week that rollover will open is shown: a read never writes.
     pub async fn open_week(&self) -> Result<Week, AppError> {
         let now = self.clock.now();
         if let Some((cached, read_at)) = self.open_week.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
@@ -80,22 +112,32 @@ impl AppState {
             }
         }
         let calendar = self.settings.calendar;
-        let week = self
-            .db
-            .run(move |conn| week::ensure_open(conn, &calendar, now))
-            .await?;
-        *self.open_week.write().unwrap_or_else(|e| e.into_inner()) = Some((week.clone(), Instant::now()));
+        let stored = self.db.read(|conn| Ok(week::find_open(conn)?)).await?;
+        let week = week::open_at(stored, &calendar, now);
+        if week.is_open_at(now) {
+            *self.open_week.write().unwrap_or_else(|e| e.into_inner()) = Some((week.clone(), Instant::now()));
+        }
         Ok(week)
     }
 
-    /// Something on a ballot changed (a vote, nomination, pick or hide): cached rankings are stale.
-    pub fn ballot_changed(&self) {
-        self.ballot.invalidate();
-        self.archive.clear();
+    /// The week open now, for writing into: rolls over first when a cut-off has passed.
+    pub async fn open_week_for_write(&self) -> Result<Week, AppError> {
+        let now = self.clock.now();
+        if let Some((cached, _)) = self.open_week.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            if cached.is_open_at(now) {
+                return Ok(cached.clone());
+            }
+        }
+        self.roll_over().await
     }
 
-    /// Forget the cached open week (after an editor changed it).
-    pub fn forget_open_week(&self) {
-        *self.open_week.write().unwrap_or_else(|e| e.into_inner()) = None;
+    /// Close the weeks whose cut-off has passed and open the next (the background tick, the
+    /// first write after a cut-off, and the start).
+    pub async fn roll_over(&self) -> Result<Week, AppError> {
+        let now = self.clock.now();
+        let calendar = self.settings.calendar;
+        let week = self.db.write(move |tx| week::ensure_open(tx, &calendar, now)).await?;
+        *self.open_week.write().unwrap_or_else(|e| e.into_inner()) = Some((week.clone(), Instant::now()));
+        Ok(week)
     }
 }

@@ -79,7 +79,7 @@ on_both_backends! {
     async fn the_database_refuses_a_second_vote_row(backend) {
         let app = spawn_app(backend).await;
         let issue = app.state.open_week().await.unwrap().issue;
-        let mut conn = app.state.db.get().unwrap();
+        let mut conn = common::raw_connection(&app.database_url);
         let alice = add_user(&mut conn, "alice");
         let bob = add_user(&mut conn, "bob");
         let first = add_crate(&mut conn, issue, bob, "serde");
@@ -96,7 +96,7 @@ on_both_backends! {
     async fn one_standing_pick_per_category_and_week(backend) {
         let app = spawn_app(backend).await;
         let issue = app.state.open_week().await.unwrap().issue;
-        let mut conn = app.state.db.get().unwrap();
+        let mut conn = common::raw_connection(&app.database_url);
         let editor = add_user(&mut conn, "llogiq");
         let a = add_crate(&mut conn, issue, editor, "a");
         let b = add_crate(&mut conn, issue, editor, "b");
@@ -117,7 +117,7 @@ on_both_backends! {
 on_both_backends! {
     async fn foreign_keys_are_enforced(backend) {
         let app = spawn_app(backend).await;
-        let mut conn = app.state.db.get().unwrap();
+        let mut conn = common::raw_connection(&app.database_url);
         let alice = add_user(&mut conn, "alice");
         let err = vote(&mut conn, alice, 680, 999).unwrap_err();
         assert!(matches!(err, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::ForeignKeyViolation, _)), "{err:?}");

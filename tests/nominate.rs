@@ -167,7 +167,7 @@ on_both_backends! {
     async fn a_recent_winner_is_refused_naming_its_issue(backend) {
         let app = spawn_app(backend).await;
         {
-            let mut conn = app.state.db.get().unwrap();
+            let mut conn = common::raw_connection(&app.database_url);
             feature(&mut conn, 650, "rayon");
             feature(&mut conn, 600, "anyhow");
         }

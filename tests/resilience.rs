@@ -13,13 +13,14 @@ use twir_picks::settings::DatabaseUrl;
 
 /// Two crate nominations by a seed user in the week open now (the server's clock is real).
 fn seed(database_url: &str) -> (i32, i32, i32) {
+    // Migrated and with its pools, as the server will find it; fixtures written directly.
     let db = Db::connect(&DatabaseUrl::parse(database_url).unwrap()).unwrap();
-    let mut conn = db.get().unwrap();
+    let mut conn = common::raw_connection(database_url);
     let calendar = twir_picks::Settings::from_args(&common::base_args(database_url))
         .unwrap()
         .calendar;
     let now = chrono::Utc::now();
-    let week = twir_picks::models::week::ensure_open(&mut conn, &calendar, now).unwrap();
+    let week = db.write_blocking(|tx| twir_picks::models::week::ensure_open(tx, &calendar, now)).unwrap();
     let n = now.naive_utc();
     diesel::insert_into(users::table)
         .values((
@@ -285,7 +286,7 @@ async fn a_busy_sqlite_file_is_waited_for_not_a_500() {
 #[test]
 fn a_write_transaction_that_reads_first_survives_a_writer_in_between() {
     let (_db_guard, url) = TestDb::create(Backend::Sqlite);
-    let db = Db::connect(&DatabaseUrl::parse(&url).unwrap()).unwrap();
+    let _migrated = Db::connect(&DatabaseUrl::parse(&url).unwrap()).unwrap();
     let path = match DatabaseUrl::parse(&url).unwrap() {
         DatabaseUrl::Sqlite(p) => p,
         _ => unreachable!(),
@@ -300,7 +301,7 @@ fn a_write_transaction_that_reads_first_survives_a_writer_in_between() {
             ))
             .execute(conn)
     };
-    let mut conn = db.get().unwrap();
+    let mut conn = common::raw_connection(&url);
     let (read_tx, read_rx) = std::sync::mpsc::channel();
     let other = std::thread::spawn(move || {
         let mut other = twir_picks::db::Manager::new(DatabaseUrl::Sqlite(path))
@@ -345,7 +346,7 @@ async fn a_large_write_ahead_log_is_brought_back_to_empty() {
     let wal = format!("{}-wal", url.strip_prefix("sqlite://").unwrap());
     let wal_size = || std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
     {
-        let mut conn = db.get().unwrap();
+        let mut conn = common::raw_connection(&url);
         let n = chrono::Utc::now().naive_utc();
         for i in 0..50 {
             diesel::insert_into(users::table)

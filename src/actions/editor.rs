@@ -15,7 +15,6 @@ use crate::settings::Settings;
 use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use chrono::{DateTime, Utc};
-use diesel::prelude::*;
 use std::collections::HashMap;
 
 /// The inputs of an entry's attribution.
@@ -103,7 +102,7 @@ pub async fn shortlist(state: &AppState, issue: Option<i32>) -> Result<Shortlist
     let ballot_weeks = state.settings.ballot_weeks;
     let (week, ranked, picked_entries, vote_bursts) = state
         .db
-        .run(move |conn| {
+        .read(move |conn| {
             let week = match issue {
                 Some(n) => week::find(conn, n)?.ok_or_else(|| AppError::not_found(&format!("Issue {n}")))?,
                 None => open,
@@ -179,15 +178,15 @@ pub async fn pick(
     let ballot_weeks = state.settings.ballot_weeks;
     let result = state
         .db
-        .transaction(move |conn| {
-            let n = nomination::find(conn, nomination_id)?.ok_or_else(|| AppError::not_found("That nomination"))?;
-            if !n.editors_choice && !ballot::is_on_ballot(conn, &n, &week, ballot_weeks)? {
+        .write(move |tx| {
+            let n = nomination::find(tx, nomination_id)?.ok_or_else(|| AppError::not_found("That nomination"))?;
+            if !n.editors_choice && !ballot::is_on_ballot(tx, &n, &week, ballot_weeks)? {
                 return Err(AppError::conflict(
                     "not_on_ballot",
                     format!("This nomination is not on the ballot of issue {} (hidden, withdrawn, too old or already picked).", week.issue),
                 ));
             }
-            match pick::pick(conn, &n, week.issue, editor_id, now)? {
+            match pick::pick(tx, &n, week.issue, editor_id, now)? {
                 PickOutcome::Picked => {}
                 PickOutcome::Taken { nomination_id } => {
                     return Err(AppError::conflict(
@@ -200,7 +199,7 @@ pub async fn pick(
                 }
             }
             audit::record(
-                conn,
+                tx,
                 AuditEntry::new(&login, "pick", &format!("nomination {}", n.id))
                     .by_user(editor_id)
                     .detail(format!("issue {} {}: {}", week.issue, n.category, n.title())),
@@ -209,7 +208,6 @@ pub async fn pick(
             Ok((week.issue, n.category()))
         })
         .await?;
-    state.ballot_changed();
     Ok(result)
 }
 
@@ -237,10 +235,10 @@ pub async fn pick_own_choice(
     let now = state.clock.now();
     let id = state
         .db
-        .transaction(move |conn| {
-            let id = nomination::insert(conn, &valid, week.issue, editor_id, facts.as_ref(), true, now)?;
+        .write(move |tx| {
+            let id = nomination::insert(tx, &valid, week.issue, editor_id, facts.as_ref(), true, now)?;
             audit::record(
-                conn,
+                tx,
                 AuditEntry::new(&login, "editors_choice", &format!("nomination {id}"))
                     .by_user(editor_id)
                     .detail(format!("issue {}", week.issue)),
@@ -264,24 +262,24 @@ pub async fn unpick(
     let now = state.clock.now();
     let unpicked = state
         .db
-        .transaction(move |conn| {
+        .write(move |tx| {
             // Read inside the transaction: the cached open week may predate "publish".
             let week =
-                week::find(conn, issue)?.ok_or_else(|| AppError::not_found(&format!("Issue {issue}")))?;
+                week::find(tx, issue)?.ok_or_else(|| AppError::not_found(&format!("Issue {issue}")))?;
             if week.published_at.is_some() {
                 return Err(AppError::conflict(
                     "published",
                     format!("Issue {issue} is published: its picks can no longer change."),
                 ));
             }
-            let Some(id) = pick::unpick(conn, issue, category, editor_id, now)? else {
+            let Some(id) = pick::unpick(tx, issue, category, editor_id, now)? else {
                 return Err(AppError::conflict(
                     "no_pick",
                     format!("Issue {issue} has no {} pick to take back.", category.as_str()),
                 ));
             };
             audit::record(
-                conn,
+                tx,
                 AuditEntry::new(&login, "unpick", &format!("nomination {id}"))
                     .by_user(editor_id)
                     .detail(format!("issue {issue} {}", category.as_str())),
@@ -290,7 +288,6 @@ pub async fn unpick(
             Ok(id)
         })
         .await?;
-    state.ballot_changed();
     Ok(unpicked)
 }
 
@@ -302,24 +299,18 @@ pub async fn set_hidden(
     hidden: bool,
     reason: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::schema::nominations;
     let (editor_id, login) = actor(editor);
     let now = state.clock.now();
     state
         .db
-        .transaction(move |conn| {
-            let changed = diesel::update(nominations::table.find(id))
-                .set((
-                    nominations::hidden.eq(hidden),
-                    nominations::hidden_reason.eq(&reason),
-                ))
-                .execute(conn)?;
+        .write(move |tx| {
+            let changed = nomination::set_hidden(tx, id, hidden, reason.as_deref())?;
             if changed == 0 {
                 return Err(AppError::not_found("That nomination"));
             }
             let action = if hidden { "hide" } else { "unhide" };
             audit::record(
-                conn,
+                tx,
                 AuditEntry::new(&login, action, &format!("nomination {id}"))
                     .by_user(editor_id)
                     .reason(reason.as_deref()),
@@ -328,7 +319,6 @@ pub async fn set_hidden(
             Ok(())
         })
         .await?;
-    state.ballot_changed();
     Ok(())
 }
 
@@ -340,35 +330,28 @@ pub async fn set_banned(
     banned: bool,
     reason: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::schema::users;
     let (editor_id, actor_login) = actor(editor);
     let now = state.clock.now();
     let login = login.to_string();
     let settings_editors = state.settings.editors.clone();
     state
         .db
-        .transaction(move |conn| {
-            let target = user::find_by_login(conn, &login)?
+        .write(move |tx| {
+            let target = user::find_by_login(tx, &login)?
                 .ok_or_else(|| AppError::not_found(&format!("The user {login}")))?;
             if target.id == editor_id && banned {
                 return Err(AppError::conflict("self_ban", "You cannot ban yourself."));
             }
-            if banned && user::is_editor(conn, target.id, &settings_editors)? {
+            if banned && user::is_editor(tx, target.id, &settings_editors)? {
                 return Err(AppError::conflict(
                     "ban_editor",
                     "Editors cannot be banned here; an editor's role is revoked from the command line (twir-picks editor revoke).",
                 ));
             }
-            diesel::update(users::table.find(target.id))
-                .set((
-                    users::banned.eq(banned),
-                    users::banned_reason.eq(if banned { reason.clone() } else { None }),
-                    users::session_epoch.eq(users::session_epoch + 1),
-                ))
-                .execute(conn)?;
+            user::set_banned(tx, target.id, banned, reason.as_deref())?;
             let action = if banned { "ban" } else { "unban" };
             audit::record(
-                conn,
+                tx,
                 AuditEntry::new(&actor_login, action, &format!("user {}", target.login))
                     .by_user(editor_id)
                     .reason(reason.as_deref()),
@@ -377,7 +360,6 @@ pub async fn set_banned(
             Ok(())
         })
         .await?;
-    state.ballot_changed();
     Ok(())
 }
 
@@ -389,15 +371,15 @@ pub async fn change_week(
     new_closes_at: Option<DateTime<Utc>>,
     reason: Option<String>,
 ) -> Result<Week, AppError> {
-    let open = state.open_week().await?;
+    let open = state.open_week_for_write().await?;
     let now = state.clock.now();
     let (editor_id, login) = actor(editor);
     let week = state
         .db
-        .transaction(move |conn| {
-            let changed = week::edit_open(conn, &open, new_issue, new_closes_at, now)?;
+        .write(move |tx| {
+            let changed = week::edit_open(tx, &open, new_issue, new_closes_at, now)?;
             audit::record(
-                conn,
+                tx,
                 AuditEntry::new(&login, "week_change", &format!("issue {}", open.issue))
                     .by_user(editor_id)
                     .reason(reason.as_deref())
@@ -411,8 +393,6 @@ pub async fn change_week(
             Ok(changed)
         })
         .await?;
-    state.forget_open_week();
-    state.ballot_changed();
     Ok(week)
 }
 
@@ -422,10 +402,10 @@ pub async fn close_week(state: &AppState, editor: &CurrentUser) -> Result<(Week,
     let (editor_id, login) = actor(editor);
     let pair = state
         .db
-        .run(move |conn| {
-            let (closed, opened) = week::close_now(conn, &calendar, now)?;
+        .write(move |tx| {
+            let (closed, opened) = week::close_now(tx, &calendar, now)?;
             audit::record(
-                conn,
+                tx,
                 AuditEntry::new(&login, "week_close", &format!("issue {}", closed.issue))
                     .by_user(editor_id)
                     .detail(format!("opened issue {}", opened.issue)),
@@ -434,22 +414,17 @@ pub async fn close_week(state: &AppState, editor: &CurrentUser) -> Result<(Week,
             Ok((closed, opened))
         })
         .await?;
-    state.forget_open_week();
-    state.ballot_changed();
     Ok(pair)
 }
 
 /// Mark an issue published: its picks are final (unpicking is refused from then on).
 pub async fn publish(state: &AppState, editor: &CurrentUser, issue: i32) -> Result<(), AppError> {
-    use crate::schema::weeks;
     let now = state.clock.now();
     let (editor_id, login) = actor(editor);
     state
         .db
-        .transaction(move |conn| {
-            let changed = diesel::update(weeks::table.find(issue).filter(weeks::published_at.is_null()))
-                .set(weeks::published_at.eq(Some(now.naive_utc())))
-                .execute(conn)?;
+        .write(move |tx| {
+            let changed = week::publish(tx, issue, now)?;
             if changed == 0 {
                 return Err(AppError::conflict(
                     "published",
@@ -457,29 +432,26 @@ pub async fn publish(state: &AppState, editor: &CurrentUser, issue: i32) -> Resu
                 ));
             }
             audit::record(
-                conn,
+                tx,
                 AuditEntry::new(&login, "publish", &format!("issue {issue}")).by_user(editor_id),
                 now,
             )?;
             Ok(())
         })
         .await?;
-    state.forget_open_week();
     Ok(())
 }
 
 /// The week an editor action is about: `issue`, or the open week.
 async fn target_week(state: &AppState, issue: Option<i32>) -> Result<Week, AppError> {
-    let open = state.open_week().await?;
+    let open = state.open_week_for_write().await?;
     match issue {
         None => Ok(open),
         Some(n) if n == open.issue => Ok(open),
         Some(n) => {
             state
                 .db
-                .run(move |conn| {
-                    week::find(conn, n)?.ok_or_else(|| AppError::not_found(&format!("Issue {n}")))
-                })
+                .read(move |conn| week::find(conn, n)?.ok_or_else(|| AppError::not_found(&format!("Issue {n}"))))
                 .await
         }
     }

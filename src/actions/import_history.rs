@@ -1,7 +1,7 @@
 //! `twir-picks import-history DIR`: every issue file in DIR read with `history`, its picks
 //! stored as featured history. Idempotent: what is already there is left as it is.
 
-use crate::db::DbConnection;
+use crate::db::Db;
 use crate::history::{self, Section};
 use crate::models::history::{self as stored, Featured};
 use chrono::{DateTime, Utc};
@@ -71,7 +71,7 @@ pub fn issue_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 
 /// Import `files`; `tick` is called after each (for a progress bar).
 pub fn import(
-    conn: &mut DbConnection,
+    db: &Db,
     root: &Path,
     files: &[PathBuf],
     now: DateTime<Utc>,
@@ -163,14 +163,15 @@ pub fn import(
             }
             Section::Missing => {}
         }
-        let added = crate::db::write_transaction(conn, |conn| {
+        // One issue, one transaction: a failure keeps the issues imported before it.
+        let added = db.write_blocking(|tx| {
             let mut added = 0;
             for r in &rows {
-                if stored::insert_if_new(conn, r)? {
+                if stored::insert_if_new(tx, r)? {
                     added += 1;
                 }
             }
-            diesel::QueryResult::Ok(added)
+            Ok(added)
         })?;
         report.added += added;
         report.already_there += rows.len() - added;

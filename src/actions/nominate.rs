@@ -66,7 +66,7 @@ pub async fn nominate(
         return Err(Refused::Banned);
     }
     let mut valid = form.validate().map_err(Refused::Invalid)?;
-    let week = state.open_week().await?;
+    let week = state.open_week_for_write().await?;
     let key = valid.dedupe_key();
     let category = valid.category();
     let settings = state.settings.clone();
@@ -77,7 +77,7 @@ pub async fn nominate(
         let issue = week.issue;
         state
             .db
-            .run(move |conn| {
+            .read(move |conn| {
                 let past = nomination::last_win(conn, category, &key)?;
                 let existing =
                     nomination::on_ballot_by_key(conn, category, &key, issue, settings.ballot_weeks)?;
@@ -109,31 +109,31 @@ pub async fn nominate(
     let opens_at = week.opens_at;
     let decision = state
         .db
-        .transaction(move |conn| {
-            nomination::lock_week(conn, issue)?;
-            if let Some(won) = nomination::last_win(conn, category, &key)? {
+        .write(move |tx| {
+            nomination::lock_week(tx, issue)?;
+            if let Some(won) = nomination::last_win(tx, category, &key)? {
                 if won + settings.allow_repeat_after_weeks > issue {
                     return Ok(Decision::PastWinner(won));
                 }
             }
-            let existing = nomination::on_ballot_by_key(conn, category, &key, issue, settings.ballot_weeks)?;
+            let existing = nomination::on_ballot_by_key(tx, category, &key, issue, settings.ballot_weeks)?;
             if let Some(n) = &existing {
-                if nomination::is_nominator(conn, n.id, user_id)? {
+                if nomination::is_nominator(tx, n.id, user_id)? {
                     return Ok(Decision::Done(Nominated::AlreadyYours(n.id)));
                 }
             }
-            let made = nomination::count_by_user_since(conn, user_id, category, opens_at)?;
+            let made = nomination::count_by_user_since(tx, user_id, category, opens_at)?;
             if made >= PER_USER_WEEKLY_LIMIT {
                 return Ok(Decision::Limit);
             }
             Ok(Decision::Done(match existing {
                 Some(n) => {
                     let self_suggestion = matches!(&valid, ValidNomination::Crate(c) if c.self_suggestion);
-                    nomination::add_nominator(conn, n.id, user_id, self_suggestion, now)?;
+                    nomination::add_nominator(tx, n.id, user_id, self_suggestion, now)?;
                     Nominated::CoNominated(n.id)
                 }
                 None => Nominated::Created(nomination::insert(
-                    conn,
+                    tx,
                     &valid,
                     issue,
                     user_id,
@@ -145,10 +145,7 @@ pub async fn nominate(
         })
         .await?;
     match decision {
-        Decision::Done(done) => {
-            state.ballot_changed();
-            Ok(done)
-        }
+        Decision::Done(done) => Ok(done),
         Decision::PastWinner(issue) => Err(Refused::PastWinner {
             issue,
             again_from: issue + state.settings.allow_repeat_after_weeks,
@@ -171,7 +168,7 @@ fn check_past_winner(won: Option<i32>, week: &Week, allow_repeat_after_weeks: i3
 pub async fn verify_pending(state: &AppState) -> Result<usize, AppError> {
     let pending = state
         .db
-        .run(|conn| Ok(nomination::unverified_crates(conn, 50)?))
+        .read(|conn| Ok(nomination::unverified_crates(conn, 50)?))
         .await?;
     let mut verified = 0;
     for (id, name) in pending {
@@ -180,7 +177,7 @@ pub async fn verify_pending(state: &AppState) -> Result<usize, AppError> {
                 let now = state.clock.now();
                 state
                     .db
-                    .run(move |conn| Ok(nomination::mark_verified(conn, id, &facts, now)?))
+                    .write(move |tx| Ok(nomination::mark_verified(tx, id, &facts, now)?))
                     .await?;
                 verified += 1;
             }
@@ -190,9 +187,6 @@ pub async fn verify_pending(state: &AppState) -> Result<usize, AppError> {
             // Still unreachable: stop here and try again on the next round.
             Lookup::Unreachable(_) => break,
         }
-    }
-    if verified > 0 {
-        state.ballot_changed();
     }
     Ok(verified)
 }

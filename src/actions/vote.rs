@@ -21,7 +21,7 @@ pub async fn cast(state: &AppState, user: &CurrentUser, nomination_id: i32) -> R
         .with_code("account_too_young"));
     }
     // The week open at `now` is the week this vote is stored in.
-    let week = state.open_week().await?;
+    let week = state.open_week_for_write().await?;
     let issue = week.issue;
     let user_id = user.user.id;
     let ballot_weeks = settings.ballot_weeks;
@@ -32,17 +32,14 @@ pub async fn cast(state: &AppState, user: &CurrentUser, nomination_id: i32) -> R
         }
         state
             .db
-            .run_write(move |conn| Ok(vote::cast(conn, user_id, issue, category, nomination_id, now)?))
+            .write(move |tx| Ok(vote::cast(tx, user_id, issue, category, nomination_id, now)?))
             .await?;
-        state
-            .ballot
-            .record_vote(issue, user_id, category, Some(nomination_id));
         return Ok(category);
     }
     let category = state
         .db
-        .run(move |conn| {
-            let n = nomination::find(conn, nomination_id)?
+        .write(move |tx| {
+            let n = nomination::find(tx, nomination_id)?
                 .ok_or_else(|| AppError::not_found("That nomination"))?;
             if n.hidden {
                 return Err(AppError::conflict(
@@ -50,40 +47,33 @@ pub async fn cast(state: &AppState, user: &CurrentUser, nomination_id: i32) -> R
                     "The editors have taken this nomination off the ballot.",
                 ));
             }
-            if !ballot::is_on_ballot(conn, &n, &week, ballot_weeks)? {
+            if !ballot::is_on_ballot(tx, &n, &week, ballot_weeks)? {
                 return Err(AppError::conflict(
                     "not_on_ballot",
                     format!("This nomination is not on the ballot of issue {}.", week.issue),
                 ));
             }
-            if nomination::is_nominator(conn, n.id, user_id)? {
+            if nomination::is_nominator(tx, n.id, user_id)? {
                 return Err(own_nomination());
             }
             let category = n.category();
-            vote::cast(conn, user_id, week.issue, category, n.id, now)?;
+            vote::cast(tx, user_id, week.issue, category, n.id, now)?;
             Ok(category)
         })
         .await?;
-    state
-        .ballot
-        .record_vote(issue, user_id, category, Some(nomination_id));
     Ok(category)
 }
 
 /// Withdraw `user`'s vote in `category` this week; false when there was none.
 pub async fn withdraw(state: &AppState, user: &CurrentUser, category: Category) -> Result<bool, AppError> {
     let now = state.clock.now();
-    let week = state.open_week().await?;
+    let week = state.open_week_for_write().await?;
     let user_id = user.user.id;
     let issue = week.issue;
-    let withdrawn = state
+    state
         .db
-        .run_write(move |conn| Ok(vote::withdraw(conn, user_id, issue, category, now)?))
-        .await?;
-    if withdrawn {
-        state.ballot.record_vote(issue, user_id, category, None);
-    }
-    Ok(withdrawn)
+        .write(move |tx| Ok(vote::withdraw(tx, user_id, issue, category, now)?))
+        .await
 }
 
 fn own_nomination() -> AppError {

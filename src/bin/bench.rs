@@ -99,11 +99,13 @@ fn seed(url: &str) -> anyhow::Result<(i32, Vec<i32>)> {
     })
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     let db = Db::connect(&settings.database)?;
-    let mut conn = db.get()?;
     let now = Utc::now();
-    let week = twir_picks::models::week::ensure_open(&mut conn, &settings.calendar, now)?;
+    let calendar = settings.calendar;
+    let week = db.write_blocking(|tx| twir_picks::models::week::ensure_open(tx, &calendar, now))?;
     let started = Instant::now();
-    let crate_ids = conn.transaction::<_, diesel::result::Error, _>(|conn| {
+    // Seeded through the one write path, like everything else.
+    let crate_ids = db.write_blocking(|tx| {
+        let conn = tx.conn();
         let n = now.naive_utc();
         for i in 0..5_000 {
             diesel::insert_into(users::table)

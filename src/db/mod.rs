@@ -2,11 +2,18 @@
 //! a small r2d2 manager (so a wrong PostgreSQL URL shows libpq's own message), SQLite gets
 //! its pragmas, migrations are embedded per backend, and blocking diesel work runs off the
 //! async executor.
+//!
+//! Reads and writes are different doors. `Db::read` lends a connection from a pool whose
+//! connections the database itself keeps read-only (SQLite `query_only`, PostgreSQL
+//! `default_transaction_read_only`), so a read cannot write. `Db::write` (see `write.rs`) is
+//! the one way to write.
 
 mod connection;
 pub mod migrate;
+mod write;
 
 pub use connection::DbConnection;
+pub use write::{Change, Listener, Tx};
 
 use crate::error::AppError;
 use crate::settings::DatabaseUrl;
@@ -35,11 +42,18 @@ pub enum ConnectError {
 #[derive(Debug, Clone)]
 pub struct Manager {
     url: DatabaseUrl,
+    /// Connections refuse to write (the reader pool).
+    read_only: bool,
 }
 
 impl Manager {
     pub fn new(url: DatabaseUrl) -> Self {
-        Manager { url }
+        Manager { url, read_only: false }
+    }
+
+    fn read_only(mut self) -> Self {
+        self.read_only = true;
+        self
     }
 
     pub fn backend(&self) -> Backend {
@@ -59,9 +73,18 @@ impl Manager {
                 conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
                 ))?;
+                if self.read_only {
+                    conn.batch_execute("PRAGMA query_only = ON;")?;
+                }
                 Ok(DbConnection::Sqlite(conn))
             }
-            DatabaseUrl::Postgres(url) => Ok(DbConnection::Pg(PgConnection::establish(url)?)),
+            DatabaseUrl::Postgres(url) => {
+                let mut conn = PgConnection::establish(url)?;
+                if self.read_only {
+                    conn.batch_execute("SET default_transaction_read_only = on")?;
+                }
+                Ok(DbConnection::Pg(conn))
+            }
         }
     }
 }
@@ -103,21 +126,24 @@ fn prepare_sqlite_file(conn: &mut DbConnection) -> Result<(), ConnectError> {
     Ok(())
 }
 
-/// The pool and what the service needs to know about its backend.
+/// The pools and what the service needs to know about its backend.
 #[derive(Clone)]
 pub struct Db {
-    pool: Pool,
+    readers: Pool,
+    writers: Pool,
     backend: Backend,
     /// SQLite has one writer at a time; queueing writers here is cheaper than letting them
     /// spin on `busy_timeout` (which sleeps in growing steps).
     sqlite_writer: std::sync::Arc<std::sync::Mutex<()>>,
     /// The SQLite file, for watching its write-ahead log.
     sqlite_path: Option<std::path::PathBuf>,
+    /// Told what each committed write changed (the service's caches).
+    listener: std::sync::Arc<std::sync::OnceLock<Listener>>,
 }
 
 impl Db {
     /// Connect (failing within seconds with the driver's own message), prepare the SQLite file,
-    /// run pending migrations, and open the pool.
+    /// run pending migrations, and open the pools.
     pub fn connect(url: &DatabaseUrl) -> anyhow::Result<Db> {
         let manager = Manager::new(url.clone());
         let backend = manager.backend();
@@ -140,26 +166,32 @@ impl Db {
         prepare_sqlite_file(&mut first)?;
         migrate::run_pending(&mut first)?;
         drop(first);
-        let pool = r2d2::Pool::builder()
-            .max_size(match backend {
-                Backend::Sqlite => 8,
-                Backend::Postgres => 16,
-            })
-            .min_idle(Some(1))
-            // Checking each connection on checkout costs a round trip per request; a broken one
-            // is noticed by `has_broken` when it comes back instead.
-            .test_on_check_out(false)
-            .connection_timeout(Duration::from_secs(5))
-            .build(manager)
-            .map_err(|e| anyhow::anyhow!("cannot open a connection pool to {}: {e}", url.redacted()))?;
+        // SQLite writes one at a time whatever the pool size; two leave room for a checkpoint.
+        let (readers, writers) = match backend {
+            Backend::Sqlite => (8, 2),
+            Backend::Postgres => (12, 8),
+        };
+        let pool = |manager: Manager, size: u32| {
+            r2d2::Pool::builder()
+                .max_size(size)
+                .min_idle(Some(1))
+                // Checking each connection on checkout costs a round trip per request; a broken
+                // one is noticed by `has_broken` when it comes back instead.
+                .test_on_check_out(false)
+                .connection_timeout(Duration::from_secs(5))
+                .build(manager)
+                .map_err(|e| anyhow::anyhow!("cannot open a connection pool to {}: {e}", url.redacted()))
+        };
         Ok(Db {
-            pool,
+            readers: pool(manager.clone().read_only(), readers)?,
+            writers: pool(manager, writers)?,
             backend,
             sqlite_writer: Default::default(),
             sqlite_path: match url {
                 DatabaseUrl::Sqlite(path) => Some(path.clone()),
                 DatabaseUrl::Postgres(_) => None,
             },
+            listener: Default::default(),
         })
     }
 
@@ -167,17 +199,20 @@ impl Db {
         self.backend
     }
 
-    /// A connection for command-line work (no async runtime involved).
-    pub fn get(&self) -> Result<PooledConn, AppError> {
-        // A request waits a little for a connection, then answers 503 rather than hang.
-        self.pool.get_timeout(Duration::from_secs(3)).map_err(|e| {
-            tracing::error!(error = %e, "no database connection");
-            AppError::unavailable()
-        })
+    /// Who hears what each committed write changed; set once, by the service.
+    pub fn set_listener(&self, listener: Listener) {
+        if self.listener.set(listener).is_err() {
+            tracing::error!("the database already has a listener");
+        }
     }
 
-    /// Run blocking diesel work on the blocking thread pool.
-    pub async fn run<T, F>(&self, work: F) -> Result<T, AppError>
+    /// A read-only connection for command-line work and tests (no async runtime involved).
+    pub fn get(&self) -> Result<PooledConn, AppError> {
+        checkout(&self.readers)
+    }
+
+    /// Run blocking diesel reads on the blocking thread pool, on a read-only connection.
+    pub async fn read<T, F>(&self, work: F) -> Result<T, AppError>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
@@ -190,6 +225,54 @@ impl Db {
         .await
         .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
     }
+
+    /// The one way to write: `work` in one transaction (see `write.rs`), off the executor, in
+    /// turn with this process's other SQLite writers; once it commits, the listener hears what
+    /// changed.
+    pub async fn write<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Tx<'_>) -> Result<T, AppError> + Send + 'static,
+    {
+        let db = self.clone();
+        actix_web::web::block(move || db.write_blocking(work))
+            .await
+            .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+    }
+
+    /// `write`, for code that is not async (the command line, the history import).
+    pub fn write_blocking<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut Tx<'_>) -> Result<T, AppError>,
+    {
+        let (value, changes) = self.with_writer(|conn| {
+            write_transaction(conn, |conn| {
+                let mut tx = Tx::new(conn);
+                let value = work(&mut tx)?;
+                Ok::<_, AppError>((value, tx.into_changes()))
+            })
+        })?;
+        if let Some(listener) = self.listener.get() {
+            listener(&changes);
+        }
+        Ok(value)
+    }
+
+    /// A writer connection, in turn with the other SQLite writers of this process.
+    fn with_writer<T>(&self, work: impl FnOnce(&mut DbConnection) -> Result<T, AppError>) -> Result<T, AppError> {
+        let _turn = (self.backend == Backend::Sqlite)
+            .then(|| self.sqlite_writer.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut conn = checkout(&self.writers)?;
+        work(&mut conn)
+    }
+}
+
+fn checkout(pool: &Pool) -> Result<PooledConn, AppError> {
+    // A request waits a little for a connection, then answers 503 rather than hang.
+    pool.get_timeout(Duration::from_secs(3)).map_err(|e| {
+        tracing::error!(error = %e, "no database connection");
+        AppError::unavailable()
+    })
 }
 
 /// Create the SQLite file readable by its owner only (0600), before SQLite creates it with the
@@ -257,8 +340,9 @@ impl Db {
             #[diesel(sql_type = diesel::sql_types::Integer)]
             busy: i32,
         }
-        let busy = self
-            .run_write(move |conn| {
+        let db = self.clone();
+        let busy = actix_web::web::block(move || {
+            db.with_writer(|conn| {
                 conn.batch_execute(&format!("PRAGMA busy_timeout = {wait_ms};"))?;
                 let outcome =
                     diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").get_result::<Outcome>(conn);
@@ -266,7 +350,9 @@ impl Db {
                 conn.batch_execute(&format!("PRAGMA busy_timeout = {BUSY_TIMEOUT_MS};"))?;
                 Ok(outcome.map(|o| o.busy != 0).unwrap_or(true))
             })
-            .await?;
+        })
+        .await
+        .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))??;
         if busy {
             tracing::debug!("write-ahead log checkpoint postponed: readers busy");
         }
@@ -288,28 +374,6 @@ impl Db {
         Ok(())
     }
 
-    /// `work` as one write transaction (`write_transaction`), taking its turn like `run_write`.
-    pub async fn transaction<T, F>(&self, work: F) -> Result<T, AppError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
-    {
-        self.run_write(move |conn| write_transaction(conn, work)).await
-    }
-
-    /// Like `run`, for work that writes: on SQLite, writers take turns in this process first.
-    pub async fn run_write<T, F>(&self, work: F) -> Result<T, AppError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
-    {
-        let lock = (self.backend == Backend::Sqlite).then(|| self.sqlite_writer.clone());
-        self.run(move |conn| {
-            let _turn = lock.as_ref().map(|l| l.lock().unwrap_or_else(|e| e.into_inner()));
-            work(conn)
-        })
-        .await
-    }
 }
 
 /// Whether `err` is the database refusing a duplicate (a unique key), on either backend.

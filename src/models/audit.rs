@@ -1,7 +1,7 @@
 //! The append-only audit log: who did what to which target, why, and when (UTC).
 //! Rows are only ever inserted.
 
-use crate::db::DbConnection;
+use crate::db::{Change, DbConnection, Tx};
 use crate::schema::audit_log;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -58,7 +58,9 @@ pub struct AuditRow {
     pub detail: Option<String>,
 }
 
-pub fn record(conn: &mut DbConnection, entry: Entry, now: DateTime<Utc>) -> QueryResult<()> {
+pub fn record(tx: &mut Tx<'_>, entry: Entry, now: DateTime<Utc>) -> QueryResult<()> {
+    tx.changed(Change::Nothing);
+    let conn: &mut DbConnection = tx;
     // Debug formatting escapes newlines and control characters: no forged log lines.
     tracing::info!(actor = ?entry.actor, action = entry.action, target = ?entry.target, "audit");
     diesel::insert_into(audit_log::table)

@@ -1,6 +1,6 @@
 //! The crates.io answer cache: found (with description and repository) or not found.
 
-use crate::db::DbConnection;
+use crate::db::{Change, DbConnection, Tx};
 use crate::schema::crates_io_cache;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -27,7 +27,9 @@ pub fn get(conn: &mut DbConnection, key: &str) -> QueryResult<Option<CachedCrate
 
 /// Store or replace an answer (update first, insert when new; a concurrent insert of the same
 /// key simply loses to the first).
-pub fn put(conn: &mut DbConnection, entry: &CachedCrate) -> QueryResult<()> {
+pub fn put(tx: &mut Tx<'_>, entry: &CachedCrate) -> QueryResult<()> {
+    tx.changed(Change::Nothing);
+    let conn: &mut DbConnection = tx;
     let updated = diesel::update(crates_io_cache::table.find(&entry.name))
         .set(entry)
         .execute(conn)?;

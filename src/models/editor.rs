@@ -2,7 +2,7 @@
 //! bound to the first account that logs in with it (SECURITY.md 20: a login can be renamed
 //! and registered again by someone else; GitHub's numeric id cannot).
 
-use crate::db::{is_unique_violation, DbConnection};
+use crate::db::{is_unique_violation, DbConnection, Change, Tx};
 use crate::models::{audit, user, user::User};
 use crate::schema::{editor_bindings, editors, users};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -18,13 +18,14 @@ pub struct EditorGrant {
 }
 
 /// Grant the role (again); audited. Returns false when it was already in force.
-pub fn grant(conn: &mut DbConnection, login: &str, actor: &str, now: DateTime<Utc>) -> QueryResult<bool> {
+pub fn grant(tx: &mut Tx<'_>, login: &str, actor: &str, now: DateTime<Utc>) -> QueryResult<bool> {
+    tx.changed(Change::Nothing);
     let key = login.to_ascii_lowercase();
-    crate::db::write_transaction(conn, |conn| {
+    {
         let current = editors::table
             .find(&key)
             .select(EditorGrant::as_select())
-            .first(conn)
+            .first(tx.conn())
             .optional()?;
         match current {
             Some(g) if g.revoked_at.is_none() => return Ok(false),
@@ -35,7 +36,7 @@ pub fn grant(conn: &mut DbConnection, login: &str, actor: &str, now: DateTime<Ut
                         editors::granted_at.eq(now.naive_utc()),
                         editors::revoked_at.eq(None::<NaiveDateTime>),
                     ))
-                    .execute(conn)?;
+                    .execute(tx.conn())?;
             }
             None => {
                 diesel::insert_into(editors::table)
@@ -44,42 +45,43 @@ pub fn grant(conn: &mut DbConnection, login: &str, actor: &str, now: DateTime<Ut
                         editors::granted_by.eq(actor),
                         editors::granted_at.eq(now.naive_utc()),
                     ))
-                    .execute(conn)?;
+                    .execute(tx.conn())?;
             }
         }
-        audit::record(conn, audit::Entry::new(actor, "editor_grant", &key), now)?;
+        audit::record(tx, audit::Entry::new(actor, "editor_grant", &key), now)?;
         // The account that already logged in with this login, if exactly one did.
         let holders: Vec<User> = users::table
             .filter(user::lower(users::login).eq(&key))
             .select(User::as_select())
-            .load(conn)?;
+            .load(tx.conn())?;
         if let [holder] = holders.as_slice() {
-            bind(conn, &key, holder, now)?;
+            bind(tx, &key, holder, now)?;
         }
         Ok(true)
-    })
+    }
 }
 
 /// Revoke the role; ends the login's sessions at once; audited. False when there was no grant.
-pub fn revoke(conn: &mut DbConnection, login: &str, actor: &str, now: DateTime<Utc>) -> QueryResult<bool> {
+pub fn revoke(tx: &mut Tx<'_>, login: &str, actor: &str, now: DateTime<Utc>) -> QueryResult<bool> {
+    tx.changed(Change::Nothing);
     let key = login.to_ascii_lowercase();
-    crate::db::write_transaction(conn, |conn| {
+    {
         let revoked = diesel::update(editors::table.find(&key).filter(editors::revoked_at.is_null()))
             .set(editors::revoked_at.eq(Some(now.naive_utc())))
-            .execute(conn)?;
+            .execute(tx.conn())?;
         if revoked == 0 {
             return Ok(false);
         }
-        user::bump_session_epoch_by_login(conn, &key)?;
+        user::bump_session_epoch_by_login(tx, &key)?;
         // The bound account too, if it has been renamed since.
-        if let Some(bound) = bound_user(conn, &key)? {
+        if let Some(bound) = bound_user(tx, &key)? {
             diesel::update(users::table.find(bound))
                 .set(users::session_epoch.eq(users::session_epoch + 1))
-                .execute(conn)?;
+                .execute(tx.conn())?;
         }
-        audit::record(conn, audit::Entry::new(actor, "editor_revoke", &key), now)?;
+        audit::record(tx, audit::Entry::new(actor, "editor_revoke", &key), now)?;
         Ok(true)
-    })
+    }
 }
 
 /// Current grants from the database, by login.
@@ -101,11 +103,12 @@ pub fn bound_user(conn: &mut DbConnection, login: &str) -> QueryResult<Option<i3
 }
 
 /// Bind `login` to `account` unless it is bound already; returns the account it is bound to.
-fn bind(conn: &mut DbConnection, login: &str, account: &User, now: DateTime<Utc>) -> QueryResult<i32> {
-    if let Some(bound) = bound_user(conn, login)? {
+fn bind(tx: &mut Tx<'_>, login: &str, account: &User, now: DateTime<Utc>) -> QueryResult<i32> {
+    tx.changed(Change::Nothing);
+    if let Some(bound) = bound_user(tx, login)? {
         return Ok(bound);
     }
-    let inserted = conn.transaction(|conn| {
+    let inserted = tx.conn().transaction(|conn| {
         diesel::insert_into(editor_bindings::table)
             .values((
                 editor_bindings::login.eq(login),
@@ -117,12 +120,12 @@ fn bind(conn: &mut DbConnection, login: &str, account: &User, now: DateTime<Utc>
     match inserted {
         // Two first logins at once: the other one won.
         Err(e) if is_unique_violation(&e) => {
-            Ok(bound_user(conn, login)?.expect("the binding that was there"))
+            Ok(bound_user(tx, login)?.expect("the binding that was there"))
         }
         Err(e) => Err(e),
         Ok(_) => {
             audit::record(
-                conn,
+                tx,
                 audit::Entry::new(&account.login, "editor_bound", login)
                     .by_user(account.id)
                     .detail(account_description(account)),
@@ -137,25 +140,26 @@ fn bind(conn: &mut DbConnection, login: &str, account: &User, now: DateTime<Utc>
 /// holds yet is bound to this one; if another account holds it, this one is not an editor and
 /// the audit log says so.
 pub fn bind_at_login(
-    conn: &mut DbConnection,
+    tx: &mut Tx<'_>,
     account: &User,
     settings_editors: &[String],
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
+    tx.changed(Change::Nothing);
     let key = account.login.to_ascii_lowercase();
     let granted = editors::table
         .find(&key)
         .filter(editors::revoked_at.is_null())
         .count()
-        .get_result::<i64>(conn)?
+        .get_result::<i64>(tx.conn())?
         > 0;
     if !granted && !settings_editors.contains(&key) {
         return Ok(());
     }
-    let bound = bind(conn, &key, account, now)?;
+    let bound = bind(tx, &key, account, now)?;
     if bound != account.id {
         audit::record(
-            conn,
+            tx,
             audit::Entry::new(&account.login, "editor_login_taken", &key)
                 .by_user(account.id)
                 .detail(format!(

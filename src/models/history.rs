@@ -1,6 +1,6 @@
 //! Crate and Quote of the Week as published before this service (`import-history`).
 
-use crate::db::{is_unique_violation, DbConnection};
+use crate::db::{is_unique_violation, DbConnection, Change, Tx};
 use crate::schema::featured_history;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -29,7 +29,9 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Featured>> {
 
 /// Store one featured item unless that (issue, category, position) is already there.
 /// Returns whether it was added.
-pub fn insert_if_new(conn: &mut DbConnection, item: &Featured) -> QueryResult<bool> {
+pub fn insert_if_new(tx: &mut Tx<'_>, item: &Featured) -> QueryResult<bool> {
+    tx.changed(Change::Ballot);
+    let conn: &mut DbConnection = tx;
     let exists: i64 = featured_history::table
         .filter(featured_history::issue.eq(item.issue))
         .filter(featured_history::category.eq(&item.category))

@@ -1,6 +1,6 @@
 //! Nominations and their nominators: creating (or co-nominating), reading, flags.
 
-use crate::db::DbConnection;
+use crate::db::{Change, DbConnection, Tx};
 use crate::domain::validate::{Category, ValidNomination};
 use crate::schema::{featured_history, nominations, nominators, picks, users};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -121,7 +121,9 @@ pub fn credits(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, Cr
 /// Take the write lock for nominating in this week before reading: on SQLite the first write
 /// takes the database lock, on PostgreSQL it locks the week's row until commit. Duplicate and
 /// limit checks after it cannot race another nomination.
-pub fn lock_week(conn: &mut DbConnection, issue: i32) -> QueryResult<()> {
+pub fn lock_week(tx: &mut Tx<'_>, issue: i32) -> QueryResult<()> {
+    tx.changed(Change::Nothing);
+    let conn: &mut DbConnection = tx;
     use crate::schema::weeks;
     diesel::update(weeks::table.find(issue))
         .set(weeks::status.eq(weeks::status))
@@ -191,12 +193,14 @@ pub fn count_by_user_since(
 
 /// Add `user_id` as a nominator; false when they already were one.
 pub fn add_nominator(
-    conn: &mut DbConnection,
+    tx: &mut Tx<'_>,
     nomination_id: i32,
     user_id: i32,
     self_suggestion: bool,
     now: DateTime<Utc>,
 ) -> QueryResult<bool> {
+    tx.changed(Change::Ballot);
+    let conn: &mut DbConnection = tx;
     let exists = nominators::table
         .find((nomination_id, user_id))
         .count()
@@ -224,7 +228,7 @@ pub struct CrateFacts {
 
 /// Insert a new nomination with its first nominator; returns its id.
 pub fn insert(
-    conn: &mut DbConnection,
+    tx: &mut Tx<'_>,
     nomination: &ValidNomination,
     issue: i32,
     user_id: i32,
@@ -232,6 +236,8 @@ pub fn insert(
     editors_choice: bool,
     now: DateTime<Utc>,
 ) -> QueryResult<i32> {
+    tx.changed(Change::Ballot);
+    let conn: &mut DbConnection = tx;
     let now_naive = now.naive_utc();
     let key = nomination.dedupe_key();
     let base = (
@@ -281,7 +287,7 @@ pub fn insert(
         .order(nominations::id.desc())
         .select(nominations::id)
         .first(conn)?;
-    add_nominator(conn, id, user_id, self_suggestion, now)?;
+    add_nominator(tx, id, user_id, self_suggestion, now)?;
     Ok(id)
 }
 
@@ -298,11 +304,13 @@ pub fn unverified_crates(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec
 }
 
 pub fn mark_verified(
-    conn: &mut DbConnection,
+    tx: &mut Tx<'_>,
     id: i32,
     facts: &CrateFacts,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
+    tx.changed(Change::Ballot);
+    let conn: &mut DbConnection = tx;
     diesel::update(nominations::table.find(id))
         .set((
             nominations::verified.eq(true),
@@ -315,7 +323,9 @@ pub fn mark_verified(
 }
 
 /// The nominator takes their nomination off the ballot (a flag; the row stays).
-pub fn withdraw(conn: &mut DbConnection, id: i32) -> QueryResult<usize> {
+pub fn withdraw(tx: &mut Tx<'_>, id: i32) -> QueryResult<usize> {
+    tx.changed(Change::Ballot);
+    let conn: &mut DbConnection = tx;
     diesel::update(
         nominations::table
             .find(id)
@@ -346,4 +356,14 @@ pub fn is_nominator(conn: &mut DbConnection, nomination_id: i32, user_id: i32) -
         .count()
         .get_result(conn)?;
     Ok(n > 0)
+}
+
+/// Hide (or show again) a nomination with the editor's reason; the row stays. Returns how
+/// many rows changed (0: no such nomination).
+pub fn set_hidden(tx: &mut Tx<'_>, id: i32, hidden: bool, reason: Option<&str>) -> QueryResult<usize> {
+    tx.changed(Change::Ballot);
+    let conn: &mut DbConnection = tx;
+    diesel::update(nominations::table.find(id))
+        .set((nominations::hidden.eq(hidden), nominations::hidden_reason.eq(reason)))
+        .execute(conn)
 }

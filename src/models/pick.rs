@@ -1,7 +1,7 @@
 //! Picks (one standing pick per category per week, a unique key) and the archive of winners,
 //! which also holds the history imported from past issues.
 
-use crate::db::{is_unique_violation, DbConnection};
+use crate::db::{is_unique_violation, DbConnection, Change, Tx};
 use crate::domain::validate::Category;
 use crate::models::history;
 use crate::models::nomination::Nomination;
@@ -43,12 +43,14 @@ pub fn standing(conn: &mut DbConnection, issue: i32, category: Category) -> Quer
 
 /// Pick `nomination` for `issue`; the unique key decides when two editors pick at once.
 pub fn pick(
-    conn: &mut DbConnection,
+    tx: &mut Tx<'_>,
     nomination: &Nomination,
     issue: i32,
     editor_id: i32,
     now: DateTime<Utc>,
 ) -> QueryResult<PickOutcome> {
+    tx.changed(Change::Ballot);
+    let conn: &mut DbConnection = tx;
     let inserted = conn.transaction(|conn| {
         diesel::insert_into(picks::table)
             .values((
@@ -74,12 +76,14 @@ pub fn pick(
 
 /// Unpick (a flag: the row stays in the archive's history). Returns the unpicked nomination.
 pub fn unpick(
-    conn: &mut DbConnection,
+    tx: &mut Tx<'_>,
     issue: i32,
     category: Category,
     editor_id: i32,
     now: DateTime<Utc>,
 ) -> QueryResult<Option<i32>> {
+    tx.changed(Change::Ballot);
+    let conn: &mut DbConnection = tx;
     let Some(current) = standing(conn, issue, category)? else {
         return Ok(None);
     };

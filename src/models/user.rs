@@ -1,6 +1,6 @@
 //! Users, keyed on their GitHub id (a login can change; the id never does).
 
-use crate::db::{is_unique_violation, DbConnection};
+use crate::db::{is_unique_violation, DbConnection, Change, Tx};
 use crate::github::GithubUser;
 use crate::schema::users;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
@@ -57,7 +57,9 @@ pub fn find_by_login(conn: &mut DbConnection, login: &str) -> QueryResult<Option
 }
 
 /// Create the user on first login, or bring login, name, avatar and account age up to date.
-pub fn upsert_github(conn: &mut DbConnection, profile: &GithubUser, now: DateTime<Utc>) -> QueryResult<User> {
+pub fn upsert_github(tx: &mut Tx<'_>, profile: &GithubUser, now: DateTime<Utc>) -> QueryResult<User> {
+    tx.changed(Change::Nothing);
+    let conn: &mut DbConnection = tx;
     let now = now.naive_utc();
     let created = profile.created_at.map(|t| t.naive_utc());
     let update = || {
@@ -102,7 +104,9 @@ pub fn upsert_github(conn: &mut DbConnection, profile: &GithubUser, now: DateTim
 }
 
 /// A DEV_LOGIN account: no GitHub id, found by login, treated as an old account.
-pub fn upsert_dev(conn: &mut DbConnection, login: &str, now: DateTime<Utc>) -> QueryResult<User> {
+pub fn upsert_dev(tx: &mut Tx<'_>, login: &str, now: DateTime<Utc>) -> QueryResult<User> {
+    tx.changed(Change::Nothing);
+    let conn: &mut DbConnection = tx;
     let now = now.naive_utc();
     crate::db::write_transaction(conn, |conn| {
         let existing = users::table
@@ -134,7 +138,9 @@ pub fn upsert_dev(conn: &mut DbConnection, login: &str, now: DateTime<Utc>) -> Q
 }
 
 /// End every session of the users with this login (cookie sessions are revoked by epoch).
-pub fn bump_session_epoch_by_login(conn: &mut DbConnection, login: &str) -> QueryResult<usize> {
+pub fn bump_session_epoch_by_login(tx: &mut Tx<'_>, login: &str) -> QueryResult<usize> {
+    tx.changed(Change::Nothing);
+    let conn: &mut DbConnection = tx;
     diesel::update(users::table.filter(lower(users::login).eq(login.to_ascii_lowercase())))
         .set(users::session_epoch.eq(users::session_epoch + 1))
         .execute(conn)
@@ -198,11 +204,13 @@ pub fn is_editor(conn: &mut DbConnection, id: i32, settings_editors: &[String]) 
 /// Log a session out for good: a copy of its cookie no longer works. Sessions from before
 /// session ids existed can only be ended all at once (the epoch).
 pub fn end_session(
-    conn: &mut DbConnection,
+    tx: &mut Tx<'_>,
     session_id: &str,
     user_id: i32,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
+    tx.changed(Change::Nothing);
+    let conn: &mut DbConnection = tx;
     use crate::schema::ended_sessions;
     if session_id.is_empty() {
         diesel::update(users::table.find(user_id))
@@ -226,7 +234,9 @@ pub fn end_session(
 }
 
 /// Record an OAuth `state` as presented; false when it was presented before.
-pub fn use_oauth_state(conn: &mut DbConnection, state: &str, now: DateTime<Utc>) -> QueryResult<bool> {
+pub fn use_oauth_state(tx: &mut Tx<'_>, state: &str, now: DateTime<Utc>) -> QueryResult<bool> {
+    tx.changed(Change::Nothing);
+    let conn: &mut DbConnection = tx;
     use crate::schema::used_oauth_states;
     use sha2::Digest;
     let hash = hex::encode(sha2::Sha256::digest(state.as_bytes()));
@@ -243,4 +253,17 @@ pub fn use_oauth_state(conn: &mut DbConnection, state: &str, now: DateTime<Utc>)
         Err(e) if is_unique_violation(&e) => Ok(false),
         Err(e) => Err(e),
     }
+}
+
+/// Ban (or unban) a user: their votes stop counting, and their sessions end (the epoch).
+pub fn set_banned(tx: &mut Tx<'_>, id: i32, banned: bool, reason: Option<&str>) -> QueryResult<usize> {
+    tx.changed(Change::Ballot);
+    let conn: &mut DbConnection = tx;
+    diesel::update(users::table.find(id))
+        .set((
+            users::banned.eq(banned),
+            users::banned_reason.eq(if banned { reason } else { None }),
+            users::session_epoch.eq(users::session_epoch + 1),
+        ))
+        .execute(conn)
 }

@@ -1,6 +1,6 @@
 //! Votes: one per user per category per week, decided by the unique key in one statement.
 
-use crate::db::DbConnection;
+use crate::db::{Change, DbConnection, Tx};
 use crate::domain::validate::Category;
 use crate::schema::votes;
 use chrono::{DateTime, Utc};
@@ -10,13 +10,20 @@ use diesel::sql_types::{Integer, Text, Timestamp};
 /// Cast or move this user's vote in `category` for week `issue`. A single upsert on the unique
 /// key (user, week, category): concurrent requests leave exactly one row.
 pub fn cast(
-    conn: &mut DbConnection,
+    tx: &mut Tx<'_>,
     user_id: i32,
     issue: i32,
     category: Category,
     nomination_id: i32,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
+    tx.changed(Change::Vote {
+        issue,
+        user_id,
+        category,
+        nomination: Some(nomination_id),
+    });
+    let conn: &mut DbConnection = tx;
     diesel::sql_query(
         "INSERT INTO votes (user_id, week_issue, category, nomination_id, withdrawn, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, FALSE, $5, $5) \
@@ -34,12 +41,13 @@ pub fn cast(
 
 /// Withdraw this user's vote (a flag: the row stays). Returns whether there was one.
 pub fn withdraw(
-    conn: &mut DbConnection,
+    tx: &mut Tx<'_>,
     user_id: i32,
     issue: i32,
     category: Category,
     now: DateTime<Utc>,
 ) -> QueryResult<bool> {
+    let conn: &mut DbConnection = tx;
     let n = diesel::update(
         votes::table
             .filter(votes::user_id.eq(user_id))
@@ -49,6 +57,15 @@ pub fn withdraw(
     )
     .set((votes::withdrawn.eq(true), votes::updated_at.eq(now.naive_utc())))
     .execute(conn)?;
+    tx.changed(match n {
+        0 => Change::Nothing,
+        _ => Change::Vote {
+            issue,
+            user_id,
+            category,
+            nomination: None,
+        },
+    });
     Ok(n > 0)
 }
 

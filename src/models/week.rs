@@ -1,6 +1,6 @@
 //! Stored weeks: the open one, rollover at the cut-off, editors' changes.
 
-use crate::db::{is_unique_violation, DbConnection};
+use crate::db::{is_unique_violation, DbConnection, Change, Tx};
 use crate::domain::week::{Calendar, WeekWindow};
 use crate::error::AppError;
 use crate::schema::weeks;
@@ -52,7 +52,7 @@ pub fn find(conn: &mut DbConnection, issue: i32) -> QueryResult<Option<Week>> {
         .optional()
 }
 
-fn find_open(conn: &mut DbConnection) -> QueryResult<Option<Week>> {
+pub fn find_open(conn: &mut DbConnection) -> QueryResult<Option<Week>> {
     weeks::table
         .filter(weeks::status.eq(OPEN))
         .select(Week::as_select())
@@ -60,19 +60,31 @@ fn find_open(conn: &mut DbConnection) -> QueryResult<Option<Week>> {
         .optional()
 }
 
+/// The week open at `now` as the stored weeks and the calendar say, without writing: the
+/// stored open week until its cut-off, then the week that rollover will open.
+pub fn open_at(stored: Option<Week>, calendar: &Calendar, now: DateTime<Utc>) -> Week {
+    match stored {
+        Some(week) if week.is_open_at(now) => week,
+        Some(week) => {
+            let chain = calendar.rollover(&week.window(), now);
+            Week::from_window(chain.last().expect("the chain starts with the week"), OPEN)
+        }
+        None => Week::from_window(&calendar.open_at(now), OPEN),
+    }
+}
+
 /// The week open at `now`, creating the first week from the calendar on a fresh database and
 /// rolling over (closing the old week, opening the next) when a cut-off has passed.
 /// Safe to call from many requests and instances at once.
-pub fn ensure_open(
-    conn: &mut DbConnection,
-    calendar: &Calendar,
-    now: DateTime<Utc>,
-) -> Result<Week, AppError> {
-    if let Some(week) = find_open(conn)? {
+pub fn ensure_open(tx: &mut Tx<'_>, calendar: &Calendar, now: DateTime<Utc>) -> Result<Week, AppError> {
+    if let Some(week) = find_open(tx)? {
         if week.is_open_at(now) {
+            tx.changed(Change::Nothing);
             return Ok(week);
         }
     }
+    tx.changed(Change::Week);
+    let conn: &mut DbConnection = tx;
     // Two tries: a concurrent request may create the same week between our read and write,
     // in which case the unique keys refuse ours and the second read finds theirs.
     for _ in 0..2 {
@@ -121,11 +133,13 @@ fn roll_over(conn: &mut DbConnection, calendar: &Calendar, now: DateTime<Utc>) -
 /// Close the open week at `now` (an editor closing early) and open the next; audited by the
 /// caller. Returns (closed, opened).
 pub fn close_now(
-    conn: &mut DbConnection,
+    tx: &mut Tx<'_>,
     calendar: &Calendar,
     now: DateTime<Utc>,
 ) -> Result<(Week, Week), AppError> {
-    let open = ensure_open(conn, calendar, now)?;
+    let open = ensure_open(tx, calendar, now)?;
+    tx.changed(Change::Week);
+    let conn: &mut DbConnection = tx;
     let result = crate::db::write_transaction(conn, |conn| {
         let closed = diesel::update(weeks::table.find(open.issue).filter(weeks::status.eq(OPEN)))
             .set((weeks::status.eq(CLOSED), weeks::closes_at.eq(now.naive_utc())))
@@ -155,12 +169,14 @@ pub fn close_now(
 /// An editor changes the open week: another issue number (when not taken) and/or another
 /// cut-off (which must be in the future and after the week opened).
 pub fn edit_open(
-    conn: &mut DbConnection,
+    tx: &mut Tx<'_>,
     open: &Week,
     new_issue: Option<i32>,
     new_closes_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<Week, AppError> {
+    tx.changed(Change::Week);
+    let conn: &mut DbConnection = tx;
     crate::domain::week::check_week_edit(new_issue, new_closes_at, now)
         .map_err(|problem| AppError::unprocessable("week_out_of_range", problem))?;
     let closes_at = new_closes_at.map(|t| t.naive_utc()).unwrap_or(open.closes_at);
@@ -227,4 +243,14 @@ pub fn edit_open(
         closes_at,
         ..open.clone()
     })
+}
+
+/// Mark issue `issue` published (its picks are final). Returns 0 when it is unknown or was
+/// published already.
+pub fn publish(tx: &mut Tx<'_>, issue: i32, now: DateTime<Utc>) -> QueryResult<usize> {
+    tx.changed(Change::Week);
+    let conn: &mut DbConnection = tx;
+    diesel::update(weeks::table.find(issue).filter(weeks::published_at.is_null()))
+        .set(weeks::published_at.eq(Some(now.naive_utc())))
+        .execute(conn)
 }

@@ -53,7 +53,7 @@ async fn winners_with_attribution(
 ) -> Result<(Vec<(Winner, String)>, i64), AppError> {
     let (winners, total, entries) = state
         .db
-        .run(move |conn| {
+        .read(move |conn| {
             let (winners, total) = pick::winners(conn, limit, offset)?;
             let ids: Vec<i32> = winners.iter().filter_map(|w| w.nomination_id).collect();
             let mut credits: HashMap<i32, Vec<_>> = HashMap::new();

@@ -116,7 +116,7 @@ async fn finish_login(
     // the same state again, not even with another code from the same authorize URL.
     let first_use = state
         .db
-        .transaction(move |conn| Ok(user::use_oauth_state(conn, &returned_state, now)?))
+        .write(move |tx| Ok(user::use_oauth_state(tx, &returned_state, now)?))
         .await?;
     if !first_use {
         return Err(expired());
@@ -134,14 +134,14 @@ async fn finish_login(
     let editors = state.settings.editors.clone();
     let user = state
         .db
-        .transaction(move |conn| {
-            let user = user::upsert_github(conn, &profile, now)?;
+        .write(move |tx| {
+            let user = user::upsert_github(tx, &profile, now)?;
             audit::record(
-                conn,
+                tx,
                 audit::Entry::new(&user.login, "login", &user.login).by_user(user.id),
                 now,
             )?;
-            editor::bind_at_login(conn, &user, &editors, now)?;
+            editor::bind_at_login(tx, &user, &editors, now)?;
             Ok(user)
         })
         .await?;
@@ -176,7 +176,7 @@ pub async fn log_out(state: web::Data<AppState>, session: Session) -> Result<Htt
         let now = state.clock.now();
         state
             .db
-            .transaction(move |conn| Ok(user::end_session(conn, &auth.sid, auth.user_id, now)?))
+            .write(move |tx| Ok(user::end_session(tx, &auth.sid, auth.user_id, now)?))
             .await?;
     }
     session.purge();
@@ -242,14 +242,14 @@ pub async fn dev_log_in(
     let editors = state.settings.editors.clone();
     let user = state
         .db
-        .transaction(move |conn| {
-            let user = user::upsert_dev(conn, &login, now)?;
+        .write(move |tx| {
+            let user = user::upsert_dev(tx, &login, now)?;
             audit::record(
-                conn,
+                tx,
                 audit::Entry::new(&user.login, "dev_login", &user.login).by_user(user.id),
                 now,
             )?;
-            editor::bind_at_login(conn, &user, &editors, now)?;
+            editor::bind_at_login(tx, &user, &editors, now)?;
             Ok(user)
         })
         .await?;

@@ -419,7 +419,7 @@ pub async fn audit_log(
     let before = query.before;
     let rows = state
         .db
-        .run(move |conn| Ok(audit::recent(conn, PAGE, before)?))
+        .read(move |conn| Ok(audit::recent(conn, PAGE, before)?))
         .await?;
     let older = (rows.len() as i64 == PAGE)
         .then(|| rows.last().map(|r| r.id))

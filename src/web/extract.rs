@@ -87,7 +87,7 @@ async fn resolve(
     let editors = state.settings.editors.clone();
     state
         .db
-        .run(move |conn| {
+        .read(move |conn| {
             let Some(account) = user::find_account(conn, auth.user_id, &editors, &auth.sid)? else {
                 return Ok(None);
             };

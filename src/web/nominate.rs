@@ -153,18 +153,17 @@ pub async fn withdraw_nomination(
     let user_id = current.user.id;
     state
         .db
-        .run(move |conn| {
-            let n = nomination::find(conn, id)?.ok_or_else(|| AppError::not_found("That nomination"))?;
+        .write(move |tx| {
+            let n = nomination::find(tx, id)?.ok_or_else(|| AppError::not_found("That nomination"))?;
             if n.nominated_by != user_id {
                 return Err(AppError::forbidden(
                     "Only the person who made a nomination can withdraw it.",
                 ));
             }
-            nomination::withdraw(conn, id)?;
+            nomination::withdraw(tx, id)?;
             Ok(())
         })
         .await?;
-    state.ballot_changed();
     page::flash(&session, "Your nomination has been withdrawn from the ballot.");
     Ok(page::see_other("/me"))
 }

@@ -32,7 +32,7 @@ pub async fn livez() -> HttpResponse {
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     let answered = state
         .db
-        .run(|conn| conn.batch_execute("SELECT 1").map_err(AppError::from))
+        .read(|conn| conn.batch_execute("SELECT 1").map_err(AppError::from))
         .await;
     match answered {
         Ok(()) => HttpResponse::Ok().json(json!({ "status": "ok", "database": "ok" })),
@@ -58,7 +58,7 @@ pub async fn ranked_view(state: &AppState, week: Week) -> Result<(Arc<RankedWeek
     }
     let ranked = state
         .db
-        .run(move |conn| Ok(ballot::ranked_week(conn, &week, ballot_weeks, false)?))
+        .read(move |conn| Ok(ballot::ranked_week(conn, &week, ballot_weeks, false)?))
         .await?;
     Ok((Arc::new(ranked), None))
 }
@@ -73,7 +73,7 @@ async fn my_votes(state: &AppState, user_id: i32, issue: i32) -> Result<HashMap<
     }
     Ok(state
         .db
-        .run(move |conn| Ok(vote::mine(conn, user_id, issue)?))
+        .read(move |conn| Ok(vote::mine(conn, user_id, issue)?))
         .await?
         .into_iter()
         .collect())
@@ -152,15 +152,22 @@ pub async fn index(
     week_page(&state, &req, &viewer, &session, week).await
 }
 
-/// Find a stored week by issue number (404 when there is none).
+/// A week by issue number (404 when there is none): the open one as `AppState::open_week`
+/// sees it, else the stored one. A stored week still marked open whose cut-off has passed is
+/// shown closed: rollover is due, and a read does not do it.
 pub async fn stored_week(state: &AppState, issue: i32) -> Result<Week, AppError> {
-    state.open_week().await?; // roll over first, so "the open week" is current
-    state
+    let open = state.open_week().await?;
+    if issue == open.issue {
+        return Ok(open);
+    }
+    let mut found = state
         .db
-        .run(move |conn| {
+        .read(move |conn| {
             week::find(conn, issue)?.ok_or_else(|| AppError::not_found(&format!("Issue {issue}")))
         })
-        .await
+        .await?;
+    found.status = week::CLOSED.into();
+    Ok(found)
 }
 
 #[get("/weeks/{issue}")]
@@ -183,7 +190,7 @@ pub async fn nomination_view(
 ) -> Result<ballot::Entry, AppError> {
     let found = state
         .db
-        .run(move |conn| {
+        .read(move |conn| {
             let Some(n) = nomination::find(conn, id)? else {
                 return Ok(None);
             };
@@ -217,7 +224,7 @@ pub async fn nomination_page(
         personal.user_id = Some(user_id);
         personal.votes = state
             .db
-            .run(move |conn| Ok(vote::mine(conn, user_id, issue)?))
+            .read(move |conn| Ok(vote::mine(conn, user_id, issue)?))
             .await?
             .into_iter()
             .collect();
@@ -225,7 +232,7 @@ pub async fn nomination_page(
         let ballot_weeks = state.settings.ballot_weeks;
         let on_ballot = state
             .db
-            .run(move |conn| Ok(ballot::is_on_ballot(conn, &n, &week, ballot_weeks)?))
+            .read(move |conn| Ok(ballot::is_on_ballot(conn, &n, &week, ballot_weeks)?))
             .await?;
         personal.can_vote = on_ballot && current.can_vote(state.settings.min_account_age_days, now);
     }
@@ -262,7 +269,7 @@ pub async fn me_page(
     let issue = week.issue;
     let (mine, votes) = state
         .db
-        .run(move |conn| {
+        .read(move |conn| {
             Ok((
                 nomination::by_user(conn, user_id)?,
                 vote::mine(conn, user_id, issue)?,

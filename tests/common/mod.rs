@@ -244,6 +244,13 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut SettingsA
     }
 }
 
+/// A connection of its own to `database_url`, outside the service's pools and its one write
+/// path, as another program would have: for tests of the schema's own rules and for fixtures.
+pub fn raw_connection(database_url: &str) -> Box<twir_picks::db::DbConnection> {
+    let url = twir_picks::settings::DatabaseUrl::parse(database_url).expect("a database URL");
+    Box::new(twir_picks::db::Manager::new(url).open().expect("connect"))
+}
+
 /// Wait (at most 30 s) until a server listens on 127.0.0.1:`port`.
 pub fn wait_for_port(port: u16) {
     let started = std::time::Instant::now();
