@@ -95,8 +95,7 @@ fn read_counted_votes(
     votes::table
         .inner_join(users::table)
         .filter(votes::week_issue.eq(issue))
-        .filter(votes::withdrawn.eq(false))
-        .filter(users::banned.eq(false))
+        .filter(crate::models::vote::counted())
         .select((votes::user_id, votes::category, votes::nomination_id))
         .load(conn)
 }

@@ -2,6 +2,7 @@
 //! See ARCHITECTURE.md for the map.
 
 pub mod actions;
+pub mod actor;
 pub mod cache;
 pub mod cli;
 pub mod clock;
@@ -47,6 +48,16 @@ impl Application {
     pub async fn build(settings: Settings, options: ServerOptions) -> anyhow::Result<Application> {
         let listener = TcpListener::bind(settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
+        Self::build_on(listener, settings, options).await
+    }
+
+    /// `build` on a listener bound already (tests bind port 0 once and name the port in
+    /// `PUBLIC_URL` before the settings are made).
+    pub async fn build_on(
+        listener: TcpListener,
+        settings: Settings,
+        options: ServerOptions,
+    ) -> anyhow::Result<Application> {
         let addr = listener.local_addr()?;
         let session_key = web::session::load_key(&settings)?;
         let state = build_state(settings, options.clock).await?;

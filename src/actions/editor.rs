@@ -1,7 +1,7 @@
 //! The editor's work (SPEC §2, §4): the shortlist with attribution, picks, moderation and
 //! week changes. Every action is written to the audit log in the same transaction.
 
-use crate::domain::attribution::{CrateAttribution, Credit, QuoteAttribution, Renderer};
+use crate::domain::attribution::{self, CrateAttribution, Credit, QuoteAttribution, Renderer};
 use crate::domain::validate::{Category, NominationForm, ValidNomination};
 use crate::error::AppError;
 use crate::models::audit::{self, Entry as AuditEntry};
@@ -13,7 +13,7 @@ use crate::models::vote;
 use crate::models::week::{self, Week};
 use crate::settings::Settings;
 use crate::state::AppState;
-use crate::web::extract::CurrentUser;
+use crate::actor::CurrentUser;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
@@ -33,7 +33,7 @@ pub fn attribution_of(entry: &Entry, settings: &Settings) -> Attribution {
             permalink: permalink.clone(),
         })
         .collect();
-    let self_suggestion = !entry.credits.is_empty() && entry.credits.iter().all(|c| c.self_suggestion);
+    let self_suggestion = attribution::is_self_suggestion(entry.credits.iter().map(|c| c.self_suggestion));
     let editors_choice = entry.nomination.editors_choice;
     let editor = if editors_choice {
         entry.credits.first().map(|c| c.name.clone()).unwrap_or_default()

@@ -5,10 +5,12 @@
 use crate::crates_io::{self, Lookup};
 use crate::domain::validate::{Category, FieldErrors, NominationForm, ValidNomination};
 use crate::error::AppError;
+use crate::domain::ballot as ballot_rule;
+use crate::models::ballot;
 use crate::models::nomination::{self, CrateFacts};
 use crate::models::week::Week;
 use crate::state::AppState;
-use crate::web::extract::CurrentUser;
+use crate::actor::CurrentUser;
 
 /// Nominations (own or co-) one user may make per category per week.
 pub const PER_USER_WEEKLY_LIMIT: i64 = 5;
@@ -80,7 +82,7 @@ pub async fn nominate(
             .read(move |conn| {
                 let past = nomination::last_win(conn, category, &key)?;
                 let existing =
-                    nomination::on_ballot_by_key(conn, category, &key, issue, settings.ballot_weeks)?;
+                    ballot::on_ballot_by_key(conn, category, &key, issue, settings.ballot_weeks)?;
                 Ok((past, existing.map(|n| n.id)))
             })
             .await?
@@ -112,11 +114,11 @@ pub async fn nominate(
         .write(move |tx| {
             nomination::lock_week(tx, issue)?;
             if let Some(won) = nomination::last_win(tx, category, &key)? {
-                if won + settings.allow_repeat_after_weeks > issue {
+                if ballot_rule::too_recent_a_winner(Some(won), issue, settings.allow_repeat_after_weeks) {
                     return Ok(Decision::PastWinner(won));
                 }
             }
-            let existing = nomination::on_ballot_by_key(tx, category, &key, issue, settings.ballot_weeks)?;
+            let existing = ballot::on_ballot_by_key(tx, category, &key, issue, settings.ballot_weeks)?;
             if let Some(n) = &existing {
                 if nomination::is_nominator(tx, n.id, user_id)? {
                     return Ok(Decision::Done(Nominated::AlreadyYours(n.id)));
@@ -148,7 +150,7 @@ pub async fn nominate(
         Decision::Done(done) => Ok(done),
         Decision::PastWinner(issue) => Err(Refused::PastWinner {
             issue,
-            again_from: issue + state.settings.allow_repeat_after_weeks,
+            again_from: ballot_rule::again_from(issue, state.settings.allow_repeat_after_weeks),
         }),
         Decision::Limit => Err(Refused::LimitReached { category }),
     }
@@ -156,10 +158,12 @@ pub async fn nominate(
 
 fn check_past_winner(won: Option<i32>, week: &Week, allow_repeat_after_weeks: i32) -> Result<(), Refused> {
     match won {
-        Some(issue) if issue + allow_repeat_after_weeks > week.issue => Err(Refused::PastWinner {
-            issue,
-            again_from: issue + allow_repeat_after_weeks,
-        }),
+        Some(issue) if ballot_rule::too_recent_a_winner(won, week.issue, allow_repeat_after_weeks) => {
+            Err(Refused::PastWinner {
+                issue,
+                again_from: ballot_rule::again_from(issue, allow_repeat_after_weeks),
+            })
+        }
         _ => Ok(()),
     }
 }

@@ -4,7 +4,7 @@ use crate::domain::validate::Category;
 use crate::error::AppError;
 use crate::models::{ballot, nomination, vote};
 use crate::state::AppState;
-use crate::web::extract::CurrentUser;
+use crate::actor::CurrentUser;
 
 /// Cast (or move) `user`'s vote to `nomination_id` in the week open now. Returns the category.
 pub async fn cast(state: &AppState, user: &CurrentUser, nomination_id: i32) -> Result<Category, AppError> {

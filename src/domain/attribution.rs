@@ -44,6 +44,21 @@ pub struct QuoteAttribution {
     pub editor: String,
 }
 
+/// Whether the thanks read "for the self-suggestion!": every person thanked marked the crate as
+/// their own. TWiR's line names everyone ("Thanks to [A] and [B] for the self-suggestion!"), so
+/// one author among other nominators is thanked for "the suggestion". The one rule for the
+/// pages, the JSON and the desk.
+pub fn is_self_suggestion(marks: impl IntoIterator<Item = bool>) -> bool {
+    let mut any = false;
+    for marked in marks {
+        if !marked {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
 /// "[A](a)", "[A](a) and [B](b)", "[A](a), [B](b) and [C](c)".
 pub fn credit_list(credits: &[Credit]) -> String {
     let links: Vec<String> = credits
@@ -220,6 +235,15 @@ mod tests {
         assert!(r
             .crate_entry(&crate_of(vec![credit("A", 1), credit("B", 1), credit("C", 1)]))
             .contains("Thanks to [A](https://picks.example/nominations/1), [B](https://picks.example/nominations/1) and [C](https://picks.example/nominations/1) for"));
+    }
+
+    #[test]
+    fn a_self_suggestion_is_everyone_s() {
+        assert!(is_self_suggestion([true]));
+        assert!(is_self_suggestion([true, true]));
+        assert!(!is_self_suggestion([true, false]));
+        assert!(!is_self_suggestion([false]));
+        assert!(!is_self_suggestion([]));
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Pure rules of SPEC §2: no HTTP, no SQL. Each module owns one rule and its unit tests.
 
 pub mod attribution;
+pub mod ballot;
 pub mod draft;
+pub mod eligibility;
 pub mod markdown;
 pub mod ranking;
 pub mod validate;

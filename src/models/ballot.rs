@@ -3,6 +3,7 @@
 //! shortlist all read this.
 
 use crate::db::DbConnection;
+use crate::domain::ballot as ballot_rule;
 use crate::domain::ranking::{self, Standing};
 use crate::domain::validate::Category;
 use crate::models::nomination::{self, Credit, Nomination};
@@ -110,50 +111,79 @@ impl RankedWeek {
     }
 }
 
-/// Which nominations stand on the ballot of `week`: made in it or the `ballot_weeks` before,
-/// not withdrawn, not hidden (unless `with_hidden`), and not picked in an earlier week.
+/// Which nominations stand on the ballot of `week` (`domain::ballot::stands`; hidden ones too
+/// when `with_hidden`, for editors). The SQL narrows to the ballot window; the rule decides.
 pub fn ballot_nominations(
     conn: &mut DbConnection,
     week: &Week,
     ballot_weeks: i32,
     with_hidden: bool,
 ) -> QueryResult<Vec<Nomination>> {
-    let mut query = nominations::table
-        .filter(nominations::week_issue.between(week.issue - ballot_weeks, week.issue))
-        .filter(nominations::withdrawn.eq(false))
-        .filter(diesel::dsl::not(
-            nominations::id.eq_any(
-                picks::table
-                    .filter(picks::unpicked_at.is_null())
-                    .filter(picks::week_issue.lt(week.issue))
-                    .select(picks::nomination_id),
-            ),
-        ))
+    let candidates = nominations::table
+        .filter(nominations::week_issue.between(week.issue.saturating_sub(ballot_weeks), week.issue))
         .select(Nomination::as_select())
-        .into_boxed();
-    if !with_hidden {
-        query = query.filter(nominations::hidden.eq(false));
-    }
-    query.load(conn)
+        .load(conn)?;
+    standing(conn, candidates, week.issue, ballot_weeks, with_hidden)
 }
 
-/// Whether `n` stands on the ballot of `week` (the same rule as `ballot_nominations`).
+/// The nomination of `category` with dedupe `key` that stands on the ballot of `issue`, if any
+/// (a second nomination of it becomes a co-nomination).
+pub fn on_ballot_by_key(
+    conn: &mut DbConnection,
+    category: Category,
+    key: &str,
+    issue: i32,
+    ballot_weeks: i32,
+) -> QueryResult<Option<Nomination>> {
+    let candidates = nominations::table
+        .filter(nominations::category.eq(category.as_str()))
+        .filter(nominations::dedupe_key.eq(key))
+        .filter(nominations::week_issue.between(issue.saturating_sub(ballot_weeks), issue))
+        .order(nominations::id)
+        .select(Nomination::as_select())
+        .load(conn)?;
+    Ok(standing(conn, candidates, issue, ballot_weeks, false)?.into_iter().next())
+}
+
+/// Whether `n` stands on the ballot of `week` (the public one: not hidden).
 pub fn is_on_ballot(
     conn: &mut DbConnection,
     n: &Nomination,
     week: &Week,
     ballot_weeks: i32,
 ) -> QueryResult<bool> {
-    if n.withdrawn || n.hidden || n.week_issue > week.issue || n.week_issue < week.issue - ballot_weeks {
-        return Ok(false);
-    }
-    let picked_before: i64 = picks::table
-        .filter(picks::nomination_id.eq(n.id))
+    Ok(!standing(conn, vec![n.clone()], week.issue, ballot_weeks, false)?.is_empty())
+}
+
+/// `candidates` kept in order where `domain::ballot::stands` says so.
+fn standing(
+    conn: &mut DbConnection,
+    candidates: Vec<Nomination>,
+    issue: i32,
+    ballot_weeks: i32,
+    with_hidden: bool,
+) -> QueryResult<Vec<Nomination>> {
+    let ids: Vec<i32> = candidates.iter().map(|n| n.id).collect();
+    let picked_earlier: std::collections::HashSet<i32> = picks::table
+        .filter(picks::nomination_id.eq_any(&ids))
         .filter(picks::unpicked_at.is_null())
-        .filter(picks::week_issue.lt(week.issue))
-        .count()
-        .get_result(conn)?;
-    Ok(picked_before == 0)
+        .filter(picks::week_issue.lt(issue))
+        .select(picks::nomination_id)
+        .load::<i32>(conn)?
+        .into_iter()
+        .collect();
+    Ok(candidates
+        .into_iter()
+        .filter(|n| {
+            let candidate = ballot_rule::Candidate {
+                week_issue: n.week_issue,
+                withdrawn: n.withdrawn,
+                hidden: n.hidden,
+                picked_earlier: picked_earlier.contains(&n.id),
+            };
+            ballot_rule::stands(&candidate, issue, ballot_weeks, with_hidden)
+        })
+        .collect())
 }
 
 /// Counted votes for `ids` up to and including week `issue`, by (nomination, week).
@@ -163,8 +193,7 @@ fn vote_counts(conn: &mut DbConnection, ids: &[i32], issue: i32) -> QueryResult<
         .inner_join(users::table)
         .filter(votes::nomination_id.eq_any(ids))
         .filter(votes::week_issue.le(issue))
-        .filter(votes::withdrawn.eq(false))
-        .filter(users::banned.eq(false))
+        .filter(crate::models::vote::counted())
         .group_by((votes::nomination_id, votes::week_issue))
         .select((votes::nomination_id, votes::week_issue, diesel::dsl::count_star()))
         .load(conn)
@@ -221,7 +250,7 @@ pub fn entry_of(nomination: Nomination, credits: Vec<Credit>) -> Entry {
         earlier_votes: 0,
         nominated_at: rfc3339(nomination.created_at),
         nominators: credits.iter().map(|c| c.login.clone()).collect(),
-        self_suggestion: credits.iter().any(|c| c.self_suggestion),
+        self_suggestion: crate::domain::attribution::is_self_suggestion(credits.iter().map(|c| c.self_suggestion)),
         crate_,
         quote,
         credits,

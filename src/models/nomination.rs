@@ -131,33 +131,6 @@ pub fn lock_week(tx: &mut Tx<'_>, issue: i32) -> QueryResult<()> {
     Ok(())
 }
 
-/// The nomination with this key on the ballot of `issue`, if any.
-pub fn on_ballot_by_key(
-    conn: &mut DbConnection,
-    category: Category,
-    key: &str,
-    issue: i32,
-    ballot_weeks: i32,
-) -> QueryResult<Option<Nomination>> {
-    nominations::table
-        .filter(nominations::category.eq(category.as_str()))
-        .filter(nominations::dedupe_key.eq(key))
-        .filter(nominations::week_issue.between(issue - ballot_weeks, issue))
-        .filter(nominations::withdrawn.eq(false))
-        .filter(nominations::hidden.eq(false))
-        .filter(diesel::dsl::not(
-            nominations::id.eq_any(
-                picks::table
-                    .filter(picks::unpicked_at.is_null())
-                    .select(picks::nomination_id),
-            ),
-        ))
-        .order(nominations::id)
-        .select(Nomination::as_select())
-        .first(conn)
-        .optional()
-}
-
 /// The most recent issue in which something with this key won, from picks or imported history.
 pub fn last_win(conn: &mut DbConnection, category: Category, key: &str) -> QueryResult<Option<i32>> {
     let picked: Option<i32> = picks::table

@@ -89,8 +89,7 @@ pub fn cast_with_voters(
     let rows: Vec<(i32, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> = votes::table
         .inner_join(users::table)
         .filter(votes::week_issue.eq(issue))
-        .filter(votes::withdrawn.eq(false))
-        .filter(users::banned.eq(false))
+        .filter(counted())
         .select((votes::nomination_id, votes::updated_at, users::github_created_at))
         .load(conn)?;
     Ok(rows
@@ -103,4 +102,9 @@ pub fn cast_with_voters(
             },
         )
         .collect())
+}
+
+/// `domain::ballot::vote_counts` in SQL, for queries over votes joined with their voters.
+pub fn counted() -> diesel::dsl::And<diesel::dsl::Eq<votes::withdrawn, bool>, diesel::dsl::Eq<crate::schema::users::banned, bool>> {
+    votes::withdrawn.eq(false).and(crate::schema::users::banned.eq(false))
 }

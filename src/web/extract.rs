@@ -8,30 +8,11 @@ use crate::state::AppState;
 use actix_session::SessionExt;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use std::future::Future;
 use std::pin::Pin;
 
-/// A logged-in user and what they may do.
-#[derive(Debug, Clone)]
-pub struct CurrentUser {
-    pub user: User,
-    pub is_editor: bool,
-}
-
-impl CurrentUser {
-    /// Old enough on GitHub to vote, and not banned.
-    pub fn can_vote(&self, min_account_age_days: i64, now: DateTime<Utc>) -> bool {
-        !self.user.banned && self.account_old_enough(min_account_age_days, now)
-    }
-
-    pub fn account_old_enough(&self, min_account_age_days: i64, now: DateTime<Utc>) -> bool {
-        match self.user.github_created_at {
-            Some(created) => now - created.and_utc() >= Duration::days(min_account_age_days),
-            None => min_account_age_days == 0,
-        }
-    }
-}
+pub use crate::actor::CurrentUser;
 
 /// The visitor: logged in or not.
 #[derive(Debug, Clone)]

@@ -210,17 +210,17 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut SettingsA
     args.github_api_url = github.api_url();
     args.crates_io_api_url = crates_io.base.clone();
     adjust(&mut args);
-    // Bind first so PUBLIC_URL can name the real port.
+    // Bind once, first, so PUBLIC_URL can name the real port; the server takes this listener.
     let listener = std::net::TcpListener::bind(args.bind.as_str()).expect("bind port 0");
     let addr = listener.local_addr().unwrap();
-    drop(listener);
     args.bind = addr.to_string();
     if args.public_url.is_none() {
         args.public_url = Some(format!("http://{addr}"));
     }
     let settings = Settings::from_args(&args).expect("valid test settings");
     let clock = Clock::manual(default_now());
-    let app = Application::build(
+    let app = Application::build_on(
+        listener,
         settings,
         ServerOptions {
             clock: clock.clone(),

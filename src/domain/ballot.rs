@@ -1,0 +1,80 @@
+//! What stands on a ballot and which votes count (SPEC §2): one predicate each, used by the
+//! SQL that loads ballots, the vote and pick checks, and the in-memory snapshot.
+
+/// What the membership rule needs to know about one nomination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Candidate {
+    /// The week it was nominated in.
+    pub week_issue: i32,
+    pub withdrawn: bool,
+    pub hidden: bool,
+    /// It is the standing pick of a week before the one asked about.
+    pub picked_earlier: bool,
+}
+
+/// Whether `c` stands on the ballot of week `issue`: nominated in that week or the
+/// `ballot_weeks` before it, not withdrawn, not picked in an earlier week, and not hidden
+/// (hidden ones stay on the editors' view, `with_hidden`). This week's pick stays on.
+pub fn stands(c: &Candidate, issue: i32, ballot_weeks: i32, with_hidden: bool) -> bool {
+    let in_window = (issue.saturating_sub(ballot_weeks)..=issue).contains(&c.week_issue);
+    in_window && !c.withdrawn && !c.picked_earlier && (with_hidden || !c.hidden)
+}
+
+/// Whether a vote counts: it was not withdrawn and its voter is not banned. (Votes for hidden
+/// nominations count for nothing because hidden nominations are off the public ballot.)
+pub fn vote_counts(withdrawn: bool, voter_banned: bool) -> bool {
+    !withdrawn && !voter_banned
+}
+
+/// A crate or quote featured in issue `won` may be nominated again from this issue on.
+pub fn again_from(won: i32, allow_repeat_after_weeks: i32) -> i32 {
+    won.saturating_add(allow_repeat_after_weeks)
+}
+
+/// Whether having won in `won` keeps it off the ballot of issue `issue`.
+pub fn too_recent_a_winner(won: Option<i32>, issue: i32, allow_repeat_after_weeks: i32) -> bool {
+    won.is_some_and(|w| again_from(w, allow_repeat_after_weeks) > issue)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidate(week_issue: i32) -> Candidate {
+        Candidate {
+            week_issue,
+            withdrawn: false,
+            hidden: false,
+            picked_earlier: false,
+        }
+    }
+
+    #[test]
+    fn a_nomination_stands_for_its_week_and_the_ballot_weeks_after() {
+        for week in 676..=680 {
+            assert!(stands(&candidate(week), 680, 4, false), "{week}");
+        }
+        assert!(!stands(&candidate(675), 680, 4, false));
+        assert!(!stands(&candidate(681), 680, 4, false));
+    }
+
+    #[test]
+    fn withdrawn_hidden_or_picked_before_is_off() {
+        let c = candidate(680);
+        assert!(!stands(&Candidate { withdrawn: true, ..c }, 680, 4, true));
+        assert!(!stands(&Candidate { picked_earlier: true, ..c }, 680, 4, true));
+        let hidden = Candidate { hidden: true, ..c };
+        assert!(!stands(&hidden, 680, 4, false));
+        assert!(stands(&hidden, 680, 4, true), "editors still see it");
+    }
+
+    #[test]
+    fn votes_and_repeat_winners() {
+        assert!(vote_counts(false, false));
+        assert!(!vote_counts(true, false) && !vote_counts(false, true));
+        assert!(too_recent_a_winner(Some(650), 680, 52));
+        assert!(!too_recent_a_winner(Some(600), 680, 52));
+        assert!(!too_recent_a_winner(None, 680, 52));
+        assert_eq!(again_from(650, 52), 702);
+    }
+}
