@@ -5,7 +5,7 @@ use crate::db::{self, Db};
 use crate::domain::draft;
 use crate::domain::validate;
 use crate::domain::validate::Category;
-use crate::models::{audit, editor as editors, week};
+use crate::models::{audit, editor as editors, user, week};
 use crate::settings::{Settings, SettingsArgs};
 use crate::{AppState, Clock};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -318,7 +318,22 @@ fn run_editor(
         EditorCommand::Grant { login } => {
             let login = parse_login(&login)?;
             if editors::grant(conn, &login, &cli_actor(), now)? {
-                println!("{login} is now an editor");
+                match editors::bound_user(conn, &login)?
+                    .map(|id| user::find(conn, id))
+                    .transpose()?
+                    .flatten()
+                {
+                    Some(account) => {
+                        println!(
+                        "{login} is now an editor, bound to the account that has that login here: user {}{}",
+                        account.id,
+                        account.github_id.map(|g| format!(" (GitHub id {g})")).unwrap_or_default()
+                    )
+                    }
+                    None => println!(
+                        "{login} is now an editor; the role binds to the first account that logs in with it"
+                    ),
+                }
             } else {
                 println!("{login} was already an editor");
             }

@@ -71,13 +71,21 @@ pub fn revoke(conn: &mut DbConnection, login: &str, actor: &str, now: DateTime<U
             return Ok(false);
         }
         user::bump_session_epoch_by_login(conn, &key)?;
-        // The bound account too, if it has been renamed since.
-        if let Some(bound) = bound_user(conn, &key)? {
+        // The bound account too, if it has been renamed since; and the binding is released, so
+        // a later grant binds afresh (the audit row keeps whose it was).
+        let bound = bound_user(conn, &key)?;
+        if let Some(bound) = bound {
             diesel::update(users::table.find(bound))
                 .set(users::session_epoch.eq(users::session_epoch + 1))
                 .execute(conn)?;
+            diesel::delete(editor_bindings::table.find(&key)).execute(conn)?;
         }
-        audit::record(conn, audit::Entry::new(actor, "editor_revoke", &key), now)?;
+        let entry = audit::Entry::new(actor, "editor_revoke", &key);
+        let entry = match bound {
+            Some(user) => entry.detail(format!("was bound to user {user}")),
+            None => entry,
+        };
+        audit::record(conn, entry, now)?;
         Ok(true)
     })
 }

@@ -244,3 +244,23 @@ pub fn use_oauth_state(conn: &mut DbConnection, state: &str, now: DateTime<Utc>)
         Err(e) => Err(e),
     }
 }
+
+/// Forget what can no longer matter: OAuth states older than `states_before` (a login that
+/// old is refused as expired anyway) and ended sessions older than `sessions_before` (their
+/// cookies are past their absolute lifetime). Housekeeping, not a user action.
+pub fn prune_login_records(
+    conn: &mut DbConnection,
+    states_before: DateTime<Utc>,
+    sessions_before: DateTime<Utc>,
+) -> QueryResult<usize> {
+    use crate::schema::{ended_sessions, used_oauth_states};
+    let states = diesel::delete(
+        used_oauth_states::table.filter(used_oauth_states::used_at.lt(states_before.naive_utc())),
+    )
+    .execute(conn)?;
+    let sessions = diesel::delete(
+        ended_sessions::table.filter(ended_sessions::ended_at.lt(sessions_before.naive_utc())),
+    )
+    .execute(conn)?;
+    Ok(states + sessions)
+}
