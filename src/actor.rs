@@ -15,7 +15,12 @@ pub struct CurrentUser {
 impl CurrentUser {
     /// Old enough on GitHub to vote, and not banned (`domain::eligibility`).
     pub fn can_vote(&self, min_account_age_days: i64, now: DateTime<Utc>) -> bool {
-        eligibility::can_vote(self.user.banned, self.user.github_created_at, min_account_age_days, now)
+        eligibility::can_vote(
+            self.user.banned,
+            self.user.github_created_at,
+            min_account_age_days,
+            now,
+        )
     }
 
     pub fn account_old_enough(&self, min_account_age_days: i64, now: DateTime<Utc>) -> bool {

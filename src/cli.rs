@@ -5,7 +5,7 @@ use crate::db::{self, Db};
 use crate::domain::draft;
 use crate::domain::validate;
 use crate::domain::validate::Category;
-use crate::models::{audit, editor as editors, week};
+use crate::models::{audit, editor as editors, user, week};
 use crate::settings::{Settings, SettingsArgs};
 use crate::{AppState, Clock};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -310,17 +310,29 @@ fn cli_actor() -> String {
     format!("cli:{who}")
 }
 
-fn run_editor(
-    db: &Db,
-    command: EditorCommand,
-    settings: &Settings,
-) -> anyhow::Result<()> {
+fn run_editor(db: &Db, command: EditorCommand, settings: &Settings) -> anyhow::Result<()> {
     let now = chrono::Utc::now();
     match command {
         EditorCommand::Grant { login } => {
             let login = parse_login(&login)?;
             if db.write_blocking(|tx| Ok(editors::grant(tx, &login, &cli_actor(), now)?))? {
-                println!("{login} is now an editor");
+                let conn = &mut *db.get()?;
+                match editors::bound_user(conn, &login)?
+                    .map(|id| user::find(conn, id))
+                    .transpose()?
+                    .flatten()
+                {
+                    Some(account) => {
+                        println!(
+                        "{login} is now an editor, bound to the account that has that login here: user {}{}",
+                        account.id,
+                        account.github_id.map(|g| format!(" (GitHub id {g})")).unwrap_or_default()
+                    )
+                    }
+                    None => println!(
+                        "{login} is now an editor; the role binds to the first account that logs in with it"
+                    ),
+                }
             } else {
                 println!("{login} was already an editor");
             }

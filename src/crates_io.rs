@@ -99,7 +99,10 @@ pub async fn lookup(state: &AppState, name: &str) -> Lookup {
     let now = state.clock.now();
     let cached = {
         let key = key.clone();
-        state.db.read(move |conn| Ok(crates_cache::get(conn, &key)?)).await
+        state
+            .db
+            .read(move |conn| Ok(crates_cache::get(conn, &key)?))
+            .await
     };
     if let Ok(Some(entry)) = cached {
         let ttl = if entry.found {
@@ -145,10 +148,7 @@ pub async fn lookup(state: &AppState, name: &str) -> Lookup {
         }
     };
     if let Some(entry) = entry {
-        let stored = state
-            .db
-            .write(move |tx| Ok(crates_cache::put(tx, &entry)?))
-            .await;
+        let stored = state.db.write(move |tx| Ok(crates_cache::put(tx, &entry)?)).await;
         if let Err(e) = stored {
             tracing::warn!(error = %e, "could not cache a crates.io answer");
         }

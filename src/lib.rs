@@ -115,6 +115,22 @@ fn spawn_background_work(state: AppState) {
                 tracing::warn!(error = %e, "verifying pending crates failed");
             }
             state.limits.tidy();
+            let now = state.clock.now();
+            let states_before = now - chrono::Duration::seconds(2 * web::session::OAUTH_TTL_SECS);
+            let sessions_before = now - chrono::Duration::seconds(web::session::ABSOLUTE_LIFETIME_SECS);
+            let pruned = state
+                .db
+                .write(move |tx| {
+                    Ok(models::user::prune_login_records(
+                        tx,
+                        states_before,
+                        sessions_before,
+                    )?)
+                })
+                .await;
+            if let Err(e) = pruned {
+                tracing::warn!(error = %e, "pruning login records failed");
+            }
             if let Err(e) = state.db.checkpoint(db::BUSY_TIMEOUT_MS).await {
                 tracing::warn!(error = %e, "WAL checkpoint failed");
             }

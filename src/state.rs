@@ -136,7 +136,10 @@ impl AppState {
     pub async fn roll_over(&self) -> Result<Week, AppError> {
         let now = self.clock.now();
         let calendar = self.settings.calendar;
-        let week = self.db.write(move |tx| week::ensure_open(tx, &calendar, now)).await?;
+        let week = self
+            .db
+            .write(move |tx| week::ensure_open(tx, &calendar, now))
+            .await?;
         *self.open_week.write().unwrap_or_else(|e| e.into_inner()) = Some((week.clone(), Instant::now()));
         Ok(week)
     }

@@ -230,3 +230,38 @@ fn dev_login_is_refused_behind_a_proxy_or_with_a_public_url() {
     refused(&[("TRUSTED_PROXIES", "127.0.0.1")], "TRUSTED_PROXIES");
     refused(&[("BIND", "0.0.0.0:0")], "BIND");
 }
+
+on_both_backends! {
+    async fn dev_login_refuses_a_host_that_is_not_this_machine(backend) {
+        // DNS rebinding: a page from evil.example rebound to 127.0.0.1 sends Host: evil.example.
+        let app = spawn_app_with(backend, |a| a.dev_login = "true".into()).await;
+        let client = bare_client();
+        let res = client.get(app.url("/dev/login")).header("host", "evil.example:8080").send().await.unwrap();
+        assert_eq!(res.status(), 403);
+        let res = client
+            .post(app.url("/dev/login"))
+            .header("host", "evil.example")
+            .form(&[("login", "llogiq")])
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_client_error());
+        assert_eq!(client.get(app.url("/dev/login")).header("host", "localhost:1").send().await.unwrap().status(), 200);
+    }
+}
+
+on_both_backends! {
+    async fn a_revoked_login_granted_again_binds_afresh(backend) {
+        let app = spawn_app_with(backend, |_| {}).await;
+        app.logged_in(Profile::new(71, "alice")).await;
+        assert!(app.cli(&["editor", "grant", "alice"]).status.success());
+        assert!(app.cli(&["editor", "revoke", "alice"]).status.success());
+        // The first alice renames her account; someone else registers the login.
+        let old = app.logged_in(Profile::new(71, "alice-renamed")).await;
+        let new = app.logged_in(Profile::new(72, "alice")).await;
+        let out = app.cli(&["editor", "grant", "alice"]);
+        assert!(String::from_utf8_lossy(&out.stdout).contains("GitHub id 72"), "{out:?}");
+        assert_eq!(new.me().await.1["is_editor"], true);
+        assert_eq!(old.me().await.1["is_editor"], false);
+    }
+}

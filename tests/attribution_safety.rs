@@ -39,6 +39,14 @@ const PAYLOADS: &[&str] = &[
     "    <script>indented</script>",
     "[...]: javascript:alert(1)\n\n[...]",
     "cut [...] here [...](javascript:x) [...][submit_crate]",
+    // From a second review: abbreviations, references and footnotes through kept text.
+    "It is fast...really fast\n*[...] : Malicious tooltip, visit evil.example",
+    "see [...] [submit_crate](https://a.b/x) now",
+    "see [^1](https://a.b/x) here",
+    "///Footnotes Go Here///",
+    "~~~ onclick\nalert(1)\n~~~",
+    "\u{93e}_boo_\u{93e}",
+    "eats `<!--` comments and `<a title=\"` too",
 ];
 
 /// Links the templates make for `a` and `q`, and the submit links.
@@ -145,6 +153,10 @@ fn commonmark_problems(markdown: &str, fields: &Fields) -> Vec<String> {
             Event::Html(h) | Event::InlineHtml(h) => problems.push(format!("HTML {h:?}")),
             Event::Start(Tag::Image { dest_url, .. }) => problems.push(format!("image {dest_url:?}")),
             Event::Start(Tag::HtmlBlock) => problems.push("HTML block".into()),
+            // A fence's info string becomes a `class` attribute.
+            Event::Start(Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(info))) if !info.is_empty() => {
+                problems.push(format!("fenced code with info {info:?}"))
+            }
             Event::Start(Tag::Link {
                 link_type, dest_url, ..
             }) => {

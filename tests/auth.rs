@@ -343,8 +343,3 @@ fn dev_login_is_refused_at_start_on_a_public_bind() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("loopback"));
 }
-
-#[allow(dead_code)]
-fn _unused(_: &mut twir_picks::db::DbConnection) -> QueryResult<()> {
-    Ok(())
-}

@@ -3,7 +3,7 @@
 mod common;
 
 use chrono::NaiveDateTime;
-use common::{spawn_app, Backend};
+use common::spawn_app;
 use diesel::prelude::*;
 use twir_picks::db::{is_unique_violation, migrate, DbConnection};
 use twir_picks::schema::{nominations, picks, users, votes, weeks};
@@ -216,9 +216,6 @@ fn bad_settings_are_each_named() {
         "{stderr}"
     );
 }
-
-#[allow(dead_code)]
-fn _backend_is_used(_: Backend) {}
 
 /// The bundled SQLite is built with the query planner stability guarantee (.cargo/config.toml):
 /// without it every statement with a bound LIMIT is parsed again at each run.

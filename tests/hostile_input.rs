@@ -129,6 +129,10 @@ fn the_request_log_holds_no_oauth_secrets_no_spoofed_addresses_and_no_colours() 
         .send()
         .unwrap();
     assert!(res.status().is_client_error());
+    // The same route spelled with a percent-encoded letter.
+    let encoded =
+        format!("http://127.0.0.1:{port}/%61uth/github/callback?code=SECRETCODE43&state=SECRETSTATE43");
+    assert!(client.get(encoded).send().unwrap().status().is_client_error());
     client
         .get(format!("http://127.0.0.1:{port}/winners?page=2"))
         .send()
@@ -140,7 +144,15 @@ fn the_request_log_holds_no_oauth_secrets_no_spoofed_addresses_and_no_colours() 
     let _ = child.wait();
     assert!(log.contains("/auth/github/callback?[redacted]"), "{log}");
     assert!(log.contains("/winners?page=2"), "{log}");
-    for secret in ["SECRETCODE42", "SECRETSTATE42", "6.6.6.6", "7.7.7.7", "\u{1b}["] {
+    for secret in [
+        "SECRETCODE42",
+        "SECRETSTATE42",
+        "SECRETCODE43",
+        "SECRETSTATE43",
+        "6.6.6.6",
+        "7.7.7.7",
+        "\u{1b}[",
+    ] {
         assert!(!log.contains(secret), "{secret:?} in the log:\n{log}");
     }
     assert!(log.contains("client_ip=127.0.0.1"), "{log}");

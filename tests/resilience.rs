@@ -20,7 +20,9 @@ fn seed(database_url: &str) -> (i32, i32, i32) {
         .unwrap()
         .calendar;
     let now = chrono::Utc::now();
-    let week = db.write_blocking(|tx| twir_picks::models::week::ensure_open(tx, &calendar, now)).unwrap();
+    let week = db
+        .write_blocking(|tx| twir_picks::models::week::ensure_open(tx, &calendar, now))
+        .unwrap();
     let n = now.naive_utc();
     diesel::insert_into(users::table)
         .values((

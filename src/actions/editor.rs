@@ -1,6 +1,7 @@
 //! The editor's work (SPEC §2, §4): the shortlist with attribution, picks, moderation and
 //! week changes. Every action is written to the audit log in the same transaction.
 
+use crate::actor::CurrentUser;
 use crate::domain::attribution::{self, CrateAttribution, Credit, QuoteAttribution, Renderer};
 use crate::domain::validate::{Category, NominationForm, ValidNomination};
 use crate::error::AppError;
@@ -13,7 +14,6 @@ use crate::models::vote;
 use crate::models::week::{self, Week};
 use crate::settings::Settings;
 use crate::state::AppState;
-use crate::actor::CurrentUser;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
@@ -451,7 +451,9 @@ async fn target_week(state: &AppState, issue: Option<i32>) -> Result<Week, AppEr
         Some(n) => {
             state
                 .db
-                .read(move |conn| week::find(conn, n)?.ok_or_else(|| AppError::not_found(&format!("Issue {n}"))))
+                .read(move |conn| {
+                    week::find(conn, n)?.ok_or_else(|| AppError::not_found(&format!("Issue {n}")))
+                })
                 .await
         }
     }

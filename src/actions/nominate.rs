@@ -2,15 +2,15 @@
 //! duplicates, the crates.io check, and the per-user weekly limit, decided inside one
 //! transaction that holds the week's write lock.
 
+use crate::actor::CurrentUser;
 use crate::crates_io::{self, Lookup};
+use crate::domain::ballot as ballot_rule;
 use crate::domain::validate::{Category, FieldErrors, NominationForm, ValidNomination};
 use crate::error::AppError;
-use crate::domain::ballot as ballot_rule;
 use crate::models::ballot;
 use crate::models::nomination::{self, CrateFacts};
 use crate::models::week::Week;
 use crate::state::AppState;
-use crate::actor::CurrentUser;
 
 /// Nominations (own or co-) one user may make per category per week.
 pub const PER_USER_WEEKLY_LIMIT: i64 = 5;
@@ -81,8 +81,7 @@ pub async fn nominate(
             .db
             .read(move |conn| {
                 let past = nomination::last_win(conn, category, &key)?;
-                let existing =
-                    ballot::on_ballot_by_key(conn, category, &key, issue, settings.ballot_weeks)?;
+                let existing = ballot::on_ballot_by_key(conn, category, &key, issue, settings.ballot_weeks)?;
                 Ok((past, existing.map(|n| n.id)))
             })
             .await?

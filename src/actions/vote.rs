@@ -1,10 +1,10 @@
 //! Casting, moving and withdrawing a vote (SPEC §2), each refusal with its own message.
 
+use crate::actor::CurrentUser;
 use crate::domain::validate::Category;
 use crate::error::AppError;
 use crate::models::{ballot, nomination, vote};
 use crate::state::AppState;
-use crate::actor::CurrentUser;
 
 /// Cast (or move) `user`'s vote to `nomination_id` in the week open now. Returns the category.
 pub async fn cast(state: &AppState, user: &CurrentUser, nomination_id: i32) -> Result<Category, AppError> {
@@ -39,8 +39,8 @@ pub async fn cast(state: &AppState, user: &CurrentUser, nomination_id: i32) -> R
     let category = state
         .db
         .write(move |tx| {
-            let n = nomination::find(tx, nomination_id)?
-                .ok_or_else(|| AppError::not_found("That nomination"))?;
+            let n =
+                nomination::find(tx, nomination_id)?.ok_or_else(|| AppError::not_found("That nomination"))?;
             if n.hidden {
                 return Err(AppError::conflict(
                     "hidden",

@@ -48,7 +48,10 @@ pub struct Manager {
 
 impl Manager {
     pub fn new(url: DatabaseUrl) -> Self {
-        Manager { url, read_only: false }
+        Manager {
+            url,
+            read_only: false,
+        }
     }
 
     fn read_only(mut self) -> Self {
@@ -259,7 +262,10 @@ impl Db {
     }
 
     /// A writer connection, in turn with the other SQLite writers of this process.
-    fn with_writer<T>(&self, work: impl FnOnce(&mut DbConnection) -> Result<T, AppError>) -> Result<T, AppError> {
+    fn with_writer<T>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
         let _turn = (self.backend == Backend::Sqlite)
             .then(|| self.sqlite_writer.lock().unwrap_or_else(|e| e.into_inner()));
         let mut conn = checkout(&self.writers)?;
@@ -373,7 +379,6 @@ impl Db {
         }
         Ok(())
     }
-
 }
 
 /// Whether `err` is the database refusing a duplicate (a unique key), on either backend.

@@ -62,7 +62,15 @@ mod tests {
     fn withdrawn_hidden_or_picked_before_is_off() {
         let c = candidate(680);
         assert!(!stands(&Candidate { withdrawn: true, ..c }, 680, 4, true));
-        assert!(!stands(&Candidate { picked_earlier: true, ..c }, 680, 4, true));
+        assert!(!stands(
+            &Candidate {
+                picked_earlier: true,
+                ..c
+            },
+            680,
+            4,
+            true
+        ));
         let hidden = Candidate { hidden: true, ..c };
         assert!(!stands(&hidden, 680, 4, false));
         assert!(stands(&hidden, 680, 4, true), "editors still see it");

@@ -5,7 +5,11 @@ use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 
 /// Whether an account created on GitHub at `github_created_at` is old enough to vote at `now`.
 /// An unknown age (an account made by DEV_LOGIN) counts only when no age is required.
-pub fn old_enough(github_created_at: Option<NaiveDateTime>, min_account_age_days: i64, now: DateTime<Utc>) -> bool {
+pub fn old_enough(
+    github_created_at: Option<NaiveDateTime>,
+    min_account_age_days: i64,
+    now: DateTime<Utc>,
+) -> bool {
     match github_created_at {
         Some(created) => now - created.and_utc() >= Duration::days(min_account_age_days),
         None => min_account_age_days == 0,

@@ -64,8 +64,11 @@ pub fn plain_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for (i, &c) in chars.iter().enumerate() {
         // `_` inside a word is never emphasis in either dialect; written as typed.
-        let intraword =
-            i > 0 && chars[i - 1].is_alphanumeric() && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric());
+        // Between ASCII letters or digits only: Python-Markdown's `\w` leaves out some of what
+        // Rust calls alphanumeric (vowel signs), and there `_` would open emphasis.
+        let intraword = i > 0
+            && chars[i - 1].is_ascii_alphanumeric()
+            && chars.get(i + 1).is_some_and(|n| n.is_ascii_alphanumeric());
         match c {
             '<' => out.push_str("&lt;"),
             '&' if starts_entity(&chars[i..]) => out.push_str("&amp;"),
@@ -76,6 +79,7 @@ pub fn plain_text(text: &str) -> String {
             }
             // `!` before an (escaped) bracket is harmless; escaped anyway so it reads the same.
             '!' if chars.get(i + 1) == Some(&'[') => out.push_str("\\!"),
+            '/' if starts_placeholder(&chars[i..]) => out.push_str("&#47;"),
             c => out.push(c),
         }
     }
@@ -102,9 +106,15 @@ pub fn blockquote(text: &str) -> String {
                 ">".to_string()
             } else {
                 let indent = line.len() - line.trim_start().len();
-                let body = match line.trim_start().strip_prefix('>') {
-                    Some(rest) => format!("{}\\>{rest}", &line[..indent]),
-                    None => line.to_string(),
+                let start = line.trim_start();
+                let body = if let Some(rest) = start.strip_prefix('>') {
+                    format!("{}\\>{rest}", &line[..indent])
+                } else if start.starts_with("~~~") {
+                    // A CommonMark code fence (its info string becomes a class): the first
+                    // tilde as an entity, which neither dialect reads as a fence.
+                    format!("{}&#126;{}", &line[..indent], &start[1..])
+                } else {
+                    line.to_string()
                 };
                 format!("> {body}")
             }
@@ -175,6 +185,47 @@ fn keepable_url(url: &str) -> bool {
         && chars.iter().all(|&c| is_url_char(c))
         && !(0..chars.len()).any(|i| chars[i] == '&' && starts_entity(&chars[i..]))
         && crate::domain::validate::http_url(url).is_ok()
+}
+
+/// Whether code-span text is safe from Python-Markdown's raw-HTML pass, which reads the whole
+/// document before code spans exist: a `<!--` or an unclosed `<a title="` inside a code span
+/// would swallow or reshape the rest of the issue. Every `<` that could start markup must close
+/// with `>` within the span, with no quoted attribute on the way (`Vec<T>`, `<T: 'a>` are fine).
+fn harmless_to_html_pass(text: &[char]) -> bool {
+    text.iter().enumerate().all(|(i, &c)| {
+        if c != '<' {
+            return true;
+        }
+        match text.get(i + 1) {
+            Some('!' | '?') => false,
+            Some(&n) if n.is_ascii_alphabetic() || n == '/' => {
+                let rest = &text[i + 1..];
+                let Some(end) = rest.iter().position(|&x| x == '>') else {
+                    return false;
+                };
+                let tag = &rest[..end];
+                let quoted_value = tag.iter().enumerate().any(|(k, &x)| {
+                    x == '"'
+                        || (x == '\'' && tag[..k].iter().rev().find(|c| !c.is_whitespace()) == Some(&'='))
+                });
+                !quoted_value
+            }
+            _ => true,
+        }
+    })
+}
+
+/// Python-Markdown's footnotes extension moves the issue's footnotes to wherever this text
+/// stands; its first `/` is written as an entity so that it never matches.
+const FOOTNOTE_PLACEHOLDER: &str = "///Footnotes Go Here///";
+
+fn starts_placeholder(chars: &[char]) -> bool {
+    FOOTNOTE_PLACEHOLDER
+        .chars()
+        .zip(chars)
+        .filter(|(a, b)| a == *b)
+        .count()
+        == FOOTNOTE_PLACEHOLDER.len()
 }
 
 /// One pass over prose, emitting only constructs both dialects read alike.
@@ -262,6 +313,10 @@ impl Prose {
                 self.out.push_str("&lt;");
                 i + 1
             }
+            '/' if starts_placeholder(&self.chars[i..]) => {
+                self.out.push_str("&#47;");
+                i + 1
+            }
             c => {
                 self.out.push(c);
                 i + 1
@@ -279,8 +334,14 @@ impl Prose {
         let close = start + 1 + len;
         let dots = self.chars[start + 1..close].iter().any(|&c| c != ' ');
         let closes = self.chars.get(close) == Some(&']');
-        let then_link = matches!(self.chars.get(close + 1), Some('(' | '[' | ':' | '{'));
-        (dots && closes && !then_link).then_some(close + 1)
+        // Python-Markdown reads `*[…]: title` as an abbreviation and `[…] [x]` (one space or
+        // line break between) as a reference: what follows after whitespace must not continue it.
+        let next = self.chars[(close + 1).min(self.chars.len())..]
+            .iter()
+            .find(|c| !c.is_whitespace());
+        let then_link = matches!(next, Some('(' | '[' | ':' | '{'));
+        let abbreviation = start > 0 && self.chars[start - 1] == '*';
+        (dots && closes && !then_link && !abbreviation).then_some(close + 1)
     }
 
     fn run_of_backticks(&self, from: usize) -> usize {
@@ -297,7 +358,8 @@ impl Prose {
                 '`' => {
                     let len = self.run_of_backticks(j);
                     if len == run {
-                        return (j > start + run).then_some(j + len);
+                        let inside = &self.chars[start + run..j];
+                        return (!inside.is_empty() && harmless_to_html_pass(inside)).then_some(j + len);
                     }
                     j += len;
                 }
@@ -328,7 +390,9 @@ impl Prose {
                 _ => j += 1,
             }
         };
-        if close == start + 1 || self.chars.get(close + 1) != Some(&'(') {
+        // `[^1](…)` is a footnote reference to Python-Markdown before it is a link.
+        let footnote = self.chars.get(start + 1) == Some(&'^');
+        if close == start + 1 || footnote || self.chars.get(close + 1) != Some(&'(') {
             return None;
         }
         let url_start = close + 2;
@@ -425,6 +489,38 @@ mod tests {
             "> \\[ref\n> \\]: javascript:alert(3)\n>\n> \\[ref\\]"
         );
         assert_eq!(blockquote("`a\n<b>`"), "> \\`a\n> &lt;b>\\`");
+    }
+
+    #[test]
+    fn what_a_review_found_in_python_markdown() {
+        // Abbreviations and references through a kept elision.
+        assert_eq!(
+            blockquote("fast...really\n*[...] : evil"),
+            "> fast...really\n> *\\[...\\] : evil"
+        );
+        assert_eq!(
+            prose("see [...] [submit_crate](https://a.b/x) now"),
+            "see \\[...\\] [submit_crate](https://a.b/x) now"
+        );
+        // Markup inside code spans that the raw-HTML pass would read.
+        assert_eq!(prose("eats `<!--` comments"), "eats \\`&lt;!--\\` comments");
+        assert_eq!(prose("see `<a title=\"` here"), "see \\`&lt;a title=\"\\` here");
+        assert_eq!(
+            prose("`Option<Ref<T>>` and `<T: 'a>`"),
+            "`Option<Ref<T>>` and `<T: 'a>`"
+        );
+        // Footnotes.
+        assert_eq!(prose("see [^1](https://a.b/x)"), "see \\[^1\\](https://a.b/x)");
+        assert_eq!(
+            blockquote("///Footnotes Go Here///"),
+            "> &#47;//Footnotes Go Here///"
+        );
+        // Emphasis inside a name in another script, and a fence in a quote.
+        assert_eq!(plain_text("\u{93e}_boo_\u{93e}"), "\u{93e}\\_boo\\_\u{93e}");
+        assert_eq!(
+            blockquote("~~~ onclick\nalert(1)\n~~~"),
+            "> &#126;~~ onclick\n> alert(1)\n> &#126;~~"
+        );
     }
 
     #[test]

@@ -142,7 +142,9 @@ pub fn on_ballot_by_key(
         .order(nominations::id)
         .select(Nomination::as_select())
         .load(conn)?;
-    Ok(standing(conn, candidates, issue, ballot_weeks, false)?.into_iter().next())
+    Ok(standing(conn, candidates, issue, ballot_weeks, false)?
+        .into_iter()
+        .next())
 }
 
 /// Whether `n` stands on the ballot of `week` (the public one: not hidden).
@@ -250,7 +252,9 @@ pub fn entry_of(nomination: Nomination, credits: Vec<Credit>) -> Entry {
         earlier_votes: 0,
         nominated_at: rfc3339(nomination.created_at),
         nominators: credits.iter().map(|c| c.login.clone()).collect(),
-        self_suggestion: crate::domain::attribution::is_self_suggestion(credits.iter().map(|c| c.self_suggestion)),
+        self_suggestion: crate::domain::attribution::is_self_suggestion(
+            credits.iter().map(|c| c.self_suggestion),
+        ),
         crate_,
         quote,
         credits,

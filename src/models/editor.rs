@@ -2,7 +2,7 @@
 //! bound to the first account that logs in with it (SECURITY.md 20: a login can be renamed
 //! and registered again by someone else; GitHub's numeric id cannot).
 
-use crate::db::{is_unique_violation, DbConnection, Change, Tx};
+use crate::db::{is_unique_violation, Change, DbConnection, Tx};
 use crate::models::{audit, user, user::User};
 use crate::schema::{editor_bindings, editors, users};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -73,13 +73,21 @@ pub fn revoke(tx: &mut Tx<'_>, login: &str, actor: &str, now: DateTime<Utc>) -> 
             return Ok(false);
         }
         user::bump_session_epoch_by_login(tx, &key)?;
-        // The bound account too, if it has been renamed since.
-        if let Some(bound) = bound_user(tx, &key)? {
+        // The bound account too, if it has been renamed since; and the binding is released, so
+        // a later grant binds afresh (the audit row keeps whose it was).
+        let bound = bound_user(tx, &key)?;
+        if let Some(bound) = bound {
             diesel::update(users::table.find(bound))
                 .set(users::session_epoch.eq(users::session_epoch + 1))
                 .execute(tx.conn())?;
+            diesel::delete(editor_bindings::table.find(&key)).execute(tx.conn())?;
         }
-        audit::record(tx, audit::Entry::new(actor, "editor_revoke", &key), now)?;
+        let entry = audit::Entry::new(actor, "editor_revoke", &key);
+        let entry = match bound {
+            Some(user) => entry.detail(format!("was bound to user {user}")),
+            None => entry,
+        };
+        audit::record(tx, entry, now)?;
         Ok(true)
     }
 }
@@ -119,9 +127,7 @@ fn bind(tx: &mut Tx<'_>, login: &str, account: &User, now: DateTime<Utc>) -> Que
     });
     match inserted {
         // Two first logins at once: the other one won.
-        Err(e) if is_unique_violation(&e) => {
-            Ok(bound_user(tx, login)?.expect("the binding that was there"))
-        }
+        Err(e) if is_unique_violation(&e) => Ok(bound_user(tx, login)?.expect("the binding that was there")),
         Err(e) => Err(e),
         Ok(_) => {
             audit::record(

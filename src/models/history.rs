@@ -1,6 +1,6 @@
 //! Crate and Quote of the Week as published before this service (`import-history`).
 
-use crate::db::{is_unique_violation, DbConnection, Change, Tx};
+use crate::db::{is_unique_violation, Change, DbConnection, Tx};
 use crate::schema::featured_history;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;

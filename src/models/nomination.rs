@@ -276,12 +276,7 @@ pub fn unverified_crates(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec
         .load(conn)
 }
 
-pub fn mark_verified(
-    tx: &mut Tx<'_>,
-    id: i32,
-    facts: &CrateFacts,
-    now: DateTime<Utc>,
-) -> QueryResult<()> {
+pub fn mark_verified(tx: &mut Tx<'_>, id: i32, facts: &CrateFacts, now: DateTime<Utc>) -> QueryResult<()> {
     tx.changed(Change::Ballot);
     let conn: &mut DbConnection = tx;
     diesel::update(nominations::table.find(id))
@@ -337,6 +332,9 @@ pub fn set_hidden(tx: &mut Tx<'_>, id: i32, hidden: bool, reason: Option<&str>) 
     tx.changed(Change::Ballot);
     let conn: &mut DbConnection = tx;
     diesel::update(nominations::table.find(id))
-        .set((nominations::hidden.eq(hidden), nominations::hidden_reason.eq(reason)))
+        .set((
+            nominations::hidden.eq(hidden),
+            nominations::hidden_reason.eq(reason),
+        ))
         .execute(conn)
 }

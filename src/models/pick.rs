@@ -1,7 +1,7 @@
 //! Picks (one standing pick per category per week, a unique key) and the archive of winners,
 //! which also holds the history imported from past issues.
 
-use crate::db::{is_unique_violation, DbConnection, Change, Tx};
+use crate::db::{is_unique_violation, Change, DbConnection, Tx};
 use crate::domain::validate::Category;
 use crate::models::history;
 use crate::models::nomination::Nomination;

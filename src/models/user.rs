@@ -1,6 +1,6 @@
 //! Users, keyed on their GitHub id (a login can change; the id never does).
 
-use crate::db::{is_unique_violation, DbConnection, Change, Tx};
+use crate::db::{is_unique_violation, Change, DbConnection, Tx};
 use crate::github::GithubUser;
 use crate::schema::users;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
@@ -203,12 +203,7 @@ pub fn is_editor(conn: &mut DbConnection, id: i32, settings_editors: &[String]) 
 
 /// Log a session out for good: a copy of its cookie no longer works. Sessions from before
 /// session ids existed can only be ended all at once (the epoch).
-pub fn end_session(
-    tx: &mut Tx<'_>,
-    session_id: &str,
-    user_id: i32,
-    now: DateTime<Utc>,
-) -> QueryResult<()> {
+pub fn end_session(tx: &mut Tx<'_>, session_id: &str, user_id: i32, now: DateTime<Utc>) -> QueryResult<()> {
     tx.changed(Change::Nothing);
     let conn: &mut DbConnection = tx;
     use crate::schema::ended_sessions;
@@ -266,4 +261,26 @@ pub fn set_banned(tx: &mut Tx<'_>, id: i32, banned: bool, reason: Option<&str>) 
             users::session_epoch.eq(users::session_epoch + 1),
         ))
         .execute(conn)
+}
+
+/// Forget what can no longer matter: OAuth states older than `states_before` (a login that
+/// old is refused as expired anyway) and ended sessions older than `sessions_before` (their
+/// cookies are past their absolute lifetime). Housekeeping, not a user action.
+pub fn prune_login_records(
+    tx: &mut Tx<'_>,
+    states_before: DateTime<Utc>,
+    sessions_before: DateTime<Utc>,
+) -> QueryResult<usize> {
+    use crate::schema::{ended_sessions, used_oauth_states};
+    tx.changed(Change::Nothing);
+    let conn: &mut DbConnection = tx;
+    let states = diesel::delete(
+        used_oauth_states::table.filter(used_oauth_states::used_at.lt(states_before.naive_utc())),
+    )
+    .execute(conn)?;
+    let sessions = diesel::delete(
+        ended_sessions::table.filter(ended_sessions::ended_at.lt(sessions_before.naive_utc())),
+    )
+    .execute(conn)?;
+    Ok(states + sessions)
 }

@@ -105,6 +105,11 @@ pub fn cast_with_voters(
 }
 
 /// `domain::ballot::vote_counts` in SQL, for queries over votes joined with their voters.
-pub fn counted() -> diesel::dsl::And<diesel::dsl::Eq<votes::withdrawn, bool>, diesel::dsl::Eq<crate::schema::users::banned, bool>> {
-    votes::withdrawn.eq(false).and(crate::schema::users::banned.eq(false))
+pub fn counted() -> diesel::dsl::And<
+    diesel::dsl::Eq<votes::withdrawn, bool>,
+    diesel::dsl::Eq<crate::schema::users::banned, bool>,
+> {
+    votes::withdrawn
+        .eq(false)
+        .and(crate::schema::users::banned.eq(false))
 }

@@ -1,6 +1,6 @@
 //! Stored weeks: the open one, rollover at the cut-off, editors' changes.
 
-use crate::db::{is_unique_violation, DbConnection, Change, Tx};
+use crate::db::{is_unique_violation, Change, DbConnection, Tx};
 use crate::domain::week::{Calendar, WeekWindow};
 use crate::error::AppError;
 use crate::schema::weeks;
@@ -132,11 +132,7 @@ fn roll_over(conn: &mut DbConnection, calendar: &Calendar, now: DateTime<Utc>) -
 
 /// Close the open week at `now` (an editor closing early) and open the next; audited by the
 /// caller. Returns (closed, opened).
-pub fn close_now(
-    tx: &mut Tx<'_>,
-    calendar: &Calendar,
-    now: DateTime<Utc>,
-) -> Result<(Week, Week), AppError> {
+pub fn close_now(tx: &mut Tx<'_>, calendar: &Calendar, now: DateTime<Utc>) -> Result<(Week, Week), AppError> {
     let open = ensure_open(tx, calendar, now)?;
     tx.changed(Change::Week);
     let conn: &mut DbConnection = tx;

@@ -10,7 +10,7 @@ use crate::models::{audit, editor, user, user::User};
 use crate::state::AppState;
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
 use subtle::ConstantTimeEq;
@@ -183,16 +183,38 @@ pub async fn log_out(state: web::Data<AppState>, session: Session) -> Result<Htt
     Ok(page::see_other("/"))
 }
 
+/// DEV_LOGIN is on, and the request names this machine in its `Host`: a page on another
+/// site rebound by DNS to 127.0.0.1 is same-origin to the browser, but its Host says
+/// otherwise.
+fn dev_login_allowed(state: &AppState, req: &HttpRequest) -> Result<(), AppError> {
+    if !state.settings.dev_login {
+        return Err(AppError::not_found("Dev login"));
+    }
+    let host = req.connection_info().host().to_string();
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => name.to_string(),
+        _ => host,
+    };
+    let name = name.trim_start_matches('[').trim_end_matches(']');
+    let loopback = name.eq_ignore_ascii_case("localhost")
+        || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    if !loopback {
+        return Err(AppError::forbidden(
+            "Dev login answers only to requests for this machine (localhost or a loopback address).",
+        ));
+    }
+    Ok(())
+}
+
 #[get("/dev/login")]
 pub async fn dev_login_form(
     state: web::Data<AppState>,
     viewer: Viewer,
     session: Session,
     query: web::Query<NextQuery>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    if !state.settings.dev_login {
-        return Err(AppError::not_found("Dev login"));
-    }
+    dev_login_allowed(&state, &req)?;
     let next = query.next.as_deref().and_then(safe_next_path);
     let site = page::site_with_form(&state, &viewer, &session);
     page::render(
@@ -216,10 +238,9 @@ pub async fn dev_log_in(
     viewer: Viewer,
     session: Session,
     form: web::Form<DevLoginForm>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    if !state.settings.dev_login {
-        return Err(AppError::not_found("Dev login"));
-    }
+    dev_login_allowed(&state, &req)?;
     let login = match validate::github_login(&form.login) {
         Ok(login) => login,
         Err(problem) => {

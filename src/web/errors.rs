@@ -68,7 +68,7 @@ fn render<B: MessageBody + 'static>(res: ServiceResponse<B>) -> actix_web::Resul
         .cloned()
         .unwrap_or_else(|| generic(status));
     let (req, old) = res.into_parts();
-    let mut fresh = if req.path().starts_with("/api/") {
+    let mut fresh = if req.match_info().as_str().starts_with("/api/") {
         HttpResponse::build(status).json(json!({ "error": info.code, "message": info.message }))
     } else {
         let page = req

@@ -3,7 +3,7 @@
 
 use super::session::{self, SessionAuth, SEEN_REFRESH_SECS};
 use crate::error::AppError;
-use crate::models::{user, user::User};
+use crate::models::user;
 use crate::state::AppState;
 use actix_session::SessionExt;
 use actix_web::dev::Payload;

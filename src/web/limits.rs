@@ -134,7 +134,8 @@ fn check(req: &ServiceRequest) -> Result<(), AppError> {
     };
     let limits = &state.limits;
     if let Some(ip) = limits.client_ip(req) {
-        if is_login(req.path()) {
+        // The path as routed (percent-decoded): `/%6cogin` is `/login` too.
+        if is_login(req.match_info().as_str()) {
             limits.check(&limits.login_per_ip, &ip)?;
         }
         if req.method() != Method::GET && req.method() != Method::HEAD {

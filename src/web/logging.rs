@@ -29,7 +29,7 @@ impl RootSpanBuilder for RequestSpan {
             "HTTP request",
             http.method = %req.method(),
             http.route = %route,
-            http.target = %logged_target(req.path(), req.query_string()),
+            http.target = %logged_target(req.match_info().as_str(), req.query_string()),
             http.client_ip = %client_ip,
             // Debug-formatted: a header cannot forge a log line.
             http.user_agent = ?user_agent,
