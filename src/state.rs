@@ -113,11 +113,14 @@ impl AppState {
         }
         let calendar = self.settings.calendar;
         let stored = self.db.read(|conn| Ok(week::find_open(conn)?)).await?;
-        let week = week::open_at(stored, &calendar, now);
-        if week.is_open_at(now) {
-            *self.open_week.write().unwrap_or_else(|e| e.into_inner()) = Some((week.clone(), Instant::now()));
+        match stored {
+            // Only a stored week is kept: writes go into it (`open_week_for_write`).
+            Some(week) if week.is_open_at(now) => {
+                *self.open_week.write().unwrap_or_else(|e| e.into_inner()) = Some((week.clone(), Instant::now()));
+                Ok(week)
+            }
+            stored => Ok(week::open_at(stored, &calendar, now)),
         }
-        Ok(week)
     }
 
     /// The week open now, for writing into: rolls over first when a cut-off has passed.
