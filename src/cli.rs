@@ -1,6 +1,6 @@
 //! The command line (SPEC §3): `serve` (default), `migrate`, and the operator's commands.
 
-use crate::actions::{editor, import_history};
+use crate::actions::{import_history, shortlist};
 use crate::db::{self, Db};
 use crate::domain::draft;
 use crate::domain::validate;
@@ -108,7 +108,7 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
             run_week(&db, command, settings)
         }
         Command::Export { week, format } => with_state(settings, |state| async move {
-            let shortlist = editor::shortlist(&state, Some(week)).await?;
+            let shortlist = shortlist::shortlist(&state, Some(week)).await?;
             match format {
                 ExportFormat::Json => println!("{}", serde_json::to_string_pretty(&export_json(&shortlist))?),
                 ExportFormat::Markdown => print!("{}", export_markdown(&shortlist)),
@@ -116,7 +116,7 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
             Ok(())
         }),
         Command::FillDraft { week, file } => with_state(settings, |state| async move {
-            let shortlist = editor::shortlist(&state, Some(week)).await?;
+            let shortlist = shortlist::shortlist(&state, Some(week)).await?;
             let picked = |c: Category| {
                 shortlist
                     .week
@@ -222,7 +222,7 @@ where
     })
 }
 
-fn export_json(shortlist: &editor::Shortlist) -> serde_json::Value {
+fn export_json(shortlist: &shortlist::Shortlist) -> serde_json::Value {
     let mut body = serde_json::to_value(&shortlist.week).unwrap_or_default();
     for c in Category::ALL {
         if let Some(items) = body["categories"][c.as_str()].as_array_mut() {
@@ -237,7 +237,7 @@ fn export_json(shortlist: &editor::Shortlist) -> serde_json::Value {
     body
 }
 
-fn export_markdown(shortlist: &editor::Shortlist) -> String {
+fn export_markdown(shortlist: &shortlist::Shortlist) -> String {
     let week = &shortlist.week;
     let mut out = format!(
         "# Issue {} shortlist ({}, voting closes {})\n",

@@ -116,7 +116,8 @@ impl AppState {
         match stored {
             // Only a stored week is kept: writes go into it (`open_week_for_write`).
             Some(week) if week.is_open_at(now) => {
-                *self.open_week.write().unwrap_or_else(|e| e.into_inner()) = Some((week.clone(), Instant::now()));
+                *self.open_week.write().unwrap_or_else(|e| e.into_inner()) =
+                    Some((week.clone(), Instant::now()));
                 Ok(week)
             }
             stored => Ok(week::open_at(stored, &calendar, now)),

@@ -1,167 +1,19 @@
-//! The editor's work (SPEC §2, §4): the shortlist with attribution, picks, moderation and
-//! week changes. Every action is written to the audit log in the same transaction.
+//! The editor's picks and weeks (SPEC §2): pick, the editor's own choice, unpick, change or
+//! close the open week, publish. Every action is written to the audit log in the same
+//! transaction. The shortlist is `actions::shortlist`, moderation `actions::moderation`.
 
 use crate::actor::CurrentUser;
-use crate::domain::attribution::{self, CrateAttribution, Credit, QuoteAttribution, Renderer};
 use crate::domain::validate::{Category, NominationForm, ValidNomination};
 use crate::error::AppError;
 use crate::models::audit::{self, Entry as AuditEntry};
-use crate::models::ballot::{self, ByCategory, Entry, RankedWeek};
+use crate::models::ballot;
 use crate::models::nomination;
 use crate::models::pick::{self, PickOutcome};
-use crate::models::user::{self};
-use crate::models::vote;
 use crate::models::week::{self, Week};
-use crate::settings::Settings;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
 
-/// The inputs of an entry's attribution.
-pub enum Attribution {
-    Crate(CrateAttribution),
-    Quote(QuoteAttribution),
-}
-
-pub fn attribution_of(entry: &Entry, settings: &Settings) -> Attribution {
-    let permalink = settings.absolute(&format!("/nominations/{}", entry.nomination_id));
-    let nominators: Vec<Credit> = entry
-        .credits
-        .iter()
-        .map(|c| Credit {
-            name: c.name.clone(),
-            permalink: permalink.clone(),
-        })
-        .collect();
-    let self_suggestion = attribution::is_self_suggestion(entry.credits.iter().map(|c| c.self_suggestion));
-    let editors_choice = entry.nomination.editors_choice;
-    let editor = if editors_choice {
-        entry.credits.first().map(|c| c.name.clone()).unwrap_or_default()
-    } else {
-        String::new()
-    };
-    match (&entry.crate_, &entry.quote) {
-        (_, Some(q)) => Attribution::Quote(QuoteAttribution {
-            text: q.text.clone(),
-            author: q.author.clone(),
-            where_said: q.where_said.clone(),
-            url: q.url.clone(),
-            nominators,
-            self_suggestion,
-            editors_choice,
-            editor,
-        }),
-        (c, None) => {
-            let c = c
-                .clone()
-                .unwrap_or_else(|| unreachable!("a crate nomination has crate fields"));
-            Attribution::Crate(CrateAttribution {
-                name: c.name,
-                url: c.url,
-                pitch: c.pitch,
-                nominators,
-                self_suggestion,
-                editors_choice,
-                editor,
-            })
-        }
-    }
-}
-
-/// The markdown for one entry, as the issue prints it.
-pub fn entry_markdown(renderer: &Renderer, settings: &Settings, entry: &Entry) -> String {
-    match attribution_of(entry, settings) {
-        Attribution::Crate(a) => renderer.crate_entry(&a),
-        Attribution::Quote(a) => renderer.quote_entry(&a),
-    }
-}
-
-/// The whole section (heading, attribution, call for suggestions) for one entry.
-pub fn section_markdown(renderer: &Renderer, settings: &Settings, entry: &Entry) -> String {
-    match attribution_of(entry, settings) {
-        Attribution::Crate(a) => renderer.crate_section(&a, &settings.submit_crate_url),
-        Attribution::Quote(a) => renderer.quote_section(&a, &settings.submit_quote_url),
-    }
-}
-
-/// A week as the editor sees it: hidden nominations included, attribution for every entry,
-/// and each category's whole section for its pick (or, before a pick, the leader).
-pub struct Shortlist {
-    pub week: RankedWeek,
-    pub attribution: HashMap<i32, String>,
-    pub sections: ByCategory<Option<String>>,
-    /// The section is for the standing pick (not a preview of the leader).
-    pub section_is_pick: ByCategory<bool>,
-    pub published: bool,
-    /// Nominations that drew a burst of votes from new accounts, with the burst's size.
-    pub vote_bursts: std::collections::BTreeMap<i32, usize>,
-}
-
-pub async fn shortlist(state: &AppState, issue: Option<i32>) -> Result<Shortlist, AppError> {
-    let open = state.open_week().await?;
-    let ballot_weeks = state.settings.ballot_weeks;
-    let (week, ranked, picked_entries, vote_bursts) = state
-        .db
-        .read(move |conn| {
-            let week = match issue {
-                Some(n) => week::find(conn, n)?.ok_or_else(|| AppError::not_found(&format!("Issue {n}")))?,
-                None => open,
-            };
-            let ranked = ballot::ranked_week(conn, &week, ballot_weeks, true)?;
-            // A pick may come from outside the ranked list (an editor's choice): load it.
-            let mut picked = Vec::new();
-            for c in Category::ALL {
-                if let Some(p) = ranked.picks.get(c) {
-                    if ranked.entry(p.nomination_id).is_none() {
-                        if let Some(n) = nomination::find(conn, p.nomination_id)? {
-                            let credits = nomination::credits(conn, &[n.id])?
-                                .into_iter()
-                                .map(|(_, c)| c)
-                                .collect();
-                            picked.push(ballot::entry_of(n, credits));
-                        }
-                    }
-                }
-            }
-            let bursts = crate::domain::vote_bursts::bursts(&vote::cast_with_voters(conn, week.issue)?);
-            Ok((week, ranked, picked, bursts))
-        })
-        .await?;
-    let (renderer, settings) = (&state.attribution, &state.settings);
-    let mut attribution = HashMap::new();
-    for e in ranked
-        .categories
-        .crate_
-        .iter()
-        .chain(&ranked.categories.quote)
-        .chain(&picked_entries)
-    {
-        attribution.insert(e.nomination_id, entry_markdown(renderer, settings, e));
-    }
-    let mut sections = ByCategory::default();
-    let mut section_is_pick = ByCategory::default();
-    for c in Category::ALL {
-        let picked = ranked.picks.get(c).as_ref().map(|p| p.nomination_id);
-        let chosen = match picked {
-            Some(id) => ranked
-                .entry(id)
-                .or_else(|| picked_entries.iter().find(|e| e.nomination_id == id)),
-            None => ranked.categories.get(c).iter().find(|e| !e.nomination.hidden),
-        };
-        *sections.get_mut(c) = chosen.map(|e| section_markdown(renderer, settings, e));
-        *section_is_pick.get_mut(c) = picked.is_some();
-    }
-    Ok(Shortlist {
-        vote_bursts,
-        published: week.published_at.is_some(),
-        week: ranked,
-        attribution,
-        sections,
-        section_is_pick,
-    })
-}
-
-fn actor(editor: &CurrentUser) -> (i32, String) {
+pub(super) fn actor(editor: &CurrentUser) -> (i32, String) {
     (editor.user.id, editor.user.login.clone())
 }
 
@@ -289,78 +141,6 @@ pub async fn unpick(
         })
         .await?;
     Ok(unpicked)
-}
-
-/// Hide (or show again) a nomination, with a reason. The row stays.
-pub async fn set_hidden(
-    state: &AppState,
-    editor: &CurrentUser,
-    id: i32,
-    hidden: bool,
-    reason: Option<String>,
-) -> Result<(), AppError> {
-    let (editor_id, login) = actor(editor);
-    let now = state.clock.now();
-    state
-        .db
-        .write(move |tx| {
-            let changed = nomination::set_hidden(tx, id, hidden, reason.as_deref())?;
-            if changed == 0 {
-                return Err(AppError::not_found("That nomination"));
-            }
-            let action = if hidden { "hide" } else { "unhide" };
-            audit::record(
-                tx,
-                AuditEntry::new(&login, action, &format!("nomination {id}"))
-                    .by_user(editor_id)
-                    .reason(reason.as_deref()),
-                now,
-            )?;
-            Ok(())
-        })
-        .await?;
-    Ok(())
-}
-
-/// Ban (or unban) a user by login: their votes stop counting, their sessions end. Nothing is deleted.
-pub async fn set_banned(
-    state: &AppState,
-    editor: &CurrentUser,
-    login: &str,
-    banned: bool,
-    reason: Option<String>,
-) -> Result<(), AppError> {
-    let (editor_id, actor_login) = actor(editor);
-    let now = state.clock.now();
-    let login = login.to_string();
-    let settings_editors = state.settings.editors.clone();
-    state
-        .db
-        .write(move |tx| {
-            let target = user::find_by_login(tx, &login)?
-                .ok_or_else(|| AppError::not_found(&format!("The user {login}")))?;
-            if target.id == editor_id && banned {
-                return Err(AppError::conflict("self_ban", "You cannot ban yourself."));
-            }
-            if banned && user::is_editor(tx, target.id, &settings_editors)? {
-                return Err(AppError::conflict(
-                    "ban_editor",
-                    "Editors cannot be banned here; an editor's role is revoked from the command line (twir-picks editor revoke).",
-                ));
-            }
-            user::set_banned(tx, target.id, banned, reason.as_deref())?;
-            let action = if banned { "ban" } else { "unban" };
-            audit::record(
-                tx,
-                AuditEntry::new(&actor_login, action, &format!("user {}", target.login))
-                    .by_user(editor_id)
-                    .reason(reason.as_deref()),
-                now,
-            )?;
-            Ok(())
-        })
-        .await?;
-    Ok(())
 }
 
 /// Change the open week's issue number and/or cut-off (holiday breaks), or close it now.

@@ -3,5 +3,7 @@
 
 pub mod editor;
 pub mod import_history;
+pub mod moderation;
 pub mod nominate;
+pub mod shortlist;
 pub mod vote;

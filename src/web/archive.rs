@@ -3,7 +3,7 @@
 use super::cached;
 use super::extract::Viewer;
 use super::page;
-use crate::actions::editor::entry_markdown;
+use crate::actions::shortlist::entry_markdown;
 use crate::domain::validate::Category;
 use crate::error::AppError;
 use crate::models::ballot;

@@ -1,144 +1,22 @@
-//! The editor's desk: shortlist with attribution, picks, moderation, weeks, audit log.
-//! Every handler takes an `Editor`, so the role is checked on the server for each route.
+//! The editor's actions from the desk: picks, moderation, week changes. Every handler takes
+//! an `Editor`, so the role is checked on the server for each route; every action answers
+//! with a redirect back to the desk (the desk itself is `web::desk`).
 
-use super::extract::{Editor, Viewer};
+use super::desk::parse_issue;
+use super::extract::Editor;
 use super::page;
-use super::view;
-use crate::actions::editor::{self, Shortlist};
+use crate::actions::editor;
+use crate::actions::moderation;
 use crate::domain::validate::{self, Category, NominationForm};
 use crate::error::AppError;
-use crate::models::audit;
-use crate::models::ballot::RankedWeek;
 use crate::state::AppState;
 use actix_session::Session;
-use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{post, web, HttpResponse};
 use chrono::{NaiveDateTime, TimeZone, Utc};
 use serde::Deserialize;
-use serde_json::{json, Value};
-
-#[derive(Deserialize)]
-pub struct IssueQuery {
-    issue: Option<String>,
-}
-
-/// An optional issue number from a query or form (empty means "the open week").
-fn parse_issue(raw: Option<&str>) -> Result<Option<i32>, AppError> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => s
-            .parse::<i32>()
-            .map(Some)
-            .map_err(|_| AppError::unprocessable("invalid_issue", "issue must be an issue number.")),
-    }
-}
 
 fn optional_reason(raw: &str) -> Result<Option<String>, AppError> {
     validate::optional_text(raw, 500, "the reason").map_err(|e| AppError::unprocessable("invalid_reason", e))
-}
-
-fn desk_entries(list: &Value, shortlist: &Shortlist) -> Value {
-    let mut list = list.clone();
-    if let Some(items) = list.as_array_mut() {
-        for item in items {
-            let id = item["nomination_id"].as_i64().unwrap_or_default() as i32;
-            item["attribution"] = json!(shortlist.attribution.get(&id));
-        }
-    }
-    list
-}
-
-fn desk_categories(shortlist: &Shortlist) -> Value {
-    let personal = view::ballot::Personal::default();
-    let week: &RankedWeek = &shortlist.week;
-    let categories = view::ballot::categories(week, &personal);
-    let mut out = Vec::new();
-    for (i, c) in Category::ALL.iter().enumerate() {
-        let mut cat = categories[i].clone();
-        cat["entries"] = desk_entries(&cat["entries"], shortlist);
-        // Editors see the crates.io description and the reason an entry is hidden.
-        if let Some(items) = cat["entries"].as_array_mut() {
-            for (item, entry) in items.iter_mut().zip(week.categories.get(*c)) {
-                item["description"] = json!(entry.crate_.as_ref().and_then(|k| k.description.clone()));
-                item["why"] = json!(entry.crate_.as_ref().and_then(|k| k.why.clone()));
-                item["hidden_reason"] = json!(entry.nomination.hidden_reason);
-                item["editors_choice"] = json!(entry.nomination.editors_choice);
-                item["vote_burst"] = json!(shortlist.vote_bursts.get(&entry.nomination_id));
-            }
-        }
-        cat["section"] = json!(shortlist.sections.get(*c));
-        cat["section_is_pick"] = json!(shortlist.section_is_pick.get(*c));
-        cat["pick"] = json!(week.picks.get(*c));
-        cat["picked_attribution"] = json!(week
-            .picks
-            .get(*c)
-            .as_ref()
-            .and_then(|p| shortlist.attribution.get(&p.nomination_id)));
-        out.push(cat);
-    }
-    Value::Array(out)
-}
-
-#[get("/editor")]
-pub async fn desk(
-    state: web::Data<AppState>,
-    _editor: Editor,
-    viewer: Viewer,
-    session: Session,
-    query: web::Query<IssueQuery>,
-) -> Result<HttpResponse, AppError> {
-    let issue = parse_issue(query.issue.as_deref())?;
-    let shortlist = editor::shortlist(&state, issue).await?;
-    let week = &shortlist.week;
-    let open = state.open_week().await?;
-    let data = json!({
-        "title": format!("Editor's desk · issue {}", week.issue),
-        "issue": week.issue,
-        "status": week.status,
-        "is_open": week.issue == open.issue,
-        "published": shortlist.published,
-        "closes_at": week.closes_at,
-        "closes_at_input": &week.closes_at[..16],
-        "previous": week.issue - 1,
-        "next": week.issue + 1,
-        "categories": desk_categories(&shortlist),
-    });
-    page::render(
-        &state,
-        page::site(&state, &viewer, &session),
-        "editor",
-        StatusCode::OK,
-        data,
-    )
-}
-
-#[get("/api/v1/editor/shortlist")]
-pub async fn shortlist_json(
-    state: web::Data<AppState>,
-    _editor: Editor,
-    query: web::Query<IssueQuery>,
-) -> Result<HttpResponse, AppError> {
-    let issue = parse_issue(query.issue.as_deref())?;
-    let shortlist = editor::shortlist(&state, issue).await?;
-    let mut body = serde_json::to_value(&shortlist.week).map_err(AppError::internal)?;
-    for c in Category::ALL {
-        if let Some(items) = body["categories"][c.as_str()].as_array_mut() {
-            for (item, entry) in items.iter_mut().zip(shortlist.week.categories.get(c)) {
-                item["attribution"] = json!(shortlist.attribution.get(&entry.nomination_id));
-                item["hidden"] = json!(entry.nomination.hidden);
-                item["hidden_reason"] = json!(entry.nomination.hidden_reason);
-                item["vote_burst"] = json!(shortlist.vote_bursts.get(&entry.nomination_id));
-            }
-        }
-    }
-    body["sections"] = json!({
-        "crate": shortlist.sections.crate_,
-        "quote": shortlist.sections.quote,
-    });
-    body["published"] = json!(shortlist.published);
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(body))
 }
 
 fn back_to_desk(issue: i32, anchor: &str) -> HttpResponse {
@@ -240,7 +118,7 @@ pub async fn hide(
     form: web::Form<ReasonForm>,
 ) -> Result<HttpResponse, AppError> {
     let reason = optional_reason(&form.reason)?;
-    editor::set_hidden(&state, &editor.0, id.into_inner(), true, reason).await?;
+    moderation::set_hidden(&state, &editor.0, id.into_inner(), true, reason).await?;
     page::flash(
         &session,
         "Hidden. It is off the ballot and its votes no longer count; nothing was deleted.",
@@ -257,7 +135,7 @@ pub async fn unhide(
     form: web::Form<ReasonForm>,
 ) -> Result<HttpResponse, AppError> {
     let reason = optional_reason(&form.reason)?;
-    editor::set_hidden(&state, &editor.0, id.into_inner(), false, reason).await?;
+    moderation::set_hidden(&state, &editor.0, id.into_inner(), false, reason).await?;
     page::flash(&session, "Shown again on the ballot.");
     desk_after(&state, &form.issue).await
 }
@@ -288,7 +166,7 @@ async fn ban_or_unban(
     let login =
         validate::github_login(&form.login).map_err(|e| AppError::unprocessable("invalid_login", e))?;
     let reason = optional_reason(&form.reason)?;
-    editor::set_banned(state, &editor.0, &login, banned, reason).await?;
+    moderation::set_banned(state, &editor.0, &login, banned, reason).await?;
     page::flash(
         session,
         if banned {
@@ -400,46 +278,4 @@ pub async fn publish(
         format!("Issue {issue} is marked published; its picks are final."),
     );
     Ok(back_to_desk(issue, "top"))
-}
-
-#[derive(Deserialize)]
-pub struct AuditQuery {
-    before: Option<i32>,
-}
-
-#[get("/editor/audit")]
-pub async fn audit_log(
-    state: web::Data<AppState>,
-    _editor: Editor,
-    viewer: Viewer,
-    session: Session,
-    query: web::Query<AuditQuery>,
-) -> Result<HttpResponse, AppError> {
-    const PAGE: i64 = 100;
-    let before = query.before;
-    let rows = state
-        .db
-        .read(move |conn| Ok(audit::recent(conn, PAGE, before)?))
-        .await?;
-    let older = (rows.len() as i64 == PAGE)
-        .then(|| rows.last().map(|r| r.id))
-        .flatten();
-    let rows: Vec<Value> = rows
-        .iter()
-        .map(|r| {
-            json!({
-                "at": r.at.format("%Y-%m-%d %H:%M:%S").to_string(),
-                "actor": r.actor, "action": r.action, "target": r.target,
-                "reason": r.reason, "detail": r.detail,
-            })
-        })
-        .collect();
-    let data = json!({ "title": "Audit log", "rows": rows, "older": older });
-    page::render(
-        &state,
-        page::site(&state, &viewer, &session),
-        "audit",
-        StatusCode::OK,
-        data,
-    )
 }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod ballot_html;
 pub mod cached;
 pub mod csrf;
+pub mod desk;
 pub mod editor;
 pub mod errors;
 pub mod extract;
@@ -90,8 +91,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(nominate::withdraw_nomination)
     .service(vote::cast_vote)
     .service(vote::withdraw_vote)
-    .service(editor::desk)
-    .service(editor::shortlist_json)
+    .service(desk::desk)
+    .service(desk::shortlist_json)
     .service(editor::pick)
     .service(editor::unpick)
     .service(editor::hide)
@@ -101,7 +102,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(editor::change_week)
     .service(editor::close_week)
     .service(editor::publish)
-    .service(editor::audit_log)
+    .service(desk::audit_log)
     .service(archive::winners_page)
     .service(archive::winners_json)
     .service(archive::feed)

@@ -1,0 +1,158 @@
+//! The editor's shortlist (SPEC §4): a week in the one ranking with hidden nominations, the
+//! attribution markdown of every entry, each category's whole section, and the vote bursts to
+//! look at before picking. Read-only; the API, the desk and `export`/`fill-draft` use it.
+
+use crate::domain::attribution::{self, CrateAttribution, Credit, QuoteAttribution, Renderer};
+use crate::domain::validate::Category;
+use crate::error::AppError;
+use crate::models::ballot::{self, ByCategory, Entry, RankedWeek};
+use crate::models::nomination;
+use crate::models::vote;
+use crate::models::week;
+use crate::settings::Settings;
+use crate::state::AppState;
+use std::collections::HashMap;
+
+/// The inputs of an entry's attribution.
+pub enum Attribution {
+    Crate(CrateAttribution),
+    Quote(QuoteAttribution),
+}
+
+pub fn attribution_of(entry: &Entry, settings: &Settings) -> Attribution {
+    let permalink = settings.absolute(&format!("/nominations/{}", entry.nomination_id));
+    let nominators: Vec<Credit> = entry
+        .credits
+        .iter()
+        .map(|c| Credit {
+            name: c.name.clone(),
+            permalink: permalink.clone(),
+        })
+        .collect();
+    let self_suggestion = attribution::is_self_suggestion(entry.credits.iter().map(|c| c.self_suggestion));
+    let editors_choice = entry.nomination.editors_choice;
+    let editor = if editors_choice {
+        entry.credits.first().map(|c| c.name.clone()).unwrap_or_default()
+    } else {
+        String::new()
+    };
+    match (&entry.crate_, &entry.quote) {
+        (_, Some(q)) => Attribution::Quote(QuoteAttribution {
+            text: q.text.clone(),
+            author: q.author.clone(),
+            where_said: q.where_said.clone(),
+            url: q.url.clone(),
+            nominators,
+            self_suggestion,
+            editors_choice,
+            editor,
+        }),
+        (c, None) => {
+            let c = c
+                .clone()
+                .unwrap_or_else(|| unreachable!("a crate nomination has crate fields"));
+            Attribution::Crate(CrateAttribution {
+                name: c.name,
+                url: c.url,
+                pitch: c.pitch,
+                nominators,
+                self_suggestion,
+                editors_choice,
+                editor,
+            })
+        }
+    }
+}
+
+/// The markdown for one entry, as the issue prints it.
+pub fn entry_markdown(renderer: &Renderer, settings: &Settings, entry: &Entry) -> String {
+    match attribution_of(entry, settings) {
+        Attribution::Crate(a) => renderer.crate_entry(&a),
+        Attribution::Quote(a) => renderer.quote_entry(&a),
+    }
+}
+
+/// The whole section (heading, attribution, call for suggestions) for one entry.
+pub fn section_markdown(renderer: &Renderer, settings: &Settings, entry: &Entry) -> String {
+    match attribution_of(entry, settings) {
+        Attribution::Crate(a) => renderer.crate_section(&a, &settings.submit_crate_url),
+        Attribution::Quote(a) => renderer.quote_section(&a, &settings.submit_quote_url),
+    }
+}
+
+/// A week as the editor sees it: hidden nominations included, attribution for every entry,
+/// and each category's whole section for its pick (or, before a pick, the leader).
+pub struct Shortlist {
+    pub week: RankedWeek,
+    pub attribution: HashMap<i32, String>,
+    pub sections: ByCategory<Option<String>>,
+    /// The section is for the standing pick (not a preview of the leader).
+    pub section_is_pick: ByCategory<bool>,
+    pub published: bool,
+    /// Nominations that drew a burst of votes from new accounts, with the burst's size.
+    pub vote_bursts: std::collections::BTreeMap<i32, usize>,
+}
+
+pub async fn shortlist(state: &AppState, issue: Option<i32>) -> Result<Shortlist, AppError> {
+    let open = state.open_week().await?;
+    let ballot_weeks = state.settings.ballot_weeks;
+    let (week, ranked, picked_entries, vote_bursts) = state
+        .db
+        .read(move |conn| {
+            let week = match issue {
+                Some(n) => week::find(conn, n)?.ok_or_else(|| AppError::not_found(&format!("Issue {n}")))?,
+                None => open,
+            };
+            let ranked = ballot::ranked_week(conn, &week, ballot_weeks, true)?;
+            // A pick may come from outside the ranked list (an editor's choice): load it.
+            let mut picked = Vec::new();
+            for c in Category::ALL {
+                if let Some(p) = ranked.picks.get(c) {
+                    if ranked.entry(p.nomination_id).is_none() {
+                        if let Some(n) = nomination::find(conn, p.nomination_id)? {
+                            let credits = nomination::credits(conn, &[n.id])?
+                                .into_iter()
+                                .map(|(_, c)| c)
+                                .collect();
+                            picked.push(ballot::entry_of(n, credits));
+                        }
+                    }
+                }
+            }
+            let bursts = crate::domain::vote_bursts::bursts(&vote::cast_with_voters(conn, week.issue)?);
+            Ok((week, ranked, picked, bursts))
+        })
+        .await?;
+    let (renderer, settings) = (&state.attribution, &state.settings);
+    let mut attribution = HashMap::new();
+    for e in ranked
+        .categories
+        .crate_
+        .iter()
+        .chain(&ranked.categories.quote)
+        .chain(&picked_entries)
+    {
+        attribution.insert(e.nomination_id, entry_markdown(renderer, settings, e));
+    }
+    let mut sections = ByCategory::default();
+    let mut section_is_pick = ByCategory::default();
+    for c in Category::ALL {
+        let picked = ranked.picks.get(c).as_ref().map(|p| p.nomination_id);
+        let chosen = match picked {
+            Some(id) => ranked
+                .entry(id)
+                .or_else(|| picked_entries.iter().find(|e| e.nomination_id == id)),
+            None => ranked.categories.get(c).iter().find(|e| !e.nomination.hidden),
+        };
+        *sections.get_mut(c) = chosen.map(|e| section_markdown(renderer, settings, e));
+        *section_is_pick.get_mut(c) = picked.is_some();
+    }
+    Ok(Shortlist {
+        vote_bursts,
+        published: week.published_at.is_some(),
+        week: ranked,
+        attribution,
+        sections,
+        section_is_pick,
+    })
+}
