@@ -15,7 +15,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-/// How old a snapshot may get before it is read again from the database.
+/// The one freshness bound of everything this instance keeps in memory (the ranked open week,
+/// the archive's pages, the open week itself): what this instance writes it sees at once
+/// (`db::Change`), what another instance or the command line writes it sees within this.
 pub const REFRESH: Duration = Duration::from_secs(1);
 
 /// A response body kept ready: plain and gzip-compressed, with its ETag.
@@ -56,9 +58,16 @@ struct Snapshot {
     fragments: HashMap<FragmentKey, Arc<str>>,
 }
 
-/// One entry's HTML as one kind of visitor sees it: (nomination, rank, votes, shape). Rank and
-/// votes are part of the key, so a vote elsewhere on the ballot leaves the others usable.
-pub type FragmentKey = (i32, usize, i64, u8);
+/// One entry's HTML as one kind of visitor sees it. Rank and votes are part of the key, so a
+/// vote elsewhere on the ballot leaves the other entries' HTML usable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FragmentKey {
+    pub nomination_id: i32,
+    pub rank: usize,
+    pub votes: i64,
+    /// `web::view::ballot::Shape::bits`: which buttons and marks this visitor sees.
+    pub shape: u8,
+}
 
 /// Enough for every entry in every shape a page can ask for; past it, fragments are made
 /// but not kept.

@@ -11,10 +11,7 @@ use crate::models::week::{self, Week};
 use crate::settings::Settings;
 use handlebars::Handlebars;
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
-
-/// How long a read of the open week is trusted before it is read again.
-pub const OPEN_WEEK_TTL: Duration = Duration::from_secs(2);
+use std::time::Instant;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -34,7 +31,7 @@ pub struct AppState {
     /// `None` when no GitHub OAuth app is configured.
     pub github: Option<Github>,
     /// The open week as last read, and when: trusted until its cut-off, for at most
-    /// `OPEN_WEEK_TTL` (another instance or the CLI may have changed it).
+    /// `cache::REFRESH` (another instance or the CLI may have changed it).
     open_week: Arc<RwLock<Option<(Week, Instant)>>>,
 }
 
@@ -56,7 +53,7 @@ impl AppState {
         let state = AppState {
             crates_io: CratesIo::new(settings.crates_io_api_url.clone())?,
             ballot: Arc::new(BallotCache::default()),
-            archive: Arc::new(PageCache::new(Duration::from_secs(5))),
+            archive: Arc::new(PageCache::new(crate::cache::REFRESH)),
             limits: Arc::new(crate::web::limits::RateLimits::new(
                 settings.rate_limits,
                 settings.trusted_proxies.clone(),
@@ -107,7 +104,7 @@ impl AppState {
     pub async fn open_week(&self) -> Result<Week, AppError> {
         let now = self.clock.now();
         if let Some((cached, read_at)) = self.open_week.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
-            if cached.is_open_at(now) && read_at.elapsed() < OPEN_WEEK_TTL {
+            if cached.is_open_at(now) && read_at.elapsed() < crate::cache::REFRESH {
                 return Ok(cached.clone());
             }
         }

@@ -294,7 +294,9 @@ on_both_backends! {
         assert_ne!(after.headers()["etag"].to_str().unwrap(), etag);
         let json: serde_json::Value = after.json().await.unwrap();
         assert_eq!(counts(&json, "crate")[0], (a, 1));
-        assert!(app.get("/").await.text().await.unwrap().contains(&format!(r#"id="nomination-{a}""#)));
+        // And on the shared page: the entry (there before the vote too) now shows the vote.
+        let page = app.get("/").await.text().await.unwrap();
+        assert!(entry_html(&page, a).contains("1 <small>vote"), "{}", entry_html(&page, a));
     }
 }
 

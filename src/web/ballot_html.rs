@@ -34,7 +34,12 @@ pub fn categories(
                 let keys: Vec<FragmentKey> = entries
                     .iter()
                     .zip(&shapes)
-                    .map(|(e, s)| (e.nomination_id, e.rank, e.votes, s.bits()))
+                    .map(|(e, s)| FragmentKey {
+                        nomination_id: e.nomination_id,
+                        rank: e.rank,
+                        votes: e.votes,
+                        shape: s.bits(),
+                    })
                     .collect();
                 state.ballot.fragments(view, &keys, render)?
             }
