@@ -110,7 +110,7 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
         Command::Export { week, format } => with_state(settings, |state| async move {
             let shortlist = shortlist::shortlist(&state, Some(week)).await?;
             match format {
-                ExportFormat::Json => println!("{}", serde_json::to_string_pretty(&export_json(&shortlist))?),
+                ExportFormat::Json => println!("{}", serde_json::to_string_pretty(&shortlist.response())?),
                 ExportFormat::Markdown => print!("{}", export_markdown(&shortlist)),
             }
             Ok(())
@@ -220,21 +220,6 @@ where
         let state = crate::build_state(settings, Clock::system()).await?;
         work(state).await
     })
-}
-
-fn export_json(shortlist: &shortlist::Shortlist) -> serde_json::Value {
-    let mut body = serde_json::to_value(&shortlist.week).unwrap_or_default();
-    for c in Category::ALL {
-        if let Some(items) = body["categories"][c.as_str()].as_array_mut() {
-            for item in items {
-                let id = item["nomination_id"].as_i64().unwrap_or_default() as i32;
-                item["attribution"] = serde_json::json!(shortlist.attribution.get(&id));
-            }
-        }
-    }
-    body["sections"] =
-        serde_json::json!({ "crate": shortlist.sections.crate_, "quote": shortlist.sections.quote });
-    body
 }
 
 fn export_markdown(shortlist: &shortlist::Shortlist) -> String {

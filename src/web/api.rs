@@ -4,9 +4,21 @@ use super::cached;
 use super::extract::CurrentUser;
 use super::public;
 use crate::error::AppError;
+use crate::models::ballot::{CrateView, QuoteView};
 use crate::state::AppState;
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use serde_json::json;
+use serde::Serialize;
+
+/// `GET /api/v1/me` (SPEC §3).
+#[derive(Serialize)]
+struct MeResponse<'a> {
+    login: &'a str,
+    name: Option<&'a str>,
+    avatar_url: Option<&'a str>,
+    is_editor: bool,
+    can_vote: bool,
+    banned: bool,
+}
 
 /// Who is logged in; 401 when nobody is.
 #[get("/api/v1/me")]
@@ -14,14 +26,14 @@ pub async fn me_json(state: web::Data<AppState>, current: CurrentUser) -> HttpRe
     let now = state.clock.now();
     HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
-        .json(json!({
-            "login": current.user.login,
-            "name": current.user.name,
-            "avatar_url": current.user.avatar_url,
-            "is_editor": current.is_editor,
-            "can_vote": current.can_vote(state.settings.min_account_age_days, now),
-            "banned": current.user.banned,
-        }))
+        .json(MeResponse {
+            login: &current.user.login,
+            name: current.user.name.as_deref(),
+            avatar_url: current.user.avatar_url.as_deref(),
+            is_editor: current.is_editor,
+            can_vote: current.can_vote(state.settings.min_account_age_days, now),
+            banned: current.user.banned,
+        })
 }
 
 #[get("/api/v1/weeks/current")]
@@ -46,23 +58,43 @@ pub async fn week_json(state: web::Data<AppState>, issue: web::Path<i32>) -> Res
     Ok(HttpResponse::Ok().json(&*public::ranked(&state, week).await?))
 }
 
+/// `GET /api/v1/nominations/{id}`: one nomination as on a ballot, without the week's counts
+/// (it may be on several weeks' ballots), with where it belongs.
+#[derive(Serialize)]
+struct NominationResponse<'a> {
+    nomination_id: i32,
+    nominated_at: &'a str,
+    nominators: &'a [String],
+    self_suggestion: bool,
+    #[serde(rename = "crate", skip_serializing_if = "Option::is_none")]
+    crate_: Option<&'a CrateView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    quote: Option<&'a QuoteView>,
+    issue: i32,
+    category: &'a str,
+    withdrawn: bool,
+    permalink: &'a str,
+}
+
 #[get("/api/v1/nominations/{id}")]
 pub async fn nomination_json(
     state: web::Data<AppState>,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     let entry = public::nomination_view(&state, id.into_inner(), false).await?;
-    let mut body = serde_json::to_value(&entry).map_err(AppError::internal)?;
-    body["issue"] = json!(entry.nomination.week_issue);
-    body["category"] = json!(entry.nomination.category);
-    body["withdrawn"] = json!(entry.nomination.withdrawn);
-    body["permalink"] = json!(state
+    let permalink = state
         .settings
-        .absolute(&format!("/nominations/{}", entry.nomination_id)));
-    if let Some(object) = body.as_object_mut() {
-        object.remove("rank");
-        object.remove("votes");
-        object.remove("earlier_votes");
-    }
-    Ok(HttpResponse::Ok().json(body))
+        .absolute(&format!("/nominations/{}", entry.nomination_id));
+    Ok(HttpResponse::Ok().json(NominationResponse {
+        nomination_id: entry.nomination_id,
+        nominated_at: &entry.nominated_at,
+        nominators: &entry.nominators,
+        self_suggestion: entry.self_suggestion,
+        crate_: entry.crate_.as_ref(),
+        quote: entry.quote.as_ref(),
+        issue: entry.nomination.week_issue,
+        category: &entry.nomination.category,
+        withdrawn: entry.nomination.withdrawn,
+        permalink: &permalink,
+    }))
 }

@@ -126,6 +126,18 @@ pub async fn winners_page(
     page::html_response(StatusCode::OK, true, html)
 }
 
+/// One entry of `GET /api/v1/winners` (SPEC §3).
+#[derive(serde::Serialize)]
+struct WinnerResponse<'a> {
+    issue: i32,
+    category: &'a str,
+    name: &'a str,
+    url: Option<&'a str>,
+    attribution: &'a str,
+    /// The nomination behind a pick made here; null for imported history.
+    nomination_id: Option<i32>,
+}
+
 #[get("/api/v1/winners")]
 pub async fn winners_json(
     state: web::Data<AppState>,
@@ -140,13 +152,15 @@ pub async fn winners_json(
     // The whole archive fits in one answer for years to come; pages keep it bounded.
     let per_page = 500;
     let (winners, _) = winners_with_attribution(&state, per_page, (page_no - 1) * per_page).await?;
-    let body: Vec<Value> = winners
+    let body: Vec<WinnerResponse> = winners
         .iter()
-        .map(|(w, markdown)| {
-            json!({
-                "issue": w.issue, "category": w.category, "name": w.name, "url": w.url,
-                "attribution": markdown, "nomination_id": w.nomination_id,
-            })
+        .map(|(w, markdown)| WinnerResponse {
+            issue: w.issue,
+            category: &w.category,
+            name: &w.name,
+            url: w.url.as_deref(),
+            attribution: markdown,
+            nomination_id: w.nomination_id,
         })
         .collect();
     let body = state

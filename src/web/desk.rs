@@ -115,25 +115,9 @@ pub async fn shortlist_json(
 ) -> Result<HttpResponse, AppError> {
     let issue = parse_issue(query.issue.as_deref())?;
     let shortlist = shortlist::shortlist(&state, issue).await?;
-    let mut body = serde_json::to_value(&shortlist.week).map_err(AppError::internal)?;
-    for c in Category::ALL {
-        if let Some(items) = body["categories"][c.as_str()].as_array_mut() {
-            for (item, entry) in items.iter_mut().zip(shortlist.week.categories.get(c)) {
-                item["attribution"] = json!(shortlist.attribution.get(&entry.nomination_id));
-                item["hidden"] = json!(entry.nomination.hidden);
-                item["hidden_reason"] = json!(entry.nomination.hidden_reason);
-                item["vote_burst"] = json!(shortlist.vote_bursts.get(&entry.nomination_id));
-            }
-        }
-    }
-    body["sections"] = json!({
-        "crate": shortlist.sections.crate_,
-        "quote": shortlist.sections.quote,
-    });
-    body["published"] = json!(shortlist.published);
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
-        .json(body))
+        .json(shortlist.response()))
 }
 
 #[derive(Deserialize)]
