@@ -9,6 +9,7 @@ use crate::error::AppError;
 use crate::github::Github;
 use crate::models::week::{self, Week};
 use crate::settings::Settings;
+use chrono::{DateTime, Utc};
 use handlebars::Handlebars;
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
@@ -103,33 +104,40 @@ impl AppState {
     /// or the next write), the week that rollover will open is shown: a read never writes.
     pub async fn open_week(&self) -> Result<Week, AppError> {
         let now = self.clock.now();
-        if let Some((cached, read_at)) = self.open_week.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
-            if cached.is_open_at(now) && read_at.elapsed() < crate::cache::REFRESH {
-                return Ok(cached.clone());
-            }
-        }
-        let calendar = self.settings.calendar;
-        let stored = self.db.read(|conn| Ok(week::find_open(conn)?)).await?;
-        match stored {
-            // Only a stored week is kept: writes go into it (`open_week_for_write`).
-            Some(week) if week.is_open_at(now) => {
-                *self.open_week.write().unwrap_or_else(|e| e.into_inner()) =
-                    Some((week.clone(), Instant::now()));
-                Ok(week)
-            }
-            stored => Ok(week::open_at(stored, &calendar, now)),
+        match self.stored_open_week(now).await? {
+            Ok(week) => Ok(week),
+            Err(stored) => Ok(week::open_at(stored, &self.settings.calendar, now)),
         }
     }
 
     /// The week open now, for writing into: rolls over first when a cut-off has passed.
     pub async fn open_week_for_write(&self) -> Result<Week, AppError> {
-        let now = self.clock.now();
-        if let Some((cached, _)) = self.open_week.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
-            if cached.is_open_at(now) {
-                return Ok(cached.clone());
+        match self.stored_open_week(self.clock.now()).await? {
+            Ok(week) => Ok(week),
+            Err(_) => self.roll_over().await,
+        }
+    }
+
+    /// The stored week still open at `now`: from memory while it is at most `cache::REFRESH`
+    /// old (another instance or the command line may have changed it), else read and kept.
+    /// `Err` holds what is stored when its cut-off has passed (or nothing is stored).
+    async fn stored_open_week(&self, now: DateTime<Utc>) -> Result<Result<Week, Option<Week>>, AppError> {
+        if let Some((cached, read_at)) = self.open_week.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            if cached.is_open_at(now) && read_at.elapsed() < crate::cache::REFRESH {
+                return Ok(Ok(cached.clone()));
             }
         }
-        self.roll_over().await
+        match self.db.read(|conn| Ok(week::find_open(conn)?)).await? {
+            Some(week) if week.is_open_at(now) => {
+                self.remember_open_week(&week);
+                Ok(Ok(week))
+            }
+            stored => Ok(Err(stored)),
+        }
+    }
+
+    fn remember_open_week(&self, week: &Week) {
+        *self.open_week.write().unwrap_or_else(|e| e.into_inner()) = Some((week.clone(), Instant::now()));
     }
 
     /// Close the weeks whose cut-off has passed and open the next (the background tick, the
@@ -141,7 +149,7 @@ impl AppState {
             .db
             .write(move |tx| week::ensure_open(tx, &calendar, now))
             .await?;
-        *self.open_week.write().unwrap_or_else(|e| e.into_inner()) = Some((week.clone(), Instant::now()));
+        self.remember_open_week(&week);
         Ok(week)
     }
 }

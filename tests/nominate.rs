@@ -251,3 +251,44 @@ on_both_backends! {
         assert!(withdrawn);
     }
 }
+
+on_both_backends! {
+    async fn a_week_changed_by_another_instance_is_not_written_into(backend) {
+        use twir_picks::schema::weeks;
+        let app = spawn_app(backend).await;
+        let alice = app.logged_in(Profile::new(1, "alice")).await;
+        // This instance now remembers issue 680 as the open week.
+        let first = alice.nominated_crate("serde").await;
+        assert_eq!(alice.json(&format!("/api/v1/nominations/{first}")).await["issue"], 680);
+        let token = alice.csrf_token().await;
+        // Another instance closes 680 early and opens 681.
+        {
+            let mut other = common::raw_connection(&app.database_url);
+            let now = common::default_now().naive_utc();
+            diesel::update(weeks::table.find(680))
+                .set((weeks::status.eq("closed"), weeks::closes_at.eq(now)))
+                .execute(&mut *other)
+                .unwrap();
+            diesel::insert_into(weeks::table)
+                .values((
+                    weeks::issue.eq(681),
+                    weeks::opens_at.eq(now),
+                    weeks::closes_at.eq(now + chrono::Duration::days(14)),
+                    weeks::status.eq("open"),
+                ))
+                .execute(&mut *other)
+                .unwrap();
+        }
+        // Past the freshness bound (1 s), a write that no page view preceded goes into 681.
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(1200)).await;
+        let res = alice
+            .post_raw(
+                "/nominations",
+                &[("category", "crate"), ("crate_name", "rayon"), ("pitch", "data parallelism"), ("csrf_token", &token)],
+            )
+            .await;
+        assert_eq!(res.status(), 303);
+        let second = nomination_id(&res);
+        assert_eq!(alice.json(&format!("/api/v1/nominations/{second}")).await["issue"], 681);
+    }
+}
