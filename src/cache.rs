@@ -7,9 +7,7 @@ use crate::domain::validate::Category;
 use crate::error::AppError;
 use crate::models::ballot::{self, RankedWeek};
 use crate::models::week::Week;
-use crate::schema::{users, votes};
 use actix_web::web::Bytes;
-use diesel::prelude::*;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -97,18 +95,6 @@ impl Default for BallotCache {
     }
 }
 
-fn read_counted_votes(
-    conn: &mut crate::db::DbConnection,
-    issue: i32,
-) -> QueryResult<Vec<(i32, String, i32)>> {
-    votes::table
-        .inner_join(users::table)
-        .filter(votes::week_issue.eq(issue))
-        .filter(crate::models::vote::counted())
-        .select((votes::user_id, votes::category, votes::nomination_id))
-        .load(conn)
-}
-
 /// Set this week's counts from `tally` and re-rank every category.
 fn apply_tally(ranked: &mut RankedWeek, votes: &HashMap<(i32, Category), i32>) {
     let mut counts: HashMap<i32, i64> = HashMap::new();
@@ -164,15 +150,13 @@ impl BallotCache {
         let (mut ranked, rows) = db
             .read(move |conn| {
                 let ranked = ballot::ranked_week(conn, &w, ballot_weeks, false)?;
-                let rows = read_counted_votes(conn, w.issue)?;
+                let rows = crate::models::vote::counted_in_week(conn, w.issue)?;
                 Ok((ranked, rows))
             })
             .await?;
         let votes: HashMap<(i32, Category), i32> = rows
             .into_iter()
-            .filter_map(|(user, category, nomination)| {
-                Some(((user, Category::parse(&category)?), nomination))
-            })
+            .filter_map(|v| Some(((v.user_id, Category::parse(&v.category)?), v.nomination_id)))
             .collect();
         apply_tally(&mut ranked, &votes);
         let version = self.generation.fetch_add(1, Ordering::Relaxed) << 32;

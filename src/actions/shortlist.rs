@@ -179,7 +179,11 @@ pub async fn shortlist(state: &AppState, issue: Option<i32>) -> Result<Shortlist
                     }
                 }
             }
-            let bursts = crate::domain::vote_bursts::bursts(&vote::cast_with_voters(conn, week.issue)?);
+            let cast: Vec<_> = vote::counted_in_week(conn, week.issue)?
+                .iter()
+                .map(vote::CountedVote::as_cast)
+                .collect();
+            let bursts = crate::domain::vote_bursts::bursts(&cast);
             Ok((week, ranked, picked, bursts))
         })
         .await?;

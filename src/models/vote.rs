@@ -79,26 +79,59 @@ pub fn mine(conn: &mut DbConnection, user_id: i32, issue: i32) -> QueryResult<Ve
         .load(conn)
 }
 
-/// The standing votes of week `issue` with what `domain::vote_bursts` needs of each voter
-/// (banned voters' votes already count for nothing and are left out).
-pub fn cast_with_voters(
-    conn: &mut DbConnection,
-    issue: i32,
-) -> QueryResult<Vec<crate::domain::vote_bursts::CastVote>> {
+/// One counted vote of a week, with what is known of its voter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountedVote {
+    pub user_id: i32,
+    pub category: String,
+    pub nomination_id: i32,
+    /// When it was cast or last moved.
+    pub cast_at: chrono::NaiveDateTime,
+    pub voter_github_created_at: Option<chrono::NaiveDateTime>,
+}
+
+impl CountedVote {
+    /// As `domain::vote_bursts` reads it.
+    pub fn as_cast(&self) -> crate::domain::vote_bursts::CastVote {
+        crate::domain::vote_bursts::CastVote {
+            nomination_id: self.nomination_id,
+            cast_at: self.cast_at,
+            github_created_at: self.voter_github_created_at,
+        }
+    }
+}
+
+/// The votes of week `issue` that count (`counted`): the in-memory tally and the desk's
+/// vote-burst check both read this.
+pub fn counted_in_week(conn: &mut DbConnection, issue: i32) -> QueryResult<Vec<CountedVote>> {
     use crate::schema::users;
-    let rows: Vec<(i32, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> = votes::table
+    let rows: Vec<(
+        i32,
+        String,
+        i32,
+        chrono::NaiveDateTime,
+        Option<chrono::NaiveDateTime>,
+    )> = votes::table
         .inner_join(users::table)
         .filter(votes::week_issue.eq(issue))
         .filter(counted())
-        .select((votes::nomination_id, votes::updated_at, users::github_created_at))
+        .select((
+            votes::user_id,
+            votes::category,
+            votes::nomination_id,
+            votes::updated_at,
+            users::github_created_at,
+        ))
         .load(conn)?;
     Ok(rows
         .into_iter()
         .map(
-            |(nomination_id, cast_at, github_created_at)| crate::domain::vote_bursts::CastVote {
+            |(user_id, category, nomination_id, cast_at, voter_github_created_at)| CountedVote {
+                user_id,
+                category,
                 nomination_id,
                 cast_at,
-                github_created_at,
+                voter_github_created_at,
             },
         )
         .collect())
