@@ -159,8 +159,6 @@ impl Db {
                     )
                 })?;
             }
-        }
-        if let DatabaseUrl::Sqlite(path) = url {
             create_private(path)?;
         }
         let mut first = manager
@@ -221,12 +219,7 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
     {
         let db = self.clone();
-        actix_web::web::block(move || {
-            let mut conn = db.get()?;
-            work(&mut conn)
-        })
-        .await
-        .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+        off_executor(move || work(&mut *db.get()?)).await
     }
 
     /// The one way to write: `work` in one transaction (see `write.rs`), off the executor, in
@@ -238,9 +231,7 @@ impl Db {
         F: FnOnce(&mut Tx<'_>) -> Result<T, AppError> + Send + 'static,
     {
         let db = self.clone();
-        actix_web::web::block(move || db.write_blocking(work))
-            .await
-            .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+        off_executor(move || db.write_blocking(work)).await
     }
 
     /// `write`, for code that is not async (the command line, the history import).
@@ -271,6 +262,15 @@ impl Db {
         let mut conn = checkout(&self.writers)?;
         work(&mut conn)
     }
+}
+
+/// Blocking diesel work on the blocking thread pool, off the async executor.
+async fn off_executor<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    actix_web::web::block(work)
+        .await
+        .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
 }
 
 fn checkout(pool: &Pool) -> Result<PooledConn, AppError> {
@@ -347,7 +347,7 @@ impl Db {
             busy: i32,
         }
         let db = self.clone();
-        let busy = actix_web::web::block(move || {
+        let busy = off_executor(move || {
             db.with_writer(|conn| {
                 conn.batch_execute(&format!("PRAGMA busy_timeout = {wait_ms};"))?;
                 let outcome =
@@ -357,8 +357,7 @@ impl Db {
                 Ok(outcome.map(|o| o.busy != 0).unwrap_or(true))
             })
         })
-        .await
-        .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))??;
+        .await?;
         if busy {
             tracing::debug!("write-ahead log checkpoint postponed: readers busy");
         }

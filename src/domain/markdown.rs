@@ -220,12 +220,8 @@ fn harmless_to_html_pass(text: &[char]) -> bool {
 const FOOTNOTE_PLACEHOLDER: &str = "///Footnotes Go Here///";
 
 fn starts_placeholder(chars: &[char]) -> bool {
-    FOOTNOTE_PLACEHOLDER
-        .chars()
-        .zip(chars)
-        .filter(|(a, b)| a == *b)
-        .count()
-        == FOOTNOTE_PLACEHOLDER.len()
+    let len = FOOTNOTE_PLACEHOLDER.chars().count();
+    chars.iter().copied().take(len).eq(FOOTNOTE_PLACEHOLDER.chars())
 }
 
 /// One pass over prose, emitting only constructs both dialects read alike.

@@ -21,75 +21,69 @@ pub struct EditorGrant {
 pub fn grant(tx: &mut Tx<'_>, login: &str, actor: &str, now: DateTime<Utc>) -> QueryResult<bool> {
     tx.changed(Change::Nothing);
     let key = login.to_ascii_lowercase();
-    {
-        let current = editors::table
-            .find(&key)
-            .select(EditorGrant::as_select())
-            .first(tx.conn())
-            .optional()?;
-        match current {
-            Some(g) if g.revoked_at.is_none() => return Ok(false),
-            Some(_) => {
-                diesel::update(editors::table.find(&key))
-                    .set((
-                        editors::granted_by.eq(actor),
-                        editors::granted_at.eq(now.naive_utc()),
-                        editors::revoked_at.eq(None::<NaiveDateTime>),
-                    ))
-                    .execute(tx.conn())?;
-            }
-            None => {
-                diesel::insert_into(editors::table)
-                    .values((
-                        editors::login.eq(&key),
-                        editors::granted_by.eq(actor),
-                        editors::granted_at.eq(now.naive_utc()),
-                    ))
-                    .execute(tx.conn())?;
-            }
+    let current = editors::table
+        .find(&key)
+        .select(EditorGrant::as_select())
+        .first(tx.conn())
+        .optional()?;
+    match current {
+        Some(g) if g.revoked_at.is_none() => return Ok(false),
+        Some(_) => {
+            diesel::update(editors::table.find(&key))
+                .set((
+                    editors::granted_by.eq(actor),
+                    editors::granted_at.eq(now.naive_utc()),
+                    editors::revoked_at.eq(None::<NaiveDateTime>),
+                ))
+                .execute(tx.conn())?;
         }
-        audit::record(tx, audit::Entry::new(actor, "editor_grant", &key), now)?;
-        // The account that already logged in with this login, if exactly one did.
-        let holders: Vec<User> = users::table
-            .filter(user::lower(users::login).eq(&key))
-            .select(User::as_select())
-            .load(tx.conn())?;
-        if let [holder] = holders.as_slice() {
-            bind(tx, &key, holder, now)?;
+        None => {
+            diesel::insert_into(editors::table)
+                .values((
+                    editors::login.eq(&key),
+                    editors::granted_by.eq(actor),
+                    editors::granted_at.eq(now.naive_utc()),
+                ))
+                .execute(tx.conn())?;
         }
-        Ok(true)
     }
+    audit::record(tx, audit::Entry::new(actor, "editor_grant", &key), now)?;
+    // The account that already logged in with this login, if exactly one did.
+    let holders: Vec<User> = users::table
+        .filter(user::lower(users::login).eq(&key))
+        .select(User::as_select())
+        .load(tx.conn())?;
+    if let [holder] = holders.as_slice() {
+        bind(tx, &key, holder, now)?;
+    }
+    Ok(true)
 }
 
 /// Revoke the role; ends the login's sessions at once; audited. False when there was no grant.
 pub fn revoke(tx: &mut Tx<'_>, login: &str, actor: &str, now: DateTime<Utc>) -> QueryResult<bool> {
     tx.changed(Change::Nothing);
     let key = login.to_ascii_lowercase();
-    {
-        let revoked = diesel::update(editors::table.find(&key).filter(editors::revoked_at.is_null()))
-            .set(editors::revoked_at.eq(Some(now.naive_utc())))
-            .execute(tx.conn())?;
-        if revoked == 0 {
-            return Ok(false);
-        }
-        user::bump_session_epoch_by_login(tx, &key)?;
-        // The bound account too, if it has been renamed since; and the binding is released, so
-        // a later grant binds afresh (the audit row keeps whose it was).
-        let bound = bound_user(tx, &key)?;
-        if let Some(bound) = bound {
-            diesel::update(users::table.find(bound))
-                .set(users::session_epoch.eq(users::session_epoch + 1))
-                .execute(tx.conn())?;
-            diesel::delete(editor_bindings::table.find(&key)).execute(tx.conn())?;
-        }
-        let entry = audit::Entry::new(actor, "editor_revoke", &key);
-        let entry = match bound {
-            Some(user) => entry.detail(format!("was bound to user {user}")),
-            None => entry,
-        };
-        audit::record(tx, entry, now)?;
-        Ok(true)
+    let revoked = diesel::update(editors::table.find(&key).filter(editors::revoked_at.is_null()))
+        .set(editors::revoked_at.eq(Some(now.naive_utc())))
+        .execute(tx.conn())?;
+    if revoked == 0 {
+        return Ok(false);
     }
+    user::bump_session_epoch_by_login(tx, &key)?;
+    // The bound account too, if it has been renamed since; and the binding is released, so
+    // a later grant binds afresh (the audit row keeps whose it was).
+    let bound = bound_user(tx, &key)?;
+    if let Some(bound) = bound {
+        user::bump_session_epoch(tx, bound)?;
+        diesel::delete(editor_bindings::table.find(&key)).execute(tx.conn())?;
+    }
+    let entry = audit::Entry::new(actor, "editor_revoke", &key);
+    let entry = match bound {
+        Some(user) => entry.detail(format!("was bound to user {user}")),
+        None => entry,
+    };
+    audit::record(tx, entry, now)?;
+    Ok(true)
 }
 
 /// Current grants from the database, by login.

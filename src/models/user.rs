@@ -137,6 +137,15 @@ pub fn upsert_dev(tx: &mut Tx<'_>, login: &str, now: DateTime<Utc>) -> QueryResu
     })
 }
 
+/// End every session of this user (cookie sessions are revoked by epoch).
+pub fn bump_session_epoch(tx: &mut Tx<'_>, id: i32) -> QueryResult<usize> {
+    tx.changed(Change::Nothing);
+    let conn: &mut DbConnection = tx;
+    diesel::update(users::table.find(id))
+        .set(users::session_epoch.eq(users::session_epoch + 1))
+        .execute(conn)
+}
+
 /// End every session of the users with this login (cookie sessions are revoked by epoch).
 pub fn bump_session_epoch_by_login(tx: &mut Tx<'_>, login: &str) -> QueryResult<usize> {
     tx.changed(Change::Nothing);
@@ -204,15 +213,12 @@ pub fn is_editor(conn: &mut DbConnection, id: i32, settings_editors: &[String]) 
 /// Log a session out for good: a copy of its cookie no longer works. Sessions from before
 /// session ids existed can only be ended all at once (the epoch).
 pub fn end_session(tx: &mut Tx<'_>, session_id: &str, user_id: i32, now: DateTime<Utc>) -> QueryResult<()> {
-    tx.changed(Change::Nothing);
-    let conn: &mut DbConnection = tx;
     use crate::schema::ended_sessions;
+    tx.changed(Change::Nothing);
     if session_id.is_empty() {
-        diesel::update(users::table.find(user_id))
-            .set(users::session_epoch.eq(users::session_epoch + 1))
-            .execute(conn)?;
-        return Ok(());
+        return bump_session_epoch(tx, user_id).map(|_| ());
     }
+    let conn: &mut DbConnection = tx;
     let ended = conn.transaction(|conn| {
         diesel::insert_into(ended_sessions::table)
             .values((
