@@ -1,167 +1,19 @@
 //! One typed `Settings`, read from environment variables or the same-named flags (SPEC §3)
 //! and validated once at start, so a bad value fails early with a message naming it.
 
+mod args;
+mod database_url;
+mod parse;
+
+pub use args::SettingsArgs;
+pub use database_url::DatabaseUrl;
+pub use parse::decode_session_key;
+
 use crate::domain::week::{Calendar, Cutoff};
-use base64::Engine;
 use chrono::NaiveDate;
-use clap::Args;
+use parse::{boolean, http_url, is_loopback_url};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
 use url::Url;
-
-/// The settings as typed: every one an environment variable and a flag.
-#[derive(Debug, Clone, Args)]
-pub struct SettingsArgs {
-    /// `sqlite://PATH` (or a plain file path) for SQLite, `postgres://…` for PostgreSQL.
-    #[arg(
-        long,
-        env = "DATABASE_URL",
-        default_value = "sqlite://twir-picks.db",
-        global = true
-    )]
-    pub database_url: String,
-    /// Listen address.
-    #[arg(long, env = "BIND", default_value = "127.0.0.1:8080", global = true)]
-    pub bind: String,
-    /// The site's external URL (default `http://BIND`).
-    #[arg(long, env = "PUBLIC_URL", global = true)]
-    pub public_url: Option<String>,
-    #[arg(long, env = "GITHUB_CLIENT_ID", global = true)]
-    pub github_client_id: Option<String>,
-    #[arg(long, env = "GITHUB_CLIENT_SECRET", hide_env_values = true, global = true)]
-    pub github_client_secret: Option<String>,
-    #[arg(
-        long,
-        env = "GITHUB_AUTH_URL",
-        default_value = "https://github.com/login/oauth/authorize",
-        global = true
-    )]
-    pub github_auth_url: String,
-    #[arg(
-        long,
-        env = "GITHUB_TOKEN_URL",
-        default_value = "https://github.com/login/oauth/access_token",
-        global = true
-    )]
-    pub github_token_url: String,
-    #[arg(
-        long,
-        env = "GITHUB_API_URL",
-        default_value = "https://api.github.com",
-        global = true
-    )]
-    pub github_api_url: String,
-    #[arg(
-        long,
-        env = "CRATES_IO_API_URL",
-        default_value = "https://crates.io/api/v1",
-        global = true
-    )]
-    pub crates_io_api_url: String,
-    /// 64+ byte secret, hex or base64. Unset: generated once and kept next to the SQLite file.
-    #[arg(long, env = "SESSION_KEY", hide_env_values = true, global = true)]
-    pub session_key: Option<String>,
-    /// Comma-separated GitHub logins who are editors.
-    #[arg(long, env = "EDITORS", default_value = "", global = true)]
-    pub editors: String,
-    #[arg(long, env = "MIN_ACCOUNT_AGE_DAYS", default_value_t = 30, global = true)]
-    pub min_account_age_days: i64,
-    #[arg(long, env = "BALLOT_WEEKS", default_value_t = 4, global = true)]
-    pub ballot_weeks: i32,
-    #[arg(long, env = "ALLOW_REPEAT_AFTER_WEEKS", default_value_t = 52, global = true)]
-    pub allow_repeat_after_weeks: i32,
-    #[arg(long, env = "ANCHOR_ISSUE", default_value_t = 467, global = true)]
-    pub anchor_issue: i32,
-    #[arg(long, env = "ANCHOR_DATE", default_value = "2022-11-02", global = true)]
-    pub anchor_date: String,
-    /// Weekly cut-off before publication, UTC.
-    #[arg(long, env = "CUTOFF", default_value = "Tue 12:00", global = true)]
-    pub cutoff: String,
-    #[arg(long, env = "SUBMIT_CRATE_URL", global = true)]
-    pub submit_crate_url: Option<String>,
-    #[arg(long, env = "SUBMIT_QUOTE_URL", global = true)]
-    pub submit_quote_url: Option<String>,
-    /// `on` or `off`.
-    #[arg(long, env = "RATE_LIMITS", default_value = "on", global = true)]
-    pub rate_limits: String,
-    /// Comma-separated proxy addresses whose `X-Forwarded-For` names the client.
-    #[arg(long, env = "TRUSTED_PROXIES", default_value = "", global = true)]
-    pub trusted_proxies: String,
-    /// `true` adds a password-less login form; only on a loopback BIND.
-    #[arg(long, env = "DEV_LOGIN", default_value = "false", global = true)]
-    pub dev_login: String,
-}
-
-impl Default for SettingsArgs {
-    fn default() -> Self {
-        use clap::Parser;
-        #[derive(Parser)]
-        struct Only {
-            #[command(flatten)]
-            args: SettingsArgs,
-        }
-        // Defaults exactly as the flags declare them, ignoring the environment.
-        Only::parse_from(["twir-picks"]).args
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DatabaseUrl {
-    Sqlite(PathBuf),
-    Postgres(String),
-}
-
-impl DatabaseUrl {
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        let raw = raw.trim();
-        if raw.is_empty() {
-            return Err("is empty".into());
-        }
-        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
-            Url::parse(raw).map_err(|e| format!("is not a valid PostgreSQL URL: {e}"))?;
-            return Ok(DatabaseUrl::Postgres(raw.to_string()));
-        }
-        let path = raw
-            .strip_prefix("sqlite://")
-            .or_else(|| raw.strip_prefix("sqlite:"))
-            .unwrap_or(raw);
-        if let Some((scheme, _)) = raw.split_once("://") {
-            if scheme != "sqlite" {
-                return Err(format!(
-                    "has the scheme {scheme:?}; use sqlite://PATH or postgres://…"
-                ));
-            }
-        }
-        if path.is_empty() || path == ":memory:" {
-            return Err("needs a file path for SQLite, e.g. sqlite://twir-picks.db".into());
-        }
-        Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
-    }
-
-    /// Where files that belong with the data (the generated session key) are kept.
-    pub fn data_dir(&self) -> Option<&Path> {
-        match self {
-            DatabaseUrl::Sqlite(path) => Some(path.parent().unwrap_or(Path::new("."))),
-            DatabaseUrl::Postgres(_) => None,
-        }
-    }
-
-    /// For logs: never print a password.
-    pub fn redacted(&self) -> String {
-        match self {
-            DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
-            DatabaseUrl::Postgres(raw) => match Url::parse(raw) {
-                Ok(mut url) => {
-                    if url.password().is_some() {
-                        let _ = url.set_password(Some("***"));
-                    }
-                    url.to_string()
-                }
-                Err(_) => "postgres://…".into(),
-            },
-        }
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct GithubSettings {
@@ -198,48 +50,6 @@ pub struct Settings {
 #[derive(Debug, thiserror::Error)]
 #[error("invalid settings:\n{}", .0.join("\n"))]
 pub struct SettingsError(pub Vec<String>);
-
-fn http_url(name: &str, raw: &str, errors: &mut Vec<String>) -> Option<Url> {
-    match Url::parse(raw) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Some(url),
-        Ok(_) => {
-            errors.push(format!("{name}: {raw:?} must be an http:// or https:// URL"));
-            None
-        }
-        Err(e) => {
-            errors.push(format!("{name}: {raw:?} is not a URL ({e})"));
-            None
-        }
-    }
-}
-
-fn boolean(name: &str, raw: &str, errors: &mut Vec<String>) -> bool {
-    match raw.trim().to_ascii_lowercase().as_str() {
-        "true" | "on" | "yes" | "1" => true,
-        "false" | "off" | "no" | "0" | "" => false,
-        _ => {
-            errors.push(format!("{name}: {raw:?} must be on/off or true/false"));
-            false
-        }
-    }
-}
-
-/// Decode a `SESSION_KEY` given as hex or base64.
-pub fn decode_session_key(raw: &str) -> Result<Vec<u8>, String> {
-    let raw = raw.trim();
-    let bytes = hex::decode(raw)
-        .ok()
-        .or_else(|| base64::engine::general_purpose::STANDARD.decode(raw).ok())
-        .or_else(|| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(raw).ok())
-        .ok_or("is neither hex nor base64")?;
-    if bytes.len() < 64 {
-        return Err(format!(
-            "decodes to {} bytes; at least 64 are needed",
-            bytes.len()
-        ));
-    }
-    Ok(bytes)
-}
 
 impl Settings {
     pub fn from_args(args: &SettingsArgs) -> Result<Settings, SettingsError> {
@@ -432,19 +242,10 @@ impl Settings {
     }
 }
 
-/// `http://127.0.0.1:…`, `http://[::1]:…` or `http://localhost:…`.
-fn is_loopback_url(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
 
     fn args() -> SettingsArgs {
         SettingsArgs::default()

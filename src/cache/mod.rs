@@ -7,48 +7,28 @@ use crate::domain::validate::Category;
 use crate::error::AppError;
 use crate::models::ballot::{self, RankedWeek};
 use crate::models::week::Week;
-use actix_web::web::Bytes;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
+
+mod bodies;
+mod tally;
+
+pub use bodies::{PageCache, Rendered};
+use tally::{Recorded, Tally};
 
 /// The one freshness bound of everything this instance keeps in memory (the ranked open week,
 /// the archive's pages, the open week itself): what this instance writes it sees at once
 /// (`db::Change`), what another instance or the command line writes it sees within this.
 pub const REFRESH: Duration = Duration::from_secs(1);
 
-/// A response body kept ready: plain and gzip-compressed, with its ETag.
-#[derive(Clone)]
-pub struct Rendered {
-    pub etag: String,
-    pub plain: Bytes,
-    pub gzip: Bytes,
-}
-
-impl Rendered {
-    pub fn new(etag: String, plain: Vec<u8>) -> Rendered {
-        use flate2::write::GzEncoder;
-        use std::io::Write;
-        let mut encoder = GzEncoder::new(Vec::with_capacity(plain.len() / 4), flate2::Compression::fast());
-        let gzip = encoder
-            .write_all(&plain)
-            .and_then(|_| encoder.finish())
-            .unwrap_or_default();
-        Rendered {
-            etag,
-            plain: Bytes::from(plain),
-            gzip: Bytes::from(gzip),
-        }
-    }
-}
-
 struct Snapshot {
     issue: i32,
     loaded_at: Instant,
     ranked: Arc<RankedWeek>,
-    /// This week's counted votes: (user, category) → nomination.
-    votes: HashMap<(i32, Category), i32>,
+    /// This week's counted votes.
+    tally: Tally,
     /// Bumped on every change; part of the ETag.
     version: u64,
     rendered: HashMap<&'static str, (u64, Rendered)>,
@@ -95,16 +75,12 @@ impl Default for BallotCache {
     }
 }
 
-/// Set this week's counts from `tally` and re-rank every category.
-fn apply_tally(ranked: &mut RankedWeek, votes: &HashMap<(i32, Category), i32>) {
-    let mut counts: HashMap<i32, i64> = HashMap::new();
-    for nomination in votes.values() {
-        *counts.entry(*nomination).or_default() += 1;
-    }
+/// Set every entry's votes from `tally` and re-rank each category.
+fn apply_tally(ranked: &mut RankedWeek, tally: &Tally) {
     for c in Category::ALL {
         let list = ranked.categories.get_mut(c);
         for e in list.iter_mut() {
-            e.votes = counts.get(&e.nomination_id).copied().unwrap_or(0);
+            e.votes = tally.count(e.nomination_id);
         }
         ballot::rank_entries(list);
     }
@@ -154,11 +130,11 @@ impl BallotCache {
                 Ok((ranked, rows))
             })
             .await?;
-        let votes: HashMap<(i32, Category), i32> = rows
-            .into_iter()
-            .filter_map(|v| Some(((v.user_id, Category::parse(&v.category)?), v.nomination_id)))
-            .collect();
-        apply_tally(&mut ranked, &votes);
+        let tally = Tally::new(
+            rows.into_iter()
+                .filter_map(|v| Some((v.user_id, Category::parse(&v.category)?, v.nomination_id))),
+        );
+        apply_tally(&mut ranked, &tally);
         let version = self.generation.fetch_add(1, Ordering::Relaxed) << 32;
         let view = View {
             ranked: Arc::new(ranked),
@@ -168,7 +144,7 @@ impl BallotCache {
             issue: week.issue,
             loaded_at,
             ranked: view.ranked.clone(),
-            votes,
+            tally,
             version,
             rendered: HashMap::new(),
             fragments: HashMap::new(),
@@ -182,27 +158,19 @@ impl BallotCache {
         let Some(s) = guard.as_mut().filter(|s| s.issue == issue) else {
             return;
         };
-        let before = match nomination {
-            Some(n) => s.votes.insert((user_id, category), n),
-            None => s.votes.remove(&(user_id, category)),
-        };
-        if before == nomination {
+        let Recorded::Moved { from, to } = s.tally.record(user_id, category, nomination) else {
             return;
-        }
+        };
         // A vote for something this snapshot does not show: read everything again.
-        if nomination.is_some_and(|n| s.ranked.entry(n).is_none()) {
+        if to.is_some_and(|n| s.ranked.entry(n).is_none()) {
             *guard = None;
             return;
         }
-        // Move one vote: the tally changes by one on each side, then the category is re-ranked.
         let ranked = Arc::make_mut(&mut s.ranked);
         let list = ranked.categories.get_mut(category);
         for e in list.iter_mut() {
-            if Some(e.nomination_id) == before {
-                e.votes -= 1;
-            }
-            if Some(e.nomination_id) == nomination {
-                e.votes += 1;
+            if Some(e.nomination_id) == from || Some(e.nomination_id) == to {
+                e.votes = s.tally.count(e.nomination_id);
             }
         }
         ballot::rank_entries(list);
@@ -229,12 +197,7 @@ impl BallotCache {
         let s = guard
             .as_ref()
             .filter(|s| s.issue == issue && s.loaded_at.elapsed() < REFRESH)?;
-        Some(
-            Category::ALL
-                .iter()
-                .filter_map(|c| s.votes.get(&(user_id, *c)).map(|n| (*c, *n)))
-                .collect(),
-        )
+        Some(s.tally.votes_of(user_id))
     }
 
     /// Anything else changed: the next reader loads a new snapshot.
@@ -304,49 +267,5 @@ impl BallotCache {
             }
         }
         Ok(found.into_iter().flatten().collect())
-    }
-}
-
-/// Rendered bodies that change rarely (the archive), by key, for at most `ttl`; dropped on
-/// any change this instance makes.
-pub struct PageCache {
-    ttl: Duration,
-    map: RwLock<HashMap<String, (Instant, Rendered)>>,
-}
-
-impl PageCache {
-    pub fn new(ttl: Duration) -> Self {
-        PageCache {
-            ttl,
-            map: RwLock::new(HashMap::new()),
-        }
-    }
-
-    pub fn get(&self, key: &str) -> Option<Rendered> {
-        let map = self.map.read().unwrap_or_else(|e| e.into_inner());
-        map.get(key)
-            .filter(|(at, _)| at.elapsed() < self.ttl)
-            .map(|(_, body)| body.clone())
-    }
-
-    pub fn put(&self, key: &str, body: Vec<u8>) -> Rendered {
-        let body = Rendered::new(format!("W/\"{key}-{:x}\"", self.generation()), body);
-        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
-        if map.len() > 1_000 {
-            map.clear();
-        }
-        map.insert(key.to_string(), (Instant::now(), body.clone()));
-        body
-    }
-
-    fn generation(&self) -> u128 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default()
-    }
-
-    pub fn clear(&self) {
-        self.map.write().unwrap_or_else(|e| e.into_inner()).clear();
     }
 }

@@ -1,0 +1,76 @@
+//! Response bodies kept ready in memory: plain and gzip, with their ETag, and the short-lived
+//! cache of rarely changing pages (the archive).
+
+use actix_web::web::Bytes;
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::time::{Duration, Instant};
+
+/// A response body kept ready: plain and gzip-compressed, with its ETag.
+#[derive(Clone)]
+pub struct Rendered {
+    pub etag: String,
+    pub plain: Bytes,
+    pub gzip: Bytes,
+}
+
+impl Rendered {
+    pub fn new(etag: String, plain: Vec<u8>) -> Rendered {
+        use flate2::write::GzEncoder;
+        use std::io::Write;
+        let mut encoder = GzEncoder::new(Vec::with_capacity(plain.len() / 4), flate2::Compression::fast());
+        let gzip = encoder
+            .write_all(&plain)
+            .and_then(|_| encoder.finish())
+            .unwrap_or_default();
+        Rendered {
+            etag,
+            plain: Bytes::from(plain),
+            gzip: Bytes::from(gzip),
+        }
+    }
+}
+
+/// Rendered bodies that change rarely (the archive), by key, for at most `ttl`; dropped on
+/// any change this instance makes.
+pub struct PageCache {
+    ttl: Duration,
+    map: RwLock<HashMap<String, (Instant, Rendered)>>,
+}
+
+impl PageCache {
+    pub fn new(ttl: Duration) -> Self {
+        PageCache {
+            ttl,
+            map: RwLock::new(HashMap::new()),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<Rendered> {
+        let map = self.map.read().unwrap_or_else(|e| e.into_inner());
+        map.get(key)
+            .filter(|(at, _)| at.elapsed() < self.ttl)
+            .map(|(_, body)| body.clone())
+    }
+
+    pub fn put(&self, key: &str, body: Vec<u8>) -> Rendered {
+        let body = Rendered::new(format!("W/\"{key}-{:x}\"", self.generation()), body);
+        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 1_000 {
+            map.clear();
+        }
+        map.insert(key.to_string(), (Instant::now(), body.clone()));
+        body
+    }
+
+    fn generation(&self) -> u128 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default()
+    }
+
+    pub fn clear(&self) {
+        self.map.write().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}

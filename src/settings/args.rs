@@ -1,0 +1,99 @@
+//! The settings as typed on the command line or in the environment, before validation.
+
+use clap::Args;
+
+/// The settings as typed: every one an environment variable and a flag.
+#[derive(Debug, Clone, Args)]
+pub struct SettingsArgs {
+    /// `sqlite://PATH` (or a plain file path) for SQLite, `postgres://…` for PostgreSQL.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://twir-picks.db",
+        global = true
+    )]
+    pub database_url: String,
+    /// Listen address.
+    #[arg(long, env = "BIND", default_value = "127.0.0.1:8080", global = true)]
+    pub bind: String,
+    /// The site's external URL (default `http://BIND`).
+    #[arg(long, env = "PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    #[arg(long, env = "GITHUB_CLIENT_ID", global = true)]
+    pub github_client_id: Option<String>,
+    #[arg(long, env = "GITHUB_CLIENT_SECRET", hide_env_values = true, global = true)]
+    pub github_client_secret: Option<String>,
+    #[arg(
+        long,
+        env = "GITHUB_AUTH_URL",
+        default_value = "https://github.com/login/oauth/authorize",
+        global = true
+    )]
+    pub github_auth_url: String,
+    #[arg(
+        long,
+        env = "GITHUB_TOKEN_URL",
+        default_value = "https://github.com/login/oauth/access_token",
+        global = true
+    )]
+    pub github_token_url: String,
+    #[arg(
+        long,
+        env = "GITHUB_API_URL",
+        default_value = "https://api.github.com",
+        global = true
+    )]
+    pub github_api_url: String,
+    #[arg(
+        long,
+        env = "CRATES_IO_API_URL",
+        default_value = "https://crates.io/api/v1",
+        global = true
+    )]
+    pub crates_io_api_url: String,
+    /// 64+ byte secret, hex or base64. Unset: generated once and kept next to the SQLite file.
+    #[arg(long, env = "SESSION_KEY", hide_env_values = true, global = true)]
+    pub session_key: Option<String>,
+    /// Comma-separated GitHub logins who are editors.
+    #[arg(long, env = "EDITORS", default_value = "", global = true)]
+    pub editors: String,
+    #[arg(long, env = "MIN_ACCOUNT_AGE_DAYS", default_value_t = 30, global = true)]
+    pub min_account_age_days: i64,
+    #[arg(long, env = "BALLOT_WEEKS", default_value_t = 4, global = true)]
+    pub ballot_weeks: i32,
+    #[arg(long, env = "ALLOW_REPEAT_AFTER_WEEKS", default_value_t = 52, global = true)]
+    pub allow_repeat_after_weeks: i32,
+    #[arg(long, env = "ANCHOR_ISSUE", default_value_t = 467, global = true)]
+    pub anchor_issue: i32,
+    #[arg(long, env = "ANCHOR_DATE", default_value = "2022-11-02", global = true)]
+    pub anchor_date: String,
+    /// Weekly cut-off before publication, UTC.
+    #[arg(long, env = "CUTOFF", default_value = "Tue 12:00", global = true)]
+    pub cutoff: String,
+    #[arg(long, env = "SUBMIT_CRATE_URL", global = true)]
+    pub submit_crate_url: Option<String>,
+    #[arg(long, env = "SUBMIT_QUOTE_URL", global = true)]
+    pub submit_quote_url: Option<String>,
+    /// `on` or `off`.
+    #[arg(long, env = "RATE_LIMITS", default_value = "on", global = true)]
+    pub rate_limits: String,
+    /// Comma-separated proxy addresses whose `X-Forwarded-For` names the client.
+    #[arg(long, env = "TRUSTED_PROXIES", default_value = "", global = true)]
+    pub trusted_proxies: String,
+    /// `true` adds a password-less login form; only on a loopback BIND.
+    #[arg(long, env = "DEV_LOGIN", default_value = "false", global = true)]
+    pub dev_login: String,
+}
+
+impl Default for SettingsArgs {
+    fn default() -> Self {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            args: SettingsArgs,
+        }
+        // Defaults exactly as the flags declare them, ignoring the environment.
+        Only::parse_from(["twir-picks"]).args
+    }
+}
