@@ -4,6 +4,7 @@ pub mod attribution;
 pub mod ballot;
 pub mod draft;
 pub mod eligibility;
+pub mod forum_post;
 pub mod markdown;
 pub mod ranking;
 pub mod validate;

@@ -201,7 +201,7 @@ impl Category {
 }
 
 /// The nomination form as typed (every field a string; absent fields empty).
-#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(default)]
 pub struct NominationForm {
     pub category: String,
