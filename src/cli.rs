@@ -49,6 +49,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "markdown")]
         format: ExportFormat,
     },
+    /// Read the forum threads now (the service does it every FORUM_POLL_SECONDS).
+    #[command(subcommand)]
+    Forum(ForumCommand),
     /// Write a week's picked sections into an issue draft's placeholders.
     FillDraft {
         #[arg(long)]
@@ -65,6 +68,16 @@ pub enum EditorCommand {
     Revoke { login: String },
     /// List editors.
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ForumCommand {
+    /// Read both threads once: new suggestions onto the ballot, likes and edits refreshed.
+    Sync {
+        /// How many weeks back to take new posts from (default BALLOT_WEEKS).
+        #[arg(long)]
+        weeks: Option<i32>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -112,6 +125,29 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
             match format {
                 ExportFormat::Json => println!("{}", serde_json::to_string_pretty(&shortlist.response())?),
                 ExportFormat::Markdown => print!("{}", export_markdown(&shortlist)),
+            }
+            Ok(())
+        }),
+        Command::Forum(ForumCommand::Sync { weeks }) => with_state(settings, |state| async move {
+            let forum = state
+                .settings
+                .forum
+                .clone()
+                .ok_or_else(|| anyhow::anyhow!("FORUM_URL is not set: there is no forum to read"))?;
+            if weeks.is_some_and(|w| !(1..=520).contains(&w)) {
+                anyhow::bail!("--weeks must be between 1 and 520");
+            }
+            let bridge = crate::actions::forum::Bridge::new(&forum)?;
+            let report = crate::actions::forum::sync(&state, &bridge, weeks).await?;
+            println!(
+                "read the forum: {} new posts, {} new nominations, {} need a look, {} edited, {} with new likes, {} gone",
+                report.new_posts, report.nominations, report.needs_look, report.edited, report.likes_changed, report.gone
+            );
+            for e in &report.errors {
+                eprintln!("failed: {e}");
+            }
+            if !report.errors.is_empty() {
+                anyhow::bail!("{} of the threads could not be read", report.errors.len());
             }
             Ok(())
         }),

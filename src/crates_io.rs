@@ -92,6 +92,40 @@ impl CratesIo {
     }
 }
 
+#[derive(Deserialize)]
+struct OwnersResponse {
+    users: Vec<Owner>,
+}
+
+#[derive(Deserialize)]
+struct Owner {
+    login: String,
+}
+
+impl CratesIo {
+    /// The logins of a crate's owners (`GET /crates/{name}/owners`); teams come as
+    /// `github:org:team`. `None` when crates.io did not answer usably.
+    pub async fn owners(&self, name: &str) -> Option<Vec<String>> {
+        let url = format!(
+            "{}/crates/{}/owners",
+            self.base.as_str().trim_end_matches('/'),
+            name
+        );
+        let response = self
+            .http
+            .get(&url)
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .ok()?;
+        if !response.status().is_success() {
+            return None;
+        }
+        let body: OwnersResponse = response.json().await.ok()?;
+        Some(body.users.into_iter().map(|o| o.login).collect())
+    }
+}
+
 /// Look `name` up through the cache (a found crate is trusted for a day, a missing one for
 /// minutes); failures are not cached.
 pub async fn lookup(state: &AppState, name: &str) -> Lookup {

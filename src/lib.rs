@@ -8,6 +8,7 @@ pub mod cli;
 pub mod clock;
 pub mod crates_io;
 pub mod db;
+pub mod discourse;
 pub mod domain;
 pub mod error;
 pub mod github;
@@ -136,6 +137,14 @@ fn spawn_background_work(state: AppState) {
             }
         }
     });
+    if let Some(forum) = state.settings.forum.clone() {
+        match actions::forum::Bridge::new(&forum) {
+            Ok(bridge) => {
+                actix_web::rt::spawn(actions::forum::poll_forever(state.clone(), bridge));
+            }
+            Err(e) => tracing::error!(error = %e, "the forum bridge could not start"),
+        }
+    }
     let every_second = state.clone();
     actix_web::rt::spawn(async move {
         // Rollover at the cut-off happens here (or at the first write after it), never on a

@@ -173,6 +173,8 @@ diesel::joinable!(votes -> weeks (week_issue));
 diesel::joinable!(votes -> users (user_id));
 diesel::joinable!(picks -> nominations (nomination_id));
 diesel::joinable!(picks -> weeks (week_issue));
+diesel::joinable!(forum_credits -> forum_posts (post_id));
+diesel::joinable!(forum_credits -> nominations (nomination_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -188,4 +190,58 @@ diesel::allow_tables_to_appear_in_same_query!(
     editor_bindings,
     ended_sessions,
     used_oauth_states,
+    forum_posts,
+    forum_credits,
+    forum_topics,
+    forum_lease,
 );
+
+diesel::table! {
+    forum_posts (post_id) {
+        post_id -> BigInt,
+        topic_id -> BigInt,
+        topic_slug -> Text,
+        post_number -> Integer,
+        permalink -> Text,
+        category -> Text,
+        username -> Text,
+        name -> Nullable<Text>,
+        posted_at -> Timestamp,
+        edited_at -> Timestamp,
+        cooked -> Text,
+        likes -> Integer,
+        reading -> Text,
+        problem -> Nullable<Text>,
+        draft -> Nullable<Text>,
+        week_issue -> Integer,
+        first_read_at -> Timestamp,
+        read_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    forum_credits (post_id, nomination_id) {
+        post_id -> BigInt,
+        nomination_id -> Integer,
+        self_suggestion -> Bool,
+    }
+}
+
+diesel::table! {
+    forum_topics (topic_id) {
+        topic_id -> BigInt,
+        slug -> Nullable<Text>,
+        floor_post_id -> BigInt,
+        last_read_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        last_error_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    forum_lease (name) {
+        name -> Text,
+        holder -> Text,
+        until -> Timestamp,
+    }
+}

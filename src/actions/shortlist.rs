@@ -27,7 +27,11 @@ pub fn attribution_of(entry: &Entry, settings: &Settings) -> Attribution {
         .iter()
         .map(|c| Credit {
             name: c.name.clone(),
-            permalink: permalink.clone(),
+            // A forum suggestion is thanked with a link to its post, as TWiR does.
+            permalink: c
+                .forum
+                .as_ref()
+                .map_or_else(|| permalink.clone(), |f| f.permalink.clone()),
         })
         .collect();
     let self_suggestion = attribution::is_self_suggestion(entry.credits.iter().map(|c| c.self_suggestion));

@@ -187,7 +187,7 @@ impl BallotCache {
         let entry = s.ranked.entry(nomination_id)?;
         Some((
             entry.nomination.category(),
-            entry.credits.iter().map(|c| c.user_id).collect(),
+            entry.credits.iter().filter_map(|c| c.user_id).collect(),
         ))
     }
 

@@ -23,7 +23,10 @@ pub enum Reading {
     /// A reply that only discusses: "+1", a question, the editor's announcement.
     Discussion,
     /// Looks like a suggestion but could not be read: the editor finishes it by hand.
-    NeedsLook { problem: String, draft: NominationForm },
+    NeedsLook {
+        problem: String,
+        draft: Box<NominationForm>,
+    },
 }
 
 /// The forum the threads live on, for credits and for quotes of its own posts.
@@ -69,7 +72,9 @@ pub fn crate_from_url(url: &str) -> Option<String> {
         ("docs.rs", [name, ..]) if !matches!(*name, "about" | "releases" | "crate" | "-") => name,
         _ => return None,
     };
-    super::validate::CrateName::parse(name).ok().map(|n| n.as_str().to_string())
+    super::validate::CrateName::parse(name)
+        .ok()
+        .map(|n| n.as_str().to_string())
 }
 
 /// Words by which a poster says the crate is their own.
@@ -115,7 +120,11 @@ const SUGGESTION_WORDS: &[&str] = &[
 ];
 
 /// What announces the week's pick rather than suggesting one.
-const ANNOUNCEMENT_WORDS: &[&str] = &["this week's crate is", "this week's quote is", "thanks for all the suggestions"];
+const ANNOUNCEMENT_WORDS: &[&str] = &[
+    "this week's crate is",
+    "this week's quote is",
+    "thanks for all the suggestions",
+];
 
 fn normalized(text: &str) -> String {
     text.to_lowercase().replace(['\u{2019}', '\u{2018}'], "'")
@@ -174,7 +183,12 @@ fn collapse_spaces(s: &str) -> String {
             out.push(ch);
         }
     }
-    out.lines().map(str::trim).collect::<Vec<_>>().join("\n").trim().to_string()
+    out.lines()
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_string()
 }
 
 /// The poster's own words as plain text: asides (quotes of others, link previews) left out.
@@ -190,7 +204,9 @@ fn plain(el: ElementRef, out: &mut String) {
         match child.value() {
             Node::Text(t) => out.push_str(t),
             Node::Element(_) => {
-                let Some(e) = ElementRef::wrap(child) else { continue };
+                let Some(e) = ElementRef::wrap(child) else {
+                    continue;
+                };
                 match e.value().name() {
                     "aside" => {}
                     "br" => out.push('\n'),
@@ -220,7 +236,9 @@ fn inline_into(el: ElementRef, crate_name: Option<&str>, out: &mut String) {
         match child.value() {
             Node::Text(t) => out.push_str(t),
             Node::Element(_) => {
-                let Some(e) = ElementRef::wrap(child) else { continue };
+                let Some(e) = ElementRef::wrap(child) else {
+                    continue;
+                };
                 let text = || e.text().collect::<String>();
                 match e.value().name() {
                     "aside" | "img" | "ul" | "ol" | "blockquote" => {}
@@ -246,8 +264,7 @@ fn inline_into(el: ElementRef, crate_name: Option<&str>, out: &mut String) {
                             }
                         }
                         let t = text();
-                        let external = Url::parse(href)
-                            .is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+                        let external = Url::parse(href).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
                         if external && !has_class(&e, "mention") && !t.trim().is_empty() {
                             out.push('[');
                             out.push_str(t.trim());
@@ -281,9 +298,15 @@ fn wrap(e: ElementRef, mark: &str, crate_name: Option<&str>, out: &mut String) {
 fn crate_links(doc: &Html) -> Vec<(String, ElementRef<'_>)> {
     let mut found: Vec<(String, ElementRef)> = Vec::new();
     for node in doc.root_element().descendants() {
-        let Some(el) = ElementRef::wrap(node) else { continue };
+        let Some(el) = ElementRef::wrap(node) else {
+            continue;
+        };
         let url = if is_onebox(&el) {
-            if el.ancestors().filter_map(ElementRef::wrap).any(|a| is_quote_aside(&a)) {
+            if el
+                .ancestors()
+                .filter_map(ElementRef::wrap)
+                .any(|a| is_quote_aside(&a))
+            {
                 continue;
             }
             el.value().attr("data-onebox-src")
@@ -318,7 +341,11 @@ pub fn pitch_after_name(markdown: &str, name: &str) -> Option<String> {
     while let Some(pos) = lower[from..].find(&needle).map(|p| p + from) {
         let mut end = pos + needle.len();
         // Step over the markup around the name: `name`, **name**, *name*.
-        while let Some(c) = markdown[end..].chars().next().filter(|c| matches!(c, '`' | '*' | '_')) {
+        while let Some(c) = markdown[end..]
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '`' | '*' | '_'))
+        {
             end += c.len_utf8();
         }
         let rest = &markdown[end..];
@@ -433,7 +460,7 @@ pub fn read_crate_post(cooked: &str) -> Reading {
             .unwrap_or_default();
         return Reading::NeedsLook {
             problem: "No link to the crate on crates.io, docs.rs or lib.rs.".into(),
-            draft: crate_form(&name, pitch, url, &why, self_suggestion),
+            draft: Box::new(crate_form(&name, pitch, url, &why, self_suggestion)),
         };
     }
     if !says_suggestion(&text) && text.contains('?') {
@@ -443,7 +470,11 @@ pub fn read_crate_post(cooked: &str) -> Reading {
     // first crate linked is the one suggested.
     let in_items: Vec<_> = links
         .iter()
-        .filter_map(|(name, el)| block_of(*el).filter(|b| b.value().name() == "li").map(|li| (name, li)))
+        .filter_map(|(name, el)| {
+            block_of(*el)
+                .filter(|b| b.value().name() == "li")
+                .map(|li| (name, li))
+        })
         .collect();
     let chosen: Vec<(&String, Option<ElementRef>)> = if in_items.len() > 1 && in_items.len() == links.len() {
         in_items.into_iter().map(|(n, li)| (n, Some(li))).collect()
@@ -520,7 +551,11 @@ pub fn read_quote_post(cooked: &str, forum: &Forum) -> Reading {
     // A quote of another forum post: author, where and source exactly.
     let asides: Vec<ElementRef> = doc
         .select(&selector("aside.quote"))
-        .filter(|a| !a.ancestors().filter_map(ElementRef::wrap).any(|p| p.value().name() == "aside"))
+        .filter(|a| {
+            !a.ancestors()
+                .filter_map(ElementRef::wrap)
+                .any(|p| p.value().name() == "aside")
+        })
         .collect();
     for aside in &asides {
         let topic: Option<i64> = aside.value().attr("data-topic").and_then(|t| t.parse().ok());
@@ -528,7 +563,9 @@ pub fn read_quote_post(cooked: &str, forum: &Forum) -> Reading {
             // Quoting a suggestion in this very thread: a reply about it.
             continue;
         }
-        let Some(blockquote) = aside.select(&selector("blockquote")).next() else { continue };
+        let Some(blockquote) = aside.select(&selector("blockquote")).next() else {
+            continue;
+        };
         let quoted = quoted_paragraphs(blockquote);
         let post: Option<i32> = aside.value().attr("data-post").and_then(|p| p.parse().ok());
         let source = aside
@@ -548,7 +585,7 @@ pub fn read_quote_post(cooked: &str, forum: &Forum) -> Reading {
         if form.author.is_empty() {
             return Reading::NeedsLook {
                 problem: "A quote of a forum post whose author could not be read.".into(),
-                draft: form,
+                draft: Box::new(form),
             };
         }
         return Reading::Suggestions(vec![form]);
@@ -557,7 +594,11 @@ pub fn read_quote_post(cooked: &str, forum: &Forum) -> Reading {
     let blockquotes: Vec<ElementRef> = doc
         .select(&selector("blockquote"))
         .filter(|b| !inside_aside(b))
-        .filter(|b| !b.ancestors().filter_map(ElementRef::wrap).any(|p| p.value().name() == "blockquote"))
+        .filter(|b| {
+            !b.ancestors()
+                .filter_map(ElementRef::wrap)
+                .any(|p| p.value().name() == "blockquote")
+        })
         .collect();
     if let Some(last) = blockquotes.last() {
         let quoted: Vec<String> = blockquotes.iter().map(|b| quoted_paragraphs(*b)).collect();
@@ -570,7 +611,9 @@ pub fn read_quote_post(cooked: &str, forum: &Forum) -> Reading {
                 after = true;
                 continue;
             }
-            let Some(el) = ElementRef::wrap(node) else { continue };
+            let Some(el) = ElementRef::wrap(node) else {
+                continue;
+            };
             if !after || inside_aside(&el) || el.ancestors().any(|a| a.id() == last_id) {
                 continue;
             }
@@ -589,7 +632,7 @@ pub fn read_quote_post(cooked: &str, forum: &Forum) -> Reading {
                 if form.where_said.is_empty() {
                     Reading::NeedsLook {
                         problem: "The quote's source link does not say where it was said.".into(),
-                        draft: form,
+                        draft: Box::new(form),
                     }
                 } else {
                     Reading::Suggestions(vec![form])
@@ -597,7 +640,7 @@ pub fn read_quote_post(cooked: &str, forum: &Forum) -> Reading {
             }
             None => Reading::NeedsLook {
                 problem: "A quote without a link to its source.".into(),
-                draft: quote_form(quoted, String::new(), String::new(), String::new()),
+                draft: Box::new(quote_form(quoted, String::new(), String::new(), String::new())),
             },
         };
     }
@@ -612,7 +655,12 @@ pub fn read_quote_post(cooked: &str, forum: &Forum) -> Reading {
             .unwrap_or_default();
         return Reading::NeedsLook {
             problem: "The quote is not in a block quote: check where it starts and ends.".into(),
-            draft: quote_form(text[a + '“'.len_utf8()..b].trim().to_string(), String::new(), String::new(), url.into()),
+            draft: Box::new(quote_form(
+                text[a + '“'.len_utf8()..b].trim().to_string(),
+                String::new(),
+                String::new(),
+                url.into(),
+            )),
         };
     }
     Reading::Discussion
@@ -620,7 +668,11 @@ pub fn read_quote_post(cooked: &str, forum: &Forum) -> Reading {
 
 /// Discourse's avatar URLs name the user: `…/user_avatar/{host}/{username}/{size}/…`.
 fn username_from_avatar(aside: &ElementRef) -> Option<String> {
-    let src = aside.select(&selector("img.avatar")).next()?.value().attr("src")?;
+    let src = aside
+        .select(&selector("img.avatar"))
+        .next()?
+        .value()
+        .attr("src")?;
     let mut parts = src.split('/');
     parts.find(|p| *p == "user_avatar")?;
     parts.next()?;

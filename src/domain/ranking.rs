@@ -1,6 +1,8 @@
-//! The one ranking (SPEC §2), used by every page, the JSON API and the editor's shortlist:
-//! this week's votes, descending; ties broken by votes summed over earlier weeks, then by the
-//! earlier nomination (and, for a total order, the lower id).
+//! The one ranking (SPEC §2, §8), used by every page, the JSON API and the editor's shortlist:
+//! this week's votes, descending; ties broken by the likes of the forum posts that suggested it
+//! (zero without the forum bridge), then by votes summed over earlier weeks, then by the
+//! earlier nomination (and, for a total order, the lower id). Likes are never votes: they only
+//! order what the votes leave tied.
 
 use chrono::NaiveDateTime;
 use std::cmp::Ordering;
@@ -9,6 +11,7 @@ use std::cmp::Ordering;
 pub struct Standing {
     pub nomination_id: i32,
     pub votes: i64,
+    pub forum_likes: i64,
     pub earlier_votes: i64,
     pub nominated_at: NaiveDateTime,
 }
@@ -17,6 +20,7 @@ pub struct Standing {
 pub fn compare(a: &Standing, b: &Standing) -> Ordering {
     b.votes
         .cmp(&a.votes)
+        .then(b.forum_likes.cmp(&a.forum_likes))
         .then(b.earlier_votes.cmp(&a.earlier_votes))
         .then(a.nominated_at.cmp(&b.nominated_at))
         .then(a.nomination_id.cmp(&b.nomination_id))
@@ -42,6 +46,7 @@ mod tests {
         Standing {
             nomination_id: id,
             votes,
+            forum_likes: 0,
             earlier_votes: earlier,
             nominated_at: at(minute),
         }
@@ -66,6 +71,20 @@ mod tests {
             ids(vec![s(1, 2, 0, 0), s(2, 2, 4, 9), s(3, 2, 4, 3)]),
             vec![3, 2, 1]
         );
+    }
+
+    #[test]
+    fn forum_likes_break_ties_after_this_weeks_votes_before_earlier_votes() {
+        let liked = |id, votes, likes, earlier| Standing {
+            forum_likes: likes,
+            ..s(id, votes, earlier, 0)
+        };
+        // More votes win whatever the likes.
+        assert_eq!(ids(vec![liked(1, 1, 50, 0), liked(2, 2, 0, 0)]), vec![2, 1]);
+        // Tied votes: likes first, before earlier votes.
+        assert_eq!(ids(vec![liked(1, 2, 0, 9), liked(2, 2, 3, 0)]), vec![2, 1]);
+        // Tied likes too: earlier votes.
+        assert_eq!(ids(vec![liked(1, 2, 3, 0), liked(2, 2, 3, 1)]), vec![2, 1]);
     }
 
     #[test]

@@ -47,6 +47,10 @@ pub struct Entry {
     pub votes: i64,
     pub earlier_votes: i64,
     pub nominated_at: String,
+    /// Suggested on the forum: the first post, its poster, and the likes of every post that
+    /// suggested it (shown apart from votes; they only break ties).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forum: Option<ForumView>,
     /// Logins, first nominator first.
     pub nominators: Vec<String>,
     pub self_suggestion: bool,
@@ -58,6 +62,19 @@ pub struct Entry {
     pub credits: Vec<Credit>,
     #[serde(skip)]
     pub nomination: Nomination,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ForumView {
+    pub url: String,
+    pub author: String,
+    pub likes: i64,
+}
+
+impl Entry {
+    pub fn forum_likes(&self) -> i64 {
+        self.forum.as_ref().map_or(0, |f| f.likes)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -251,7 +268,12 @@ pub fn entry_of(nomination: Nomination, credits: Vec<Credit>) -> Entry {
         votes: 0,
         earlier_votes: 0,
         nominated_at: rfc3339(nomination.created_at),
-        nominators: credits.iter().map(|c| c.login.clone()).collect(),
+        forum: forum_view(&credits),
+        nominators: credits
+            .iter()
+            .filter(|c| c.forum.is_none())
+            .map(|c| c.login.clone())
+            .collect(),
         self_suggestion: crate::domain::attribution::is_self_suggestion(
             credits.iter().map(|c| c.self_suggestion),
         ),
@@ -262,11 +284,22 @@ pub fn entry_of(nomination: Nomination, credits: Vec<Credit>) -> Entry {
     }
 }
 
+fn forum_view(credits: &[Credit]) -> Option<ForumView> {
+    let mut from_forum = credits.iter().filter_map(|c| Some((c, c.forum.as_ref()?)));
+    let (first, post) = from_forum.next()?;
+    Some(ForumView {
+        url: post.permalink.clone(),
+        author: first.name.clone(),
+        likes: post.likes + from_forum.map(|(_, p)| p.likes).sum::<i64>(),
+    })
+}
+
 /// Order one category's entries by the one ranking and number them.
 pub fn rank_entries(list: &mut [Entry]) {
     ranking::rank_by(list, |e| Standing {
         nomination_id: e.nomination_id,
         votes: e.votes,
+        forum_likes: e.forum_likes(),
         earlier_votes: e.earlier_votes,
         nominated_at: e.nomination.created_at,
     });

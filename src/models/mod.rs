@@ -4,6 +4,7 @@ pub mod audit;
 pub mod ballot;
 pub mod crates_cache;
 pub mod editor;
+pub mod forum;
 pub mod history;
 pub mod nomination;
 pub mod pick;

@@ -64,13 +64,24 @@ impl Nomination {
     }
 }
 
-/// One person credited for a nomination.
+/// One person credited for a nomination: a site user, or the poster of a forum suggestion.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Credit {
-    pub user_id: i32,
+    /// `None` for a forum poster (not an account here).
+    pub user_id: Option<i32>,
     pub login: String,
     pub name: String,
     pub self_suggestion: bool,
+    /// Set for a forum credit: the post it links to, and the post's likes.
+    pub forum: Option<ForumPostRef>,
+    #[serde(skip)]
+    pub at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ForumPostRef {
+    pub permalink: String,
+    pub likes: i64,
 }
 
 pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<Nomination>> {
@@ -83,7 +94,7 @@ pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<Nomination>>
 
 /// Nominators of each nomination in `ids`, first nominator first.
 pub fn credits(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, Credit)>> {
-    let rows: Vec<(i32, i32, bool, String, Option<String>)> = nominators::table
+    let rows: Vec<(i32, i32, bool, String, Option<String>, NaiveDateTime)> = nominators::table
         .inner_join(users::table)
         .filter(nominators::nomination_id.eq_any(ids))
         .order((
@@ -97,25 +108,47 @@ pub fn credits(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, Cr
             nominators::self_suggestion,
             users::login,
             users::name,
+            nominators::created_at,
         ))
         .load(conn)?;
-    Ok(rows
+    let mut out: Vec<(i32, Credit)> = rows
         .into_iter()
-        .map(|(nomination_id, user_id, self_suggestion, login, name)| {
+        .map(|(nomination_id, user_id, self_suggestion, login, name, at)| {
             let name = name
                 .filter(|n| !n.trim().is_empty())
                 .unwrap_or_else(|| login.clone());
             (
                 nomination_id,
                 Credit {
-                    user_id,
+                    user_id: Some(user_id),
                     login,
                     name,
                     self_suggestion,
+                    forum: None,
+                    at,
                 },
             )
         })
-        .collect())
+        .collect();
+    for c in crate::models::forum::credits(conn, ids)? {
+        out.push((
+            c.nomination_id,
+            Credit {
+                user_id: None,
+                login: c.post.username.clone(),
+                name: c.post.credit_name().to_string(),
+                self_suggestion: c.self_suggestion,
+                forum: Some(ForumPostRef {
+                    permalink: c.post.permalink.clone(),
+                    likes: i64::from(c.post.likes),
+                }),
+                at: c.post.posted_at,
+            },
+        ));
+    }
+    // Per nomination, first credited first, wherever the credit came from.
+    out.sort_by(|(a, x), (b, y)| a.cmp(b).then(x.at.cmp(&y.at)));
+    Ok(out)
 }
 
 /// Take the write lock for nominating in this week before reading: on SQLite the first write
@@ -209,6 +242,33 @@ pub fn insert(
     editors_choice: bool,
     now: DateTime<Utc>,
 ) -> QueryResult<i32> {
+    insert_row(tx, nomination, issue, user_id, facts, editors_choice, true, now)
+}
+
+/// Insert a nomination from the forum: filed under the forum's account, credited to the
+/// posts that suggested it (`models::forum::credit`), not to a site nominator.
+pub fn insert_from_forum(
+    tx: &mut Tx<'_>,
+    nomination: &ValidNomination,
+    issue: i32,
+    forum_account: i32,
+    facts: Option<&CrateFacts>,
+    now: DateTime<Utc>,
+) -> QueryResult<i32> {
+    insert_row(tx, nomination, issue, forum_account, facts, false, false, now)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn insert_row(
+    tx: &mut Tx<'_>,
+    nomination: &ValidNomination,
+    issue: i32,
+    user_id: i32,
+    facts: Option<&CrateFacts>,
+    editors_choice: bool,
+    with_nominator: bool,
+    now: DateTime<Utc>,
+) -> QueryResult<i32> {
     tx.changed(Change::Ballot);
     let conn: &mut DbConnection = tx;
     let now_naive = now.naive_utc();
@@ -260,7 +320,9 @@ pub fn insert(
         .order(nominations::id.desc())
         .select(nominations::id)
         .first(conn)?;
-    add_nominator(tx, id, user_id, self_suggestion, now)?;
+    if with_nominator {
+        add_nominator(tx, id, user_id, self_suggestion, now)?;
+    }
     Ok(id)
 }
 
@@ -337,4 +399,25 @@ pub fn set_hidden(tx: &mut Tx<'_>, id: i32, hidden: bool, reason: Option<&str>) 
             nominations::hidden_reason.eq(reason),
         ))
         .execute(conn)
+}
+
+/// Replace a nomination's wording (pitch and why, or the quote's text, author, where and
+/// source) with `valid`'s; the crate or quote it is stays.
+pub fn reword(tx: &mut Tx<'_>, id: i32, valid: &ValidNomination) -> QueryResult<usize> {
+    tx.changed(Change::Ballot);
+    let conn: &mut DbConnection = tx;
+    let target = nominations::table.find(id);
+    match valid {
+        ValidNomination::Crate(c) => diesel::update(target)
+            .set((nominations::pitch.eq(&c.pitch), nominations::why.eq(&c.why)))
+            .execute(conn),
+        ValidNomination::Quote(q) => diesel::update(target)
+            .set((
+                nominations::quote_text.eq(&q.text),
+                nominations::author.eq(&q.author),
+                nominations::where_said.eq(&q.where_said),
+                nominations::source_url.eq(&q.source_url),
+            ))
+            .execute(conn),
+    }
 }

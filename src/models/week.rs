@@ -52,6 +52,44 @@ pub fn find(conn: &mut DbConnection, issue: i32) -> QueryResult<Option<Week>> {
         .optional()
 }
 
+/// The week whose voting window holds `t` (a forum post's time): the stored week when there
+/// is one; before the first stored week, that week from the calendar, stored as closed (a
+/// forum post from before the service ran still belongs to its week). `None` when `t` is
+/// after the open week closes.
+pub fn holding(tx: &mut Tx<'_>, calendar: &Calendar, t: DateTime<Utc>) -> QueryResult<Option<Week>> {
+    let at = t.naive_utc();
+    let stored = weeks::table
+        .filter(weeks::opens_at.le(at))
+        .filter(weeks::closes_at.gt(at))
+        .order(weeks::issue.desc())
+        .select(Week::as_select())
+        .first(tx.conn())
+        .optional()?;
+    if stored.is_some() {
+        return Ok(stored);
+    }
+    let first: Option<Week> = weeks::table
+        .order(weeks::issue.asc())
+        .select(Week::as_select())
+        .first(tx.conn())
+        .optional()?;
+    let window = calendar.open_at(t);
+    match first {
+        Some(first) if at < first.opens_at && window.issue < first.issue => {
+            if let Some(existing) = find(tx.conn(), window.issue)? {
+                return Ok(Some(existing));
+            }
+            tx.changed(Change::Week);
+            let week = Week::from_window(&window, CLOSED);
+            diesel::insert_into(weeks::table)
+                .values(&week)
+                .execute(tx.conn())?;
+            Ok(Some(week))
+        }
+        _ => Ok(None),
+    }
+}
+
 pub fn find_open(conn: &mut DbConnection) -> QueryResult<Option<Week>> {
     weeks::table
         .filter(weeks::status.eq(OPEN))

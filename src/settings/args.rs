@@ -83,6 +83,18 @@ pub struct SettingsArgs {
     /// `true` adds a password-less login form; only on a loopback BIND.
     #[arg(long, env = "DEV_LOGIN", default_value = "false", global = true)]
     pub dev_login: String,
+    /// The Discourse forum whose threads feed the ballot (unset: the bridge is off).
+    #[arg(long, env = "FORUM_URL", global = true)]
+    pub forum_url: Option<String>,
+    /// The Crate of the Week thread's topic id.
+    #[arg(long, env = "FORUM_CRATE_TOPIC", default_value_t = 2704, global = true)]
+    pub forum_crate_topic: i64,
+    /// The Quote of the Week thread's topic id.
+    #[arg(long, env = "FORUM_QUOTE_TOPIC", default_value_t = 328, global = true)]
+    pub forum_quote_topic: i64,
+    /// Seconds between reads of the threads.
+    #[arg(long, env = "FORUM_POLL_SECONDS", default_value_t = 300, global = true)]
+    pub forum_poll_seconds: u64,
 }
 
 impl Default for SettingsArgs {

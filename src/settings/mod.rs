@@ -44,12 +44,44 @@ pub struct Settings {
     pub rate_limits: bool,
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub dev_login: bool,
+    /// `None`: the forum bridge is off.
+    pub forum: Option<ForumSettings>,
+}
+
+/// The forum threads the ballot reads (`FORUM_*`).
+#[derive(Debug, Clone)]
+pub struct ForumSettings {
+    pub url: Url,
+    pub crate_topic: i64,
+    pub quote_topic: i64,
+    pub poll: std::time::Duration,
 }
 
 /// Every problem found, one per line, each naming its setting.
 #[derive(Debug, thiserror::Error)]
 #[error("invalid settings:\n{}", .0.join("\n"))]
 pub struct SettingsError(pub Vec<String>);
+
+fn forum_settings(args: &SettingsArgs, errors: &mut Vec<String>) -> Option<ForumSettings> {
+    let raw = args
+        .forum_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())?;
+    let url = http_url("FORUM_URL", raw, errors)?;
+    if args.forum_crate_topic < 1 || args.forum_quote_topic < 1 {
+        errors.push("FORUM_CRATE_TOPIC, FORUM_QUOTE_TOPIC: must be topic ids (positive numbers)".into());
+    }
+    if args.forum_poll_seconds < 1 {
+        errors.push("FORUM_POLL_SECONDS: must be 1 or more".into());
+    }
+    Some(ForumSettings {
+        url,
+        crate_topic: args.forum_crate_topic,
+        quote_topic: args.forum_quote_topic,
+        poll: std::time::Duration::from_secs(args.forum_poll_seconds),
+    })
+}
 
 impl Settings {
     pub fn from_args(args: &SettingsArgs) -> Result<Settings, SettingsError> {
@@ -199,6 +231,8 @@ impl Settings {
         let submit_crate_url = submit("SUBMIT_CRATE_URL", &args.submit_crate_url, "crate", &mut errors);
         let submit_quote_url = submit("SUBMIT_QUOTE_URL", &args.submit_quote_url, "quote", &mut errors);
 
+        let forum = forum_settings(args, &mut errors);
+
         if !errors.is_empty() {
             return Err(SettingsError(errors));
         }
@@ -227,6 +261,7 @@ impl Settings {
             rate_limits,
             trusted_proxies,
             dev_login,
+            forum,
         })
     }
 

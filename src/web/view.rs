@@ -98,7 +98,7 @@ pub mod ballot {
         let category = e.nomination.category();
         let own = personal
             .user_id
-            .is_some_and(|id| e.credits.iter().any(|c| c.user_id == id));
+            .is_some_and(|id| e.credits.iter().any(|c| c.user_id == Some(id)));
         let my_vote = personal.votes.get(category.as_str());
         let mine = my_vote == Some(&e.nomination_id);
         Shape {

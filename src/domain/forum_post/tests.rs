@@ -61,7 +61,12 @@ fn docs_rs_and_lib_rs_links_name_the_crate() {
     assert_eq!(f.crate_name, "bytesize-fmt");
     let f = one(read_crate_post(&cooked("crate-posts.json", 1651)));
     assert_eq!(f.crate_name, "kdl-config");
-    assert!(f.pitch.starts_with("typed configuration files in [KDL](https://kdl.dev) with serde support"), "{}", f.pitch);
+    assert!(
+        f.pitch
+            .starts_with("typed configuration files in [KDL](https://kdl.dev) with serde support"),
+        "{}",
+        f.pitch
+    );
 }
 
 #[test]
@@ -69,7 +74,11 @@ fn an_inline_onebox_is_named_by_its_url_not_its_title() {
     let f = one(read_crate_post(&cooked("crate-posts.json", 1655)));
     assert_eq!(f.crate_name, "cargo-unfold");
     assert!(f.self_suggestion.is_some());
-    assert!(f.pitch.starts_with("a cargo subcommand that expands"), "{}", f.pitch);
+    assert!(
+        f.pitch.starts_with("a cargo subcommand that expands"),
+        "{}",
+        f.pitch
+    );
 }
 
 #[test]
@@ -95,7 +104,11 @@ fn a_suggestion_without_a_crate_link_needs_a_look_with_a_draft() {
     match read_crate_post(&cooked("crate-posts.json", 1659)) {
         Reading::NeedsLook { draft, .. } => {
             assert_eq!(draft.crate_name, "tower-governor-lite");
-            assert!(draft.pitch.starts_with("per-key rate limiting middleware"), "{}", draft.pitch);
+            assert!(
+                draft.pitch.starts_with("per-key rate limiting middleware"),
+                "{}",
+                draft.pitch
+            );
             assert_eq!(draft.url, "https://github.com/rbuchholz/tower-governor-lite");
         }
         other => panic!("{other:?}"),
@@ -123,7 +136,10 @@ fn a_block_quote_with_its_source() {
     );
     assert_eq!(f.author, "u/ferrous_wheel");
     assert_eq!(f.where_said, "on r/rust");
-    assert_eq!(f.source_url, "https://www.reddit.com/r/rust/comments/1gq7x2k/comment/lx4c2ze/");
+    assert_eq!(
+        f.source_url,
+        "https://www.reddit.com/r/rust/comments/1gq7x2k/comment/lx4c2ze/"
+    );
     assert!(f.validate().is_ok());
 }
 
@@ -131,7 +147,10 @@ fn a_block_quote_with_its_source() {
 fn paragraphs_of_a_quote_are_kept() {
     let f = one(read_quote_post(&cooked("quote-posts.json", 1939), &forum()));
     assert_eq!(f.text.matches("\n\n").count(), 1, "{}", f.text);
-    assert_eq!((f.author.as_str(), f.where_said.as_str()), ("kaimana", "on rust-users"));
+    assert_eq!(
+        (f.author.as_str(), f.where_said.as_str()),
+        ("kaimana", "on rust-users")
+    );
 }
 
 #[test]
@@ -139,8 +158,13 @@ fn a_quote_of_a_forum_post_names_its_poster_and_permalink() {
     let f = one(read_quote_post(&cooked("quote-posts.json", 1940), &forum()));
     assert_eq!(f.author, "rbuchholz");
     assert_eq!(f.where_said, "on rust-users");
-    assert_eq!(f.source_url, "https://users.rust-lang.org/t/is-unsafe-code-really-that-dangerous/135790/4");
-    assert!(f.text.starts_with("Unsafe Rust is not “turning off the borrow checker”."));
+    assert_eq!(
+        f.source_url,
+        "https://users.rust-lang.org/t/is-unsafe-code-really-that-dangerous/135790/4"
+    );
+    assert!(f
+        .text
+        .starts_with("Unsafe Rust is not “turning off the borrow checker”."));
 }
 
 #[test]
@@ -152,10 +176,16 @@ fn a_pasted_forum_link_takes_the_poster_from_the_avatar() {
 
 #[test]
 fn quotes_that_cannot_be_read_whole_need_a_look() {
-    assert_eq!(read_quote_post(&cooked("quote-posts.json", 1941), &forum()), Reading::Discussion);
+    assert_eq!(
+        read_quote_post(&cooked("quote-posts.json", 1941), &forum()),
+        Reading::Discussion
+    );
     for n in [1942, 1945] {
         assert!(
-            matches!(read_quote_post(&cooked("quote-posts.json", n), &forum()), Reading::NeedsLook { .. }),
+            matches!(
+                read_quote_post(&cooked("quote-posts.json", n), &forum()),
+                Reading::NeedsLook { .. }
+            ),
             "post {n}"
         );
     }
@@ -163,10 +193,22 @@ fn quotes_that_cannot_be_read_whole_need_a_look() {
 
 #[test]
 fn crate_links() {
-    assert_eq!(crate_from_url("https://crates.io/crates/serde").as_deref(), Some("serde"));
-    assert_eq!(crate_from_url("https://docs.rs/serde/latest/serde/").as_deref(), Some("serde"));
-    assert_eq!(crate_from_url("https://docs.rs/crate/serde/1.0.0").as_deref(), Some("serde"));
-    assert_eq!(crate_from_url("https://lib.rs/crates/serde").as_deref(), Some("serde"));
+    assert_eq!(
+        crate_from_url("https://crates.io/crates/serde").as_deref(),
+        Some("serde")
+    );
+    assert_eq!(
+        crate_from_url("https://docs.rs/serde/latest/serde/").as_deref(),
+        Some("serde")
+    );
+    assert_eq!(
+        crate_from_url("https://docs.rs/crate/serde/1.0.0").as_deref(),
+        Some("serde")
+    );
+    assert_eq!(
+        crate_from_url("https://lib.rs/crates/serde").as_deref(),
+        Some("serde")
+    );
     assert_eq!(crate_from_url("https://github.com/serde-rs/serde"), None);
     assert_eq!(crate_from_url("https://crates.io/"), None);
     assert_eq!(crate_from_url("javascript:alert(1)"), None);
@@ -181,7 +223,13 @@ fn hostile_markup_is_text() {
 
 #[test]
 fn pitch_separators() {
-    assert_eq!(pitch_after_name("`foo` is Quite fast. More.", "foo").as_deref(), Some("quite fast"));
-    assert_eq!(pitch_after_name("**foo**: GCRA limits", "foo").as_deref(), Some("GCRA limits"));
+    assert_eq!(
+        pitch_after_name("`foo` is Quite fast. More.", "foo").as_deref(),
+        Some("quite fast")
+    );
+    assert_eq!(
+        pitch_after_name("**foo**: GCRA limits", "foo").as_deref(),
+        Some("GCRA limits")
+    );
     assert_eq!(pitch_after_name("foo", "foo"), None);
 }
