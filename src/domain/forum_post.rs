@@ -37,13 +37,9 @@ pub struct Forum {
 }
 
 impl Forum {
-    /// How TWiR names the forum after "on": `rust-users` for users.rust-lang.org.
+    /// How TWiR names this forum after "on".
     pub fn short_name(&self) -> String {
-        match self.base.host_str().unwrap_or_default() {
-            "users.rust-lang.org" => "rust-users".into(),
-            "internals.rust-lang.org" => "rust-internals".into(),
-            host => host.to_string(),
-        }
+        short_name(self.base.host_str().unwrap_or_default())
     }
 
     /// A post's permalink: `FORUM_URL/t/{slug}/{topic}/{post_number}`.
@@ -54,6 +50,16 @@ impl Forum {
         } else {
             format!("{base}/t/{slug}/{topic}/{post_number}")
         }
+    }
+}
+
+/// How TWiR names a forum after "on": `rust-users` for users.rust-lang.org, `rust-internals`
+/// for internals.rust-lang.org, else its host.
+pub fn short_name(host: &str) -> String {
+    match host.trim_start_matches("www.") {
+        "users.rust-lang.org" => "rust-users".into(),
+        "internals.rust-lang.org" => "rust-internals".into(),
+        host => host.to_string(),
     }
 }
 
@@ -568,20 +574,29 @@ pub fn read_quote_post(cooked: &str, forum: &Forum) -> Reading {
         };
         let quoted = quoted_paragraphs(blockquote);
         let post: Option<i32> = aside.value().attr("data-post").and_then(|p| p.parse().ok());
-        let source = aside
+        // The title links the quoted post (`…/t/{slug}/{topic}/{post}`); without a title,
+        // the post's address is made from the aside's topic and post numbers.
+        let titled = aside
             .select(&selector("div.title a[href]"))
             .filter_map(|a| a.value().attr("href"))
-            .find(|h| h.starts_with(forum.base.as_str().trim_end_matches('/')))
-            .map(str::to_string)
+            .filter_map(|h| Url::parse(h).ok())
+            .find(|u| matches!(u.scheme(), "http" | "https") && u.path().starts_with("/t/"));
+        let source = titled
+            .as_ref()
+            .map(Url::to_string)
             .or_else(|| Some(forum.permalink("", topic?, post?)))
             .unwrap_or_default();
+        let where_said = match titled.as_ref().and_then(Url::host_str) {
+            Some(host) => format!("on {}", short_name(host)),
+            None => format!("on {}", forum.short_name()),
+        };
         let author = aside
             .value()
             .attr("data-username")
             .map(str::to_string)
             .or_else(|| username_from_avatar(aside))
             .unwrap_or_default();
-        let form = quote_form(quoted, author, format!("on {}", forum.short_name()), source);
+        let form = quote_form(quoted, author, where_said, source);
         if form.author.is_empty() {
             return Reading::NeedsLook {
                 problem: "A quote of a forum post whose author could not be read.".into(),

@@ -86,7 +86,9 @@ pub async fn desk(
     let shortlist = shortlist::shortlist(&state, issue).await?;
     let week = &shortlist.week;
     let open = state.open_week().await?;
+    let forum = crate::actions::forum::desk_view(&state).await?;
     let data = json!({
+        "forum": forum,
         "title": format!("Editor's desk · issue {}", week.issue),
         "issue": week.issue,
         "status": week.status,

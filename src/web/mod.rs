@@ -11,6 +11,7 @@ pub mod desk;
 pub mod editor;
 pub mod errors;
 pub mod extract;
+pub mod forum;
 pub mod limits;
 pub mod logging;
 pub mod nominate;
@@ -103,6 +104,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(editor::close_week)
     .service(editor::publish)
     .service(desk::audit_log)
+    .service(forum::needs_look_form)
+    .service(forum::nominate_from_post)
     .service(archive::winners_page)
     .service(archive::winners_json)
     .service(archive::feed)

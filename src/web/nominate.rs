@@ -27,6 +27,25 @@ fn render_form(
     form: &NominationForm,
     errors: &FieldErrors,
 ) -> Result<HttpResponse, AppError> {
+    render_form_for(state, viewer, session, status, form, errors, None)
+}
+
+/// Where a nomination form posts, and the forum post it reads when an editor turns one into a
+/// nomination (`None`: the ordinary form, posting to `/nominations`).
+pub(super) struct FromForum<'a> {
+    pub action: String,
+    pub post: &'a crate::actions::forum::NeedsLook,
+}
+
+pub(super) fn render_form_for(
+    state: &AppState,
+    viewer: &Viewer,
+    session: &Session,
+    status: StatusCode,
+    form: &NominationForm,
+    errors: &FieldErrors,
+    from_forum: Option<FromForum<'_>>,
+) -> Result<HttpResponse, AppError> {
     let category = Category::parse(&form.category).unwrap_or(Category::Crate);
     let mut messages = Map::new();
     for (field, message) in errors {
@@ -35,7 +54,9 @@ fn render_form(
             .or_insert_with(|| json!(message));
     }
     let data = json!({
-        "title": "Nominate",
+        "title": if from_forum.is_some() { "Nominate from the forum" } else { "Nominate" },
+        "action": from_forum.as_ref().map_or("/nominations", |f| f.action.as_str()),
+        "forum_post": from_forum.as_ref().map(|f| f.post),
         "is_crate": category == Category::Crate,
         "is_quote": category == Category::Quote,
         "form": form,

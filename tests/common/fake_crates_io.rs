@@ -14,6 +14,8 @@ type Known = HashMap<String, (String, String, Option<String>)>;
 #[derive(Default)]
 struct Inner {
     crates: Mutex<Known>,
+    /// Owner logins by folded name.
+    owners: Mutex<HashMap<String, Vec<String>>>,
     silent: AtomicBool,
     requests: AtomicUsize,
 }
@@ -37,6 +39,7 @@ impl FakeCratesIo {
             App::new()
                 .app_data(data.clone())
                 .route("/api/v1/crates/{name}", web::get().to(get_crate))
+                .route("/api/v1/crates/{name}/owners", web::get().to(get_owners))
         })
         .workers(1)
         .bind("127.0.0.1:0")
@@ -72,6 +75,15 @@ impl FakeCratesIo {
                 repository.map(str::to_string),
             ),
         );
+    }
+
+    /// The crate's owners, as `GET /api/v1/crates/{name}/owners` lists them.
+    pub fn set_owners(&self, name: &str, logins: &[&str]) {
+        self.inner
+            .owners
+            .lock()
+            .unwrap()
+            .insert(key(name), logins.iter().map(|l| l.to_string()).collect());
     }
 
     /// Accept connections but never answer (crates.io down or very slow).
@@ -118,4 +130,37 @@ async fn get_crate(req: HttpRequest, inner: web::Data<Arc<Inner>>, name: web::Pa
         None => HttpResponse::NotFound()
             .json(json!({ "errors": [{ "detail": format!("crate `{name}` does not exist") }] })),
     }
+}
+
+async fn get_owners(inner: web::Data<Arc<Inner>>, name: web::Path<String>) -> HttpResponse {
+    inner.requests.fetch_add(1, Ordering::SeqCst);
+    if inner.silent.load(Ordering::SeqCst) {
+        actix_web::rt::time::sleep(std::time::Duration::from_secs(30)).await;
+    }
+    if !inner.crates.lock().unwrap().contains_key(&key(&name)) {
+        return HttpResponse::NotFound()
+            .json(json!({ "errors": [{ "detail": format!("crate `{name}` does not exist") }] }));
+    }
+    let logins = inner
+        .owners
+        .lock()
+        .unwrap()
+        .get(&key(&name))
+        .cloned()
+        .unwrap_or_default();
+    let users: Vec<_> = logins
+        .iter()
+        .enumerate()
+        .map(|(i, login)| {
+            json!({
+                "id": i + 1,
+                "login": login,
+                "kind": "user",
+                "name": null,
+                "avatar": null,
+                "url": format!("https://github.com/{login}"),
+            })
+        })
+        .collect();
+    HttpResponse::Ok().json(json!({ "users": users }))
 }

@@ -4,10 +4,13 @@
 
 pub mod browser;
 pub mod fake_crates_io;
+pub mod fake_discourse;
 pub mod fake_github;
 
 pub use browser::Browser;
 pub use fake_crates_io::FakeCratesIo;
+#[allow(unused_imports)]
+pub use fake_discourse::FakeDiscourse;
 pub use fake_github::{FakeGithub, Profile};
 
 use chrono::{DateTime, Utc};

@@ -1,236 +1,24 @@
-//! The forum bridge: read the Crate and Quote of the Week threads and put their suggestions on
-//! the ballot, credited to the post as TWiR credits them (the poster's forum name, linked to the
-//! post). Each post is stored once (keyed by its id, so a second read or a second instance
-//! writes nothing); a suggestion becomes a nomination (or a credit on the one already on the
-//! ballot); what looks like a suggestion but cannot be read waits on the desk. Posts on open
-//! ballots are read again for likes, edits and deletion. Nothing is ever deleted here: a post
-//! gone from the forum hides its nomination, with the reason.
+//! One post of a thread: what it is (read, its suggestions checked like typed ones), stored
+//! once with its nominations, read again for edits and likes, or marked gone.
 
+use super::{Bridge, Report, SyncError, Thread};
 use crate::crates_io::{self, Lookup};
 use crate::db::Tx;
-use crate::discourse::{self, Discourse, FetchError, Post};
+use crate::discourse::Post;
 use crate::domain::ballot as ballot_rule;
-use crate::domain::forum_post::{self, Forum, Reading};
+use crate::domain::forum_post::{self, Reading};
 use crate::domain::validate::{Category, NominationForm, ValidNomination};
 use crate::error::AppError;
 use crate::models::audit::{self, Entry as AuditEntry};
 use crate::models::forum::{self as stored, PostReading, StoredPost};
 use crate::models::nomination::{self, CrateFacts};
 use crate::models::{ballot, week};
-use crate::settings::ForumSettings;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
-use std::collections::{HashMap, HashSet};
-
-/// What one read of the threads did.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Report {
-    pub new_posts: usize,
-    pub nominations: usize,
-    pub needs_look: usize,
-    pub edited: usize,
-    pub likes_changed: usize,
-    pub gone: usize,
-    /// One line per thread that could not be read.
-    pub errors: Vec<String>,
-}
-
-/// The bridge: the forum's client and what the threads are.
-#[derive(Clone)]
-pub struct Bridge {
-    client: Discourse,
-    forum: Forum,
-    settings: ForumSettings,
-}
-
-impl Bridge {
-    pub fn new(settings: &ForumSettings) -> anyhow::Result<Bridge> {
-        Ok(Bridge {
-            client: Discourse::new(settings.url.clone(), discourse::TIMEOUT)?,
-            forum: Forum {
-                base: settings.url.clone(),
-                quote_topic: settings.quote_topic,
-            },
-            settings: settings.clone(),
-        })
-    }
-
-    fn host(&self) -> String {
-        self.settings.url.host_str().unwrap_or("forum").to_string()
-    }
-}
-
-/// One thread as read now: its topic, slug, and which category its posts suggest.
-#[derive(Debug, Clone)]
-struct Thread {
-    topic_id: i64,
-    slug: String,
-    category: Category,
-}
-
-/// Read both threads once. `weeks`: how many weeks back new posts are taken (default the
-/// ballot window, `BALLOT_WEEKS`). A thread that cannot be read is recorded (the desk shows
-/// it) and the other is still read.
-pub async fn sync(state: &AppState, bridge: &Bridge, weeks: Option<i32>) -> Result<Report, AppError> {
-    let open = state.open_week_for_write().await?;
-    let ballot_weeks = state.settings.ballot_weeks.max(1);
-    let back = weeks.unwrap_or(ballot_weeks).max(1);
-    let from_issue = open.issue.saturating_sub(back - 1);
-    let from_time = state
-        .settings
-        .calendar
-        .window(from_issue)
-        .opens_at
-        .min(open.opens_at.and_utc());
-    let live_from = open.issue.saturating_sub(ballot_weeks - 1);
-    let mut report = Report::default();
-    for (topic, category) in [
-        (bridge.settings.crate_topic, Category::Crate),
-        (bridge.settings.quote_topic, Category::Quote),
-    ] {
-        let result = sync_topic(state, bridge, topic, category, from_time, live_from, &mut report).await;
-        let now = state.clock.now();
-        let (slug, error) = match &result {
-            Ok(slug) => (Some(slug.clone()), None),
-            Err(e) => (None, Some(e.to_string())),
-        };
-        if let Some(e) = &error {
-            tracing::warn!(topic, error = %e, "reading the forum thread failed");
-            report.errors.push(format!("topic {topic}: {e}"));
-        }
-        state
-            .db
-            .write(move |tx| {
-                Ok(stored::record_read(
-                    tx,
-                    topic,
-                    slug.as_deref(),
-                    error.as_deref(),
-                    now,
-                )?)
-            })
-            .await?;
-    }
-    Ok(report)
-}
-
-#[derive(Debug, thiserror::Error)]
-enum SyncError {
-    #[error(transparent)]
-    Fetch(#[from] FetchError),
-    #[error("{0}")]
-    Store(String),
-}
-
-impl From<AppError> for SyncError {
-    fn from(e: AppError) -> Self {
-        SyncError::Store(e.to_string())
-    }
-}
-
-/// Read one thread: its new posts since `from_time`, then the live posts from week
-/// `live_from` on again. Returns the topic's slug.
-async fn sync_topic(
-    state: &AppState,
-    bridge: &Bridge,
-    topic_id: i64,
-    category: Category,
-    from_time: DateTime<Utc>,
-    live_from: i32,
-    report: &mut Report,
-) -> Result<String, SyncError> {
-    let topic = bridge.client.topic(topic_id).await?;
-    let slug = topic.slug.clone();
-    let thread = Thread {
-        topic_id,
-        slug: slug.clone(),
-        category,
-    };
-    let (known, floor, live) = state
-        .db
-        .read(move |conn| {
-            Ok((
-                stored::known_ids(conn, topic_id)?
-                    .into_iter()
-                    .collect::<HashSet<i64>>(),
-                stored::floor(conn, topic_id)?,
-                stored::live_since(conn, topic_id, live_from)?,
-            ))
-        })
-        .await?;
-    let inline: HashMap<i64, Post> = topic.posts.iter().map(|p| (p.id, p.clone())).collect();
-
-    // New posts, newest first, until a batch reaches back past the window.
-    let new_ids: Vec<i64> = topic
-        .stream
-        .iter()
-        .copied()
-        .filter(|id| *id > floor && !known.contains(id))
-        .collect();
-    let mut fresh: Vec<Post> = Vec::new();
-    for batch in new_ids.rchunks(discourse::BATCH) {
-        let mut posts: Vec<Post> = batch.iter().filter_map(|id| inline.get(id).cloned()).collect();
-        let missing: Vec<i64> = batch
-            .iter()
-            .copied()
-            .filter(|id| !inline.contains_key(id))
-            .collect();
-        if !missing.is_empty() {
-            posts.extend(bridge.client.posts(topic_id, &missing).await?);
-        }
-        let (recent, old): (Vec<Post>, Vec<Post>) =
-            posts.into_iter().partition(|p| p.created_at >= from_time);
-        fresh.extend(recent);
-        if let Some(newest_old) = old.iter().map(|p| p.id).max() {
-            // Everything up to here is older than any ballot: never fetched again.
-            state
-                .db
-                .write(move |tx| Ok(stored::raise_floor(tx, topic_id, newest_old)?))
-                .await?;
-            break;
-        }
-    }
-    fresh.sort_by_key(|p| p.id);
-    for post in &fresh {
-        let prepared = prepare(state, bridge, category, post).await;
-        if apply(state, bridge, &thread, post, prepared, None, report).await? {
-            report.new_posts += 1;
-        }
-    }
-
-    // Posts on open ballots: likes, edits, deletions.
-    let fresh_ids: HashSet<i64> = fresh.iter().map(|p| p.id).collect();
-    let in_stream: HashSet<i64> = topic.stream.iter().copied().collect();
-    let live: Vec<StoredPost> = live
-        .into_iter()
-        .filter(|p| !fresh_ids.contains(&p.post_id))
-        .collect();
-    for batch in live.chunks(discourse::BATCH) {
-        let ids: Vec<i64> = batch.iter().map(|p| p.post_id).collect();
-        let answered: HashMap<i64, Post> = bridge
-            .client
-            .posts(topic_id, &ids)
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p))
-            .collect();
-        for old in batch {
-            match answered.get(&old.post_id) {
-                Some(post) => refresh(state, bridge, &thread, post, old, report).await?,
-                // Deleted by staff: gone from the stream and from the answer.
-                None if !in_stream.contains(&old.post_id) => {
-                    mark_gone(state, old.post_id, "deleted on the forum", report).await?
-                }
-                None => {}
-            }
-        }
-    }
-    Ok(slug)
-}
 
 /// A suggestion made ready to store: validated like a form typed on the site.
 #[derive(Debug, Clone)]
-enum Prepared {
+pub(super) enum Prepared {
     Nomination {
         valid: ValidNomination,
         facts: Option<CrateFacts>,
@@ -244,13 +32,18 @@ enum Prepared {
 
 /// What a post is, with each suggestion checked (crates.io asked about crates).
 #[derive(Debug, Clone)]
-enum Understood {
+pub(super) enum Understood {
     Discussion,
     Gone(&'static str),
     Suggestions(Vec<Prepared>),
 }
 
-async fn prepare(state: &AppState, bridge: &Bridge, category: Category, post: &Post) -> Understood {
+pub(super) async fn prepare(
+    state: &AppState,
+    bridge: &Bridge,
+    category: Category,
+    post: &Post,
+) -> Understood {
     if let Some(reason) = post.gone() {
         return Understood::Gone(reason);
     }
@@ -281,7 +74,7 @@ async fn prepare(state: &AppState, bridge: &Bridge, category: Category, post: &P
 /// Check one suggested form as the site checks a typed one; a crate is looked up on crates.io
 /// (its canonical name, its description as the pitch when the post gives none, and its owners:
 /// the poster among them makes it a self-suggestion).
-async fn check(state: &AppState, post: &Post, mut form: NominationForm) -> Prepared {
+pub(super) async fn check(state: &AppState, post: &Post, mut form: NominationForm) -> Prepared {
     let mut facts = None;
     if form.category == "crate" {
         match crates_io::lookup(state, &form.crate_name).await {
@@ -323,7 +116,7 @@ async fn check(state: &AppState, post: &Post, mut form: NominationForm) -> Prepa
     }
 }
 
-fn stored_post(
+pub(super) fn stored_post(
     bridge: &Bridge,
     thread: &Thread,
     post: &Post,
@@ -375,7 +168,7 @@ fn stored_post(
 /// suggestions on the ballot. One transaction per post, taking the same week lock as a
 /// nomination typed on the site, so duplicates are checked against everything committed.
 /// Returns whether anything was written.
-async fn apply(
+pub(super) async fn apply(
     state: &AppState,
     bridge: &Bridge,
     thread: &Thread,
@@ -509,7 +302,7 @@ async fn apply(
 }
 
 /// A valid nomination back as the form that makes it (for the editor's draft).
-fn form_of(valid: &ValidNomination) -> NominationForm {
+pub(super) fn form_of(valid: &ValidNomination) -> NominationForm {
     match valid {
         ValidNomination::Crate(c) => NominationForm {
             category: "crate".into(),
@@ -533,7 +326,7 @@ fn form_of(valid: &ValidNomination) -> NominationForm {
 }
 
 /// A post read again: new likes, an edit (read again and applied), or gone.
-async fn refresh(
+pub(super) async fn refresh(
     state: &AppState,
     bridge: &Bridge,
     thread: &Thread,
@@ -565,7 +358,7 @@ async fn refresh(
 
 /// A post deleted or hidden on the forum: marked gone, and each nomination that no one else
 /// credits is hidden with the reason (the rows stay).
-async fn mark_gone(
+pub(super) async fn mark_gone(
     state: &AppState,
     post_id: i64,
     reason: &'static str,
@@ -593,7 +386,12 @@ async fn mark_gone(
     Ok(())
 }
 
-fn hide_orphans(tx: &mut Tx<'_>, post_id: i64, reason: &str, now: DateTime<Utc>) -> Result<(), AppError> {
+pub(super) fn hide_orphans(
+    tx: &mut Tx<'_>,
+    post_id: i64,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     for id in stored::credited_by(tx.conn(), post_id)? {
         if !stored::credited_elsewhere(tx.conn(), id, post_id)? {
             nomination::set_hidden(tx, id, true, Some(reason))?;
@@ -605,38 +403,4 @@ fn hide_orphans(tx: &mut Tx<'_>, post_id: i64, reason: &str, now: DateTime<Utc>)
         }
     }
     Ok(())
-}
-
-/// Poll the threads every `FORUM_POLL_SECONDS` while this instance holds the lease (one
-/// instance reads at a time; the lease outlives a poll so a crashed holder is replaced).
-pub async fn poll_forever(state: AppState, bridge: Bridge) {
-    let holder = format!(
-        "{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default()
-    );
-    let poll = bridge.settings.poll;
-    let mut tick = tokio::time::interval(poll);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        let now = state.clock.now();
-        let until = now + chrono::Duration::from_std(poll * 3).unwrap_or(chrono::Duration::minutes(15));
-        let holder = holder.clone();
-        let mine = state
-            .db
-            .write(move |tx| Ok(stored::take_lease(tx, &holder, now, until)?))
-            .await
-            .unwrap_or(false);
-        if !mine {
-            continue;
-        }
-        match sync(&state, &bridge, None).await {
-            Ok(report) => tracing::info!(?report, "read the forum threads"),
-            Err(e) => tracing::warn!(error = %e, "reading the forum threads failed"),
-        }
-    }
 }

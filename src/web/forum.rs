@@ -1,0 +1,96 @@
+//! The forum posts that need a look, turned into nominations by an editor: a form prefilled
+//! with what the bridge could read, beside the post. Editors only; the rest of the bridge runs
+//! in the background (`actions::forum`).
+
+use super::extract::{Editor, Viewer};
+use super::nominate::{render_form_for, FromForum};
+use super::page;
+use crate::actions::forum::{self, NeedsLook};
+use crate::actions::nominate::Refused;
+use crate::domain::validate::{FieldErrors, NominationForm};
+use crate::error::AppError;
+use crate::state::AppState;
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpResponse};
+
+fn action(post_id: i64) -> String {
+    format!("/editor/forum/posts/{post_id}")
+}
+
+#[get("/editor/forum/posts/{post_id}")]
+pub async fn needs_look_form(
+    state: web::Data<AppState>,
+    _editor: Editor,
+    viewer: Viewer,
+    session: Session,
+    post_id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    let post_id = post_id.into_inner();
+    let post = forum::post_needing_a_look(&state, post_id).await?;
+    let shown = NeedsLook::of(&post);
+    let from = FromForum {
+        action: action(post_id),
+        post: &shown,
+    };
+    render_form_for(
+        &state,
+        &viewer,
+        &session,
+        StatusCode::OK,
+        &shown.draft,
+        &Vec::new(),
+        Some(from),
+    )
+}
+
+#[post("/editor/forum/posts/{post_id}")]
+pub async fn nominate_from_post(
+    state: web::Data<AppState>,
+    editor: Editor,
+    viewer: Viewer,
+    session: Session,
+    post_id: web::Path<i64>,
+    form: web::Form<NominationForm>,
+) -> Result<HttpResponse, AppError> {
+    let post_id = post_id.into_inner();
+    let form = form.into_inner();
+    let errors: FieldErrors = match forum::nominate_from_post(&state, &editor.0, post_id, &form).await {
+        Ok(id) => {
+            page::flash(
+                &session,
+                "The forum post is on the ballot, credited to its poster.",
+            );
+            return Ok(page::see_other(&format!("/nominations/{id}")));
+        }
+        Err(Refused::Invalid(errors)) => errors,
+        Err(Refused::NotOnCratesIo(name)) => vec![(
+            "crate_name",
+            format!("There is no crate named {name:?} on crates.io. Please check the spelling."),
+        )],
+        Err(Refused::PastWinner { issue, again_from }) => vec![(
+            "category",
+            format!("This was featured in issue {issue}; it can be nominated again from issue {again_from}."),
+        )],
+        Err(Refused::Failed(e)) => return Err(e),
+        Err(other) => return Err(AppError::conflict("forum_post_refused", format!("{other:?}"))),
+    };
+    // Everything typed comes back, with the notes.
+    let post = forum::post_needing_a_look(&state, post_id).await?;
+    let shown = NeedsLook::of(&post);
+    let from = FromForum {
+        action: action(post_id),
+        post: &shown,
+    };
+    let mut form = form;
+    form.category = post.category.clone();
+    render_form_for(
+        &state,
+        &viewer,
+        &session,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &form,
+        &errors,
+        Some(from),
+    )
+}

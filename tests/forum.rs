@@ -1,0 +1,311 @@
+//! The forum bridge against a fake Discourse (port 0) serving posts built from the real threads:
+//! suggestions reach the ballot, the JSON API (with their forum likes) and the desk (with
+//! TWiR's attribution, linked to the forum post); reading twice, or from two instances at once,
+//! changes nothing; likes, edits and deletions follow the forum; a forum that rate-limits or
+//! hangs never breaks a page.
+
+mod common;
+
+use common::{spawn_app_with, Backend, FakeDiscourse, Profile, TestApp};
+use diesel::prelude::*;
+use serde_json::Value;
+use std::time::Duration;
+use twir_picks::actions::forum::{self, Bridge, Report};
+use twir_picks::schema::{forum_credits, forum_posts, nominations};
+
+/// The crates the fixtures suggest, as crates.io knows them.
+const CRATES: &[(&str, &str)] = &[
+    ("tracing-flame-lite", "Folded stacks from tracing spans"),
+    ("sqlx-migrate-lint", "Lints SQLx migrations"),
+    ("bytesize-fmt", "Human-readable byte sizes"),
+    ("kdl-config", "Typed KDL configuration"),
+    ("cargo-unfold", "Expand one macro in place"),
+    ("rowan-lite", "Lossless syntax trees"),
+    ("jiff-tz-embed", "Embedded time zones for jiff"),
+];
+
+async fn app_with_forum(backend: Backend, fake: &FakeDiscourse) -> TestApp {
+    let base = fake.base.clone();
+    let app = spawn_app_with(backend, move |a| {
+        a.editors = "llogiq".into();
+        a.forum_url = Some(base);
+        // The service reads once at start; the tests read when they choose.
+        a.forum_poll_seconds = 3600;
+    })
+    .await;
+    for (name, description) in CRATES {
+        app.crates_io.add(name, description, None);
+    }
+    app.crates_io.set_owners("tracing-flame-lite", &["mkerrigan"]);
+    app
+}
+
+/// The read the service makes at start, finished (both threads recorded).
+async fn first_read(app: &TestApp) {
+    for _ in 0..200 {
+        let read: i64 = {
+            let mut conn = common::raw_connection(&app.database_url);
+            twir_picks::schema::forum_topics::table
+                .filter(twir_picks::schema::forum_topics::last_read_at.is_not_null())
+                .count()
+                .get_result(&mut *conn)
+                .unwrap()
+        };
+        if read == 2 {
+            return;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the service did not read the forum at start");
+}
+
+fn bridge(app: &TestApp) -> Bridge {
+    Bridge::with_timeout(app.settings().forum.as_ref().unwrap(), Duration::from_secs(1)).unwrap()
+}
+
+async fn sync(app: &TestApp) -> Report {
+    forum::sync(&app.state, &bridge(app), None).await.unwrap()
+}
+
+/// (nominations, forum posts, forum credits) stored.
+fn row_counts(app: &TestApp) -> (i64, i64, i64) {
+    let mut conn = common::raw_connection(&app.database_url);
+    (
+        nominations::table.count().get_result(&mut *conn).unwrap(),
+        forum_posts::table.count().get_result(&mut *conn).unwrap(),
+        forum_credits::table.count().get_result(&mut *conn).unwrap(),
+    )
+}
+
+fn entry<'a>(week: &'a Value, category: &str, pred: impl Fn(&Value) -> bool) -> &'a Value {
+    week["categories"][category]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| pred(e))
+        .unwrap_or_else(|| panic!("no such {category} entry in {week:#}"))
+}
+
+fn crate_named<'a>(week: &'a Value, name: &str) -> &'a Value {
+    entry(week, "crate", |e| e["crate"]["name"] == name)
+}
+
+on_both_backends! {
+    async fn forum_suggestions_reach_the_ballot_the_api_and_the_desk(backend) {
+        let fake = FakeDiscourse::start().await;
+        let app = app_with_forum(backend, &fake).await;
+        first_read(&app).await;
+        assert_eq!(fake.requests_without_user_agent(), 0);
+        // More than one chunk: the newest posts came from posts.json.
+        let week = app.browser().json("/api/v1/weeks/current").await;
+
+        let flame = crate_named(&week, "tracing-flame-lite");
+        let permalink = format!("{}/t/crate-of-the-week/2704/1648", fake.base);
+        assert_eq!(flame["forum"]["url"], permalink.as_str());
+        assert_eq!(flame["forum"]["author"], "Maeve Kerrigan");
+        assert_eq!(flame["forum"]["likes"], 3);
+        assert_eq!(flame["votes"], 0, "likes are not votes");
+        assert_eq!(flame["self_suggestion"], true);
+        assert_eq!(crate_named(&week, "cargo-unfold")["forum"]["likes"], 2);
+        // A list suggests each crate.
+        crate_named(&week, "rowan-lite");
+        crate_named(&week, "jiff-tz-embed");
+        // Replies, questions, the editor's announcement, deleted and hidden posts: nothing.
+        let names: Vec<&str> = week["categories"]["crate"].as_array().unwrap().iter()
+            .filter_map(|e| e["crate"]["name"].as_str()).collect();
+        assert_eq!(names.len(), 7, "{names:?}");
+        // Without votes, forum likes order the ballot.
+        assert_eq!(names[0], "sqlx-migrate-lint");
+        assert_eq!(names[1], "tracing-flame-lite");
+
+        let quote = entry(&week, "quote", |e| e["quote"]["author"] == "u/ferrous_wheel");
+        assert_eq!(quote["quote"]["where"], "on r/rust");
+        assert_eq!(quote["forum"]["likes"], 6);
+        assert_eq!(quote["forum"]["url"], format!("{}/t/twir-quote-of-the-week/328/1938", fake.base).as_str());
+        let quoted_post = entry(&week, "quote", |e| e["quote"]["author"] == "rbuchholz");
+        assert_eq!(quoted_post["quote"]["where"], "on rust-users");
+        assert_eq!(quoted_post["quote"]["url"], "https://users.rust-lang.org/t/is-unsafe-code-really-that-dangerous/135790/4");
+
+        // The home page shows the likes apart from the votes.
+        let home = app.browser().get_text("/").await;
+        assert!(home.contains("tracing-flame-lite"));
+        assert!(home.contains("3 likes on the forum"), "{home}");
+
+        // The desk: attribution exactly as TWiR prints it, linked to the forum post.
+        let editor = app.logged_in(Profile::new(1, "llogiq")).await;
+        let shortlist = editor.json("/api/v1/editor/shortlist").await;
+        let flame = crate_named(&shortlist, "tracing-flame-lite");
+        assert_eq!(
+            flame["attribution"],
+            format!(
+                "This week's crate is [tracing-flame-lite](https://crates.io/crates/tracing-flame-lite), a crate that turns `tracing` spans into flamegraph-compatible folded stacks with almost no overhead, so you can leave it on in production.\n\nThanks to [Maeve Kerrigan]({permalink}) for the self-suggestion!"
+            ).as_str()
+        );
+        let quote = entry(&shortlist, "quote", |e| e["quote"]["author"] == "u/ferrous_wheel");
+        assert_eq!(
+            quote["attribution"],
+            format!(
+                "> The compiler isn’t rejecting your program, it’s rejecting your *explanation* of the program. Once you explain it properly, it agrees with you.\n\n– [u/ferrous_wheel on r/rust](https://www.reddit.com/r/rust/comments/1gq7x2k/comment/lx4c2ze/)\n\nThanks to [Vesper]({}/t/twir-quote-of-the-week/328/1938) for the suggestion!",
+                fake.base
+            ).as_str()
+        );
+        let desk = editor.get_text("/editor").await;
+        assert!(desk.contains("From the forum: needs a look"), "{desk}");
+        assert!(desk.contains("ferrite-ecs"), "the draft is prefilled: {desk}");
+        assert!(desk.contains(&format!("{}/t/crate-of-the-week/2704/1654", fake.base)));
+        assert!(desk.contains("Forum last read"), "{desk}");
+
+        // Reading again changes nothing.
+        let before = row_counts(&app);
+        let report = sync(&app).await;
+        assert_eq!(report.new_posts, 0, "{report:?}");
+        assert_eq!(report.nominations, 0, "{report:?}");
+        assert_eq!(row_counts(&app), before);
+    }
+}
+
+on_both_backends! {
+    async fn a_site_vote_outranks_forum_likes_and_a_site_user_may_vote_for_a_forum_nomination(backend) {
+        let fake = FakeDiscourse::start().await;
+        let app = app_with_forum(backend, &fake).await;
+        first_read(&app).await;
+        let week = app.browser().json("/api/v1/weeks/current").await;
+        let id = crate_named(&week, "kdl-config")["nomination_id"].as_i64().unwrap() as i32;
+        let voter = app.logged_in(Profile::new(7, "voter")).await;
+        assert_eq!(voter.vote(id).await.status(), 303);
+        let week = app.browser().json("/api/v1/weeks/current").await;
+        let first = &week["categories"]["crate"][0];
+        assert_eq!(first["crate"]["name"], "kdl-config");
+        assert_eq!(first["votes"], 1);
+        assert_eq!(first["forum"]["likes"], 1);
+    }
+}
+
+on_both_backends! {
+    async fn likes_edits_and_deletions_follow_the_forum(backend) {
+        let fake = FakeDiscourse::start().await;
+        let app = app_with_forum(backend, &fake).await;
+        first_read(&app).await;
+
+        fake.set_likes(2704, 1651, 12);
+        fake.edit(
+            2704,
+            1649,
+            r#"<p>I’d like to nominate <a href="https://crates.io/crates/sqlx-migrate-lint">sqlx-migrate-lint</a>, a linter for SQLx migrations that flags long table locks.</p>"#,
+            "2026-11-28T10:00:00.000Z",
+        );
+        fake.delete_by_author(2704, 1650);
+        fake.delete_by_staff(2704, 1655);
+        fake.hide(328, 1939);
+        let report = sync(&app).await;
+        assert_eq!((report.likes_changed, report.edited, report.gone), (1, 1, 3), "{report:?}");
+
+        let week = app.browser().json("/api/v1/weeks/current").await;
+        let kdl = crate_named(&week, "kdl-config");
+        assert_eq!(kdl["forum"]["likes"], 12);
+        assert_eq!(week["categories"]["crate"][0]["crate"]["name"], "kdl-config");
+        assert_eq!(
+            crate_named(&week, "sqlx-migrate-lint")["crate"]["pitch"],
+            "a linter for SQLx migrations that flags long table locks"
+        );
+        let names: Vec<&str> = week["categories"]["crate"].as_array().unwrap().iter()
+            .filter_map(|e| e["crate"]["name"].as_str()).collect();
+        assert!(!names.contains(&"bytesize-fmt") && !names.contains(&"cargo-unfold"), "{names:?}");
+        assert!(week["categories"]["quote"].as_array().unwrap().iter().all(|e| e["quote"]["author"] != "kaimana"));
+
+        // Hidden with the reason, never deleted.
+        let editor = app.logged_in(Profile::new(1, "llogiq")).await;
+        let shortlist = editor.json("/api/v1/editor/shortlist").await;
+        let bytesize = crate_named(&shortlist, "bytesize-fmt");
+        assert_eq!(bytesize["hidden"], true);
+        assert_eq!(bytesize["hidden_reason"], "deleted on the forum");
+        let quote = entry(&shortlist, "quote", |e| e["quote"]["author"] == "kaimana");
+        assert_eq!(quote["hidden_reason"], "hidden on the forum");
+
+        // A new post after the first read arrives on the next.
+        let mut post: Value = serde_json::from_str(r#"{
+            "id": 812700, "post_number": 1662, "username": "ferris", "name": "Ferris",
+            "created_at": "2026-11-30T09:00:00.000Z", "updated_at": "2026-11-30T09:00:00.000Z",
+            "cooked": "<p>Self-suggesting <a href=\"https://crates.io/crates/rowan-lite\">rowan-lite</a>: lossless syntax trees.</p>",
+            "actions_summary": [{"id": 2, "count": 2}], "hidden": false, "user_deleted": false
+        }"#).unwrap();
+        post["deleted_at"] = Value::Null;
+        fake.add_post(2704, post);
+        let before = row_counts(&app);
+        let report = sync(&app).await;
+        assert_eq!((report.new_posts, report.nominations), (1, 0), "a credit on the nomination already there: {report:?}");
+        assert_eq!(row_counts(&app).0, before.0);
+        let shortlist = editor.json("/api/v1/editor/shortlist").await;
+        let rowan = crate_named(&shortlist, "rowan-lite");
+        assert_eq!(rowan["forum"]["likes"], 3, "likes of both posts");
+        assert!(rowan["attribution"].as_str().unwrap().contains("[Trent Okafor]("), "{rowan:#}");
+        assert!(rowan["attribution"].as_str().unwrap().contains(" and [Ferris]("), "{rowan:#}");
+    }
+}
+
+on_both_backends! {
+    async fn two_instances_reading_at_once_create_no_duplicate(backend) {
+        let fake = FakeDiscourse::start().await;
+        // The instances do not poll; the test starts both reads at the same moment.
+        let one = spawn_app_with(backend, |a| a.editors = "llogiq".into()).await;
+        for (name, description) in CRATES {
+            one.crates_io.add(name, description, None);
+        }
+        let two = common::spawn_app_on(&one.database_url).await;
+        for (name, description) in CRATES {
+            two.crates_io.add(name, description, None);
+        }
+        let settings = twir_picks::settings::ForumSettings {
+            url: url::Url::parse(&fake.base).unwrap(),
+            crate_topic: 2704,
+            quote_topic: 328,
+            poll: Duration::from_secs(3600),
+        };
+        let (b1, b2) = (Bridge::new(&settings).unwrap(), Bridge::new(&settings).unwrap());
+        let (r1, r2) = futures_util::join!(forum::sync(&one.state, &b1, None), forum::sync(&two.state, &b2, None));
+        let (r1, r2) = (r1.unwrap(), r2.unwrap());
+        assert!(r1.errors.is_empty() && r2.errors.is_empty(), "{r1:?} {r2:?}");
+        assert_eq!(r1.nominations + r2.nominations, 7 + 4, "{r1:?} {r2:?}");
+        let mut conn = common::raw_connection(&one.database_url);
+        let keys: Vec<(String, String)> = nominations::table
+            .select((nominations::category, nominations::dedupe_key))
+            .load(&mut *conn)
+            .unwrap();
+        let distinct: std::collections::HashSet<_> = keys.iter().collect();
+        assert_eq!(keys.len(), distinct.len(), "duplicates: {keys:?}");
+        let posts: i64 = forum_posts::table.count().get_result(&mut *conn).unwrap();
+        assert_eq!(r1.new_posts + r2.new_posts, posts as usize);
+    }
+}
+
+on_both_backends! {
+    async fn a_forum_that_rate_limits_or_hangs_never_breaks_a_page(backend) {
+        let fake = FakeDiscourse::start().await;
+        let app = app_with_forum(backend, &fake).await;
+        first_read(&app).await;
+
+        // One 429: wait what Retry-After asks, then read.
+        fake.rate_limit_next(1);
+        let report = sync(&app).await;
+        assert!(report.errors.is_empty(), "{report:?}");
+
+        // A forum that does not answer: pages stay fast, the read gives up, the desk says so.
+        fake.go_silent(true);
+        let reading = {
+            let state = app.state.clone();
+            let bridge = bridge(&app);
+            actix_web::rt::spawn(async move { forum::sync(&state, &bridge, None).await })
+        };
+        let started = std::time::Instant::now();
+        assert_eq!(app.browser().get("/").await.status(), 200);
+        assert_eq!(app.browser().get("/api/v1/weeks/current").await.status(), 200);
+        assert!(started.elapsed() < Duration::from_secs(1), "pages waited for the forum");
+        let report = reading.await.unwrap().unwrap();
+        assert_eq!(report.errors.len(), 2, "{report:?}");
+        let editor = app.logged_in(Profile::new(1, "llogiq")).await;
+        let desk = editor.get_text("/editor").await;
+        assert!(desk.contains("could not be reached"), "{desk}");
+        assert!(desk.contains("Forum last read"), "{desk}");
+        fake.go_silent(false);
+    }
+}
