@@ -12,7 +12,7 @@ use std::time::Duration;
 use url::Url;
 
 /// How long the forum may take for one request.
-pub const TIMEOUT: Duration = Duration::from_secs(10);
+pub const TIMEOUT: Duration = Duration::from_secs(5);
 /// Discourse's own batch size for `posts.json`.
 pub const BATCH: usize = 20;
 /// The longest `Retry-After` honoured within one read; past it, the read stops here.
@@ -27,7 +27,9 @@ pub struct Post {
     #[serde(default)]
     pub name: Option<String>,
     pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    /// Absent on some answers: then the post counts as never edited.
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub cooked: String,
     #[serde(default)]
@@ -53,6 +55,10 @@ pub struct ActionSummary {
 const LIKE: i64 = 2;
 
 impl Post {
+    pub fn edited_at(&self) -> DateTime<Utc> {
+        self.updated_at.unwrap_or(self.created_at)
+    }
+
     pub fn likes(&self) -> i64 {
         self.actions_summary
             .iter()

@@ -309,3 +309,55 @@ on_both_backends! {
         fake.go_silent(false);
     }
 }
+
+fn post_id(app: &TestApp, topic: i64, post_number: i32) -> i64 {
+    let mut conn = common::raw_connection(&app.database_url);
+    forum_posts::table
+        .filter(forum_posts::topic_id.eq(topic))
+        .filter(forum_posts::post_number.eq(post_number))
+        .select(forum_posts::post_id)
+        .first(&mut *conn)
+        .unwrap()
+}
+
+on_both_backends! {
+    async fn an_editor_turns_a_post_that_needs_a_look_into_a_nomination_in_one_step(backend) {
+        let fake = FakeDiscourse::start().await;
+        let app = app_with_forum(backend, &fake).await;
+        app.crates_io.add("ferrite-ecs", "An archetype-based ECS", None);
+        first_read(&app).await;
+        let path = format!("/editor/forum/posts/{}", post_id(&app, 2704, 1654));
+
+        // Not for readers.
+        let reader = app.logged_in(Profile::new(5, "reader")).await;
+        assert_eq!(reader.get(&path).await.status(), 403);
+        assert_eq!(reader.post(&path, &[("crate_name", "ferrite-ecs"), ("pitch", "an ECS")]).await.status(), 403);
+
+        let editor = app.logged_in(Profile::new(1, "llogiq")).await;
+        let form = editor.get_text(&path).await;
+        assert!(form.contains(r#"value="ferrite-ecs""#), "prefilled: {form}");
+        assert!(form.contains("Daan de Jong"), "{form}");
+
+        // A missing pitch: 422, and what was typed comes back.
+        let res = editor.post(&path, &[("crate_name", "ferrite-ecs"), ("pitch", ""), ("why", "my notes")]).await;
+        assert_eq!(res.status(), 422);
+        let body = res.text().await.unwrap();
+        assert!(body.contains(r#"value="ferrite-ecs""#) && body.contains("my notes"), "{body}");
+
+        let res = editor.post(&path, &[("crate_name", "ferrite-ecs"), ("pitch", "a small archetype-based ECS that compiles in under two seconds")]).await;
+        assert_eq!(res.status(), 303);
+        let shortlist = editor.json("/api/v1/editor/shortlist").await;
+        let ecs = crate_named(&shortlist, "ferrite-ecs");
+        assert_eq!(
+            ecs["attribution"],
+            format!(
+                "This week's crate is [ferrite-ecs](https://crates.io/crates/ferrite-ecs), a small archetype-based ECS that compiles in under two seconds.\n\nThanks to [Daan de Jong]({}/t/crate-of-the-week/2704/1654) for the suggestion!",
+                fake.base
+            ).as_str()
+        );
+        assert_eq!(ecs["forum"]["likes"], 2);
+        // Done once: the post no longer waits, and a second submission is refused.
+        assert!(!editor.get_text("/editor").await.contains(&path));
+        assert_eq!(editor.post(&path, &[("crate_name", "ferrite-ecs"), ("pitch", "again")]).await.status(), 409);
+    }
+}

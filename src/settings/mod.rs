@@ -291,6 +291,23 @@ mod tests {
     }
 
     #[test]
+    fn the_forum_bridge_is_off_unless_forum_url_is_set() {
+        assert!(Settings::from_args(&args()).unwrap().forum.is_none());
+        let mut a = args();
+        a.forum_url = Some("https://users.rust-lang.org".into());
+        let forum = Settings::from_args(&a).unwrap().forum.unwrap();
+        assert_eq!(
+            (forum.crate_topic, forum.quote_topic, forum.poll.as_secs()),
+            (2704, 328, 300)
+        );
+        a.forum_url = Some("ftp://forum".into());
+        assert!(errors_of(a.clone()).contains("FORUM_URL"));
+        a.forum_url = Some("https://users.rust-lang.org".into());
+        a.forum_poll_seconds = 0;
+        assert!(errors_of(a).contains("FORUM_POLL_SECONDS"));
+    }
+
+    #[test]
     fn defaults_are_valid() {
         let s = Settings::from_args(&args()).unwrap();
         assert_eq!(s.database, DatabaseUrl::Sqlite("twir-picks.db".into()));

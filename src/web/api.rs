@@ -4,7 +4,7 @@ use super::cached;
 use super::extract::CurrentUser;
 use super::public;
 use crate::error::AppError;
-use crate::models::ballot::{CrateView, QuoteView};
+use crate::models::ballot::{CrateView, ForumView, QuoteView};
 use crate::state::AppState;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Serialize;
@@ -74,6 +74,9 @@ struct NominationResponse<'a> {
     category: &'a str,
     withdrawn: bool,
     permalink: &'a str,
+    /// Suggested on the forum: the post, its poster, and its likes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    forum: Option<&'a ForumView>,
 }
 
 #[get("/api/v1/nominations/{id}")]
@@ -96,5 +99,6 @@ pub async fn nomination_json(
         category: &entry.nomination.category,
         withdrawn: entry.nomination.withdrawn,
         permalink: &permalink,
+        forum: entry.forum.as_ref(),
     }))
 }

@@ -152,7 +152,7 @@ pub(super) fn stored_post(
         username: post.username.clone(),
         name: post.name.clone().filter(|n| !n.trim().is_empty()),
         posted_at: post.created_at.naive_utc(),
-        edited_at: post.updated_at.naive_utc(),
+        edited_at: post.edited_at().naive_utc(),
         cooked: post.cooked.clone(),
         likes: i32::try_from(post.likes()).unwrap_or(i32::MAX),
         reading: reading.as_str().to_string(),
@@ -337,7 +337,9 @@ pub(super) async fn refresh(
     if let Some(reason) = post.gone() {
         return mark_gone(state, old.post_id, reason, report).await;
     }
-    if post.updated_at.naive_utc() > old.edited_at && post.cooked != old.cooked {
+    // Any change of the cooked text is an edit (Discourse bumps `updated_at` too, but re-cooks
+    // without one now and then: reading it again is harmless).
+    if post.cooked != old.cooked {
         let understood = prepare(state, bridge, thread.category, post).await;
         apply(state, bridge, thread, post, understood, Some(old.clone()), report).await?;
         report.edited += 1;
