@@ -37,6 +37,9 @@ async fn app_with_forum(backend: Backend, fake: &FakeDiscourse) -> TestApp {
         app.crates_io.add(name, description, None);
     }
     app.crates_io.set_owners("tracing-flame-lite", &["mkerrigan"]);
+    // Trent does not say so, but crates.io lists him as an owner.
+    app.crates_io
+        .set_owners("sqlx-migrate-lint", &["someone", "TrentDev"]);
     app
 }
 
@@ -107,6 +110,8 @@ on_both_backends! {
         assert_eq!(flame["votes"], 0, "likes are not votes");
         assert_eq!(flame["self_suggestion"], true);
         assert_eq!(crate_named(&week, "cargo-unfold")["forum"]["likes"], 2);
+        assert_eq!(crate_named(&week, "sqlx-migrate-lint")["self_suggestion"], true, "an owner on crates.io");
+        assert_eq!(crate_named(&week, "kdl-config")["self_suggestion"], false);
         // A list suggests each crate.
         crate_named(&week, "rowan-lite");
         crate_named(&week, "jiff-tz-embed");
@@ -178,6 +183,24 @@ on_both_backends! {
         assert_eq!(first["crate"]["name"], "kdl-config");
         assert_eq!(first["votes"], 1);
         assert_eq!(first["forum"]["likes"], 1);
+
+        // A site nomination of the same crate: one nomination thanking both, each linked to
+        // where they suggested it.
+        let site = app.logged_in(Profile::new(8, "sitefan")).await;
+        assert_eq!(site.nominate_crate("kdl-config", "typed KDL configuration").await.status(), 303);
+        let editor = app.logged_in(Profile::new(1, "llogiq")).await;
+        let shortlist = editor.json("/api/v1/editor/shortlist").await;
+        let kdl = crate_named(&shortlist, "kdl-config");
+        assert_eq!(kdl["nomination_id"].as_i64().unwrap() as i32, id);
+        let thanks = kdl["attribution"].as_str().unwrap().lines().last().unwrap().to_string();
+        assert_eq!(
+            thanks,
+            format!(
+                "Thanks to [h2o_oxide]({}/t/crate-of-the-week/2704/1651) and [sitefan]({}) for the suggestion!",
+                fake.base,
+                app.settings().absolute(&format!("/nominations/{id}"))
+            )
+        );
     }
 }
 
@@ -359,5 +382,55 @@ on_both_backends! {
         // Done once: the post no longer waits, and a second submission is refused.
         assert!(!editor.get_text("/editor").await.contains(&path));
         assert_eq!(editor.post(&path, &[("crate_name", "ferrite-ecs"), ("pitch", "again")]).await.status(), 409);
+    }
+}
+
+on_both_backends! {
+    async fn the_command_line_reads_the_forum_once_and_a_broken_post_is_skipped(backend) {
+        let fake = FakeDiscourse::start().await;
+        // A post that does not parse (no username): logged and skipped, the others count.
+        fake.add_post(2704, serde_json::json!({
+            "id": 812800, "post_number": 1663, "created_at": "2026-11-30T10:00:00.000Z",
+            "cooked": "<p>Suggesting <a href=\"https://crates.io/crates/serde\">serde</a>, a framework.</p>"
+        }));
+        // No FORUM_URL for the service: only the command reads.
+        let app = spawn_app_with(backend, |_| {}).await;
+        for (name, description) in CRATES {
+            app.crates_io.add(name, description, None);
+        }
+        let out = app.cli(&["--crates-io-api-url", &app.crates_io.base, "--forum-url", &fake.base, "forum", "sync"]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{stdout} {}", String::from_utf8_lossy(&out.stderr));
+        assert!(stdout.contains("32 new posts, 11 new nominations, 4 need a look"), "{stdout}");
+        let counts = row_counts(&app);
+        let again = app.cli(&["--crates-io-api-url", &app.crates_io.base, "--forum-url", &fake.base, "forum", "sync"]);
+        assert!(String::from_utf8_lossy(&again.stdout).contains("0 new posts, 0 new nominations"));
+        assert_eq!(row_counts(&app), counts);
+
+        // Without a forum to read, the command says so.
+        let out = app.cli(&["forum", "sync"]);
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("FORUM_URL"));
+    }
+}
+
+on_both_backends! {
+    async fn one_instance_polls_at_a_time(backend) {
+        let app = spawn_app_with(backend, |_| {}).await;
+        let now = app.clock.now();
+        let lease = |holder: &'static str, at: chrono::DateTime<chrono::Utc>| {
+            app.state
+                .db
+                .write_blocking(move |tx| {
+                    Ok(twir_picks::models::forum::take_lease(tx, holder, at, at + chrono::Duration::minutes(15))?)
+                })
+                .unwrap()
+        };
+        assert!(lease("a", now));
+        assert!(!lease("b", now), "held by a");
+        assert!(lease("a", now + chrono::Duration::minutes(5)), "a renews");
+        assert!(!lease("b", now + chrono::Duration::minutes(19)));
+        assert!(lease("b", now + chrono::Duration::minutes(21)), "a stopped renewing: b takes over");
+        assert!(!lease("a", now + chrono::Duration::minutes(22)));
     }
 }

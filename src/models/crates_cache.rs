@@ -34,10 +34,12 @@ pub fn put(tx: &mut Tx<'_>, entry: &CachedCrate) -> QueryResult<()> {
         .set(entry)
         .execute(conn)?;
     if updated == 0 {
-        match diesel::insert_into(crates_io_cache::table)
-            .values(entry)
-            .execute(conn)
-        {
+        // In a savepoint: on PostgreSQL a lost race would otherwise abort the transaction.
+        match crate::db::write_transaction(conn, |c| {
+            diesel::insert_into(crates_io_cache::table)
+                .values(entry)
+                .execute(c)
+        }) {
             Err(e) if crate::db::is_unique_violation(&e) => {}
             other => {
                 other?;

@@ -293,6 +293,25 @@ pub fn forum_account(tx: &mut Tx<'_>, host: &str, now: DateTime<Utc>) -> QueryRe
     find(conn)?.ok_or(diesel::result::Error::NotFound)
 }
 
+/// The status row of `topic`, made when missing. Two instances may make it at the same
+/// moment: the insert runs in a savepoint, so the one that loses carries on (PostgreSQL would
+/// otherwise abort the whole transaction at the failed statement).
+fn ensure_topic_row(conn: &mut DbConnection, topic: i64) -> QueryResult<()> {
+    let exists: i64 = forum_topics::table.find(topic).count().get_result(conn)?;
+    if exists > 0 {
+        return Ok(());
+    }
+    let inserted = crate::db::write_transaction(conn, |c| {
+        diesel::insert_into(forum_topics::table)
+            .values(forum_topics::topic_id.eq(topic))
+            .execute(c)
+    });
+    match inserted {
+        Err(e) if crate::db::is_unique_violation(&e) => Ok(()),
+        other => other.map(|_| ()),
+    }
+}
+
 /// A thread's status for the desk.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = forum_topics)]
@@ -323,12 +342,7 @@ pub fn record_read(
     tx.changed(Change::Nothing);
     let conn: &mut DbConnection = tx;
     let now = now.naive_utc();
-    let exists: i64 = forum_topics::table.find(topic).count().get_result(conn)?;
-    if exists == 0 {
-        diesel::insert_into(forum_topics::table)
-            .values(forum_topics::topic_id.eq(topic))
-            .execute(conn)?;
-    }
+    ensure_topic_row(conn, topic)?;
     let target = forum_topics::table.find(topic);
     match error {
         None => diesel::update(target)
@@ -352,12 +366,7 @@ pub fn record_read(
 pub fn raise_floor(tx: &mut Tx<'_>, topic: i64, floor: i64) -> QueryResult<()> {
     tx.changed(Change::Nothing);
     let conn: &mut DbConnection = tx;
-    let exists: i64 = forum_topics::table.find(topic).count().get_result(conn)?;
-    if exists == 0 {
-        diesel::insert_into(forum_topics::table)
-            .values(forum_topics::topic_id.eq(topic))
-            .execute(conn)?;
-    }
+    ensure_topic_row(conn, topic)?;
     diesel::update(
         forum_topics::table
             .find(topic)
@@ -394,14 +403,20 @@ pub fn take_lease(
         .optional()?;
     match current {
         None => {
-            diesel::insert_into(forum_lease::table)
-                .values((
-                    forum_lease::name.eq(NAME),
-                    forum_lease::holder.eq(holder),
-                    forum_lease::until.eq(until.naive_utc()),
-                ))
-                .execute(conn)?;
-            Ok(true)
+            // In a savepoint: another instance taking the first lease at the same moment wins.
+            let inserted = crate::db::write_transaction(conn, |c| {
+                diesel::insert_into(forum_lease::table)
+                    .values((
+                        forum_lease::name.eq(NAME),
+                        forum_lease::holder.eq(holder),
+                        forum_lease::until.eq(until.naive_utc()),
+                    ))
+                    .execute(c)
+            });
+            match inserted {
+                Err(e) if crate::db::is_unique_violation(&e) => Ok(false),
+                other => other.map(|_| true),
+            }
         }
         Some((h, u)) if h == holder || u < now.naive_utc() => {
             // Conditional, so two instances seeing the same expired lease cannot both win.
