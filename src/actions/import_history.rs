@@ -2,6 +2,7 @@
 //! stored as featured history. Idempotent: what is already there is left as it is.
 
 use crate::db::Db;
+use crate::domain::validate::Category;
 use crate::history::{self, Section};
 use crate::models::history::{self as stored, Featured};
 use chrono::{DateTime, Utc};
@@ -95,7 +96,7 @@ pub fn import(
         };
         report.issues_read += 1;
         let mut rows = Vec::new();
-        let row = |category: &str,
+        let row = |category: Category,
                    position: i32,
                    name: String,
                    key: String,
@@ -105,7 +106,7 @@ pub fn import(
             id: 0,
             issue: issue.issue,
             published_on: issue.date.clone(),
-            category: category.to_string(),
+            category,
             position,
             name,
             dedupe_key: key,
@@ -120,7 +121,7 @@ pub fn import(
                 report.crates_found += crates.len();
                 for (i, c) in crates.iter().enumerate() {
                     rows.push(row(
-                        "crate",
+                        Category::Crate,
                         i as i32,
                         c.name.clone(),
                         c.key(),
@@ -146,7 +147,7 @@ pub fn import(
                     .clone()
                     .unwrap_or_else(|| format!("Quote of the Week {}", issue.issue));
                 rows.push(row(
-                    "quote",
+                    Category::Quote,
                     0,
                     name,
                     q.key(),

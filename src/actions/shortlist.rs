@@ -145,7 +145,7 @@ impl Shortlist {
             issue: self.week.issue,
             opens_at: &self.week.opens_at,
             closes_at: &self.week.closes_at,
-            status: &self.week.status,
+            status: self.week.status.as_str(),
             categories: ByCategory {
                 crate_: entries(Category::Crate),
                 quote: entries(Category::Quote),

@@ -130,10 +130,7 @@ impl BallotCache {
                 Ok((ranked, rows))
             })
             .await?;
-        let tally = Tally::new(
-            rows.into_iter()
-                .filter_map(|v| Some((v.user_id, Category::parse(&v.category)?, v.nomination_id))),
-        );
+        let tally = Tally::new(rows.into_iter().map(|v| (v.user_id, v.category, v.nomination_id)));
         apply_tally(&mut ranked, &tally);
         let version = self.generation.fetch_add(1, Ordering::Relaxed) << 32;
         let view = View {

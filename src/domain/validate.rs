@@ -167,7 +167,7 @@ pub fn one_line(raw: &str, max: usize, what: &str) -> Result<String, String> {
 }
 
 /// The two categories (SPEC §2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Category {
     Crate,
@@ -197,6 +197,34 @@ impl Category {
             Category::Crate => "Crate of the Week",
             Category::Quote => "Quote of the Week",
         }
+    }
+}
+
+impl std::fmt::Display for Category {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A stored category that is neither `crate` nor `quote` (the schema's CHECK forbids it).
+#[derive(Debug, thiserror::Error)]
+#[error("unknown category {0:?}")]
+pub struct UnknownCategory(pub String);
+
+/// How rows write a category column (`#[diesel(serialize_as = String)]`).
+impl From<Category> for String {
+    fn from(c: Category) -> String {
+        c.as_str().to_string()
+    }
+}
+
+/// How rows read a category column (`#[diesel(deserialize_as = String)]`): an unknown value
+/// is an error, never silently a crate.
+impl TryFrom<String> for Category {
+    type Error = UnknownCategory;
+
+    fn try_from(raw: String) -> Result<Category, UnknownCategory> {
+        Category::parse(&raw).ok_or(UnknownCategory(raw))
     }
 }
 

@@ -83,6 +83,54 @@ impl fmt::Display for Cutoff {
     }
 }
 
+/// A stored week is open for votes (exactly one is) or closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WeekStatus {
+    Open,
+    Closed,
+}
+
+impl WeekStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WeekStatus::Open => "open",
+            WeekStatus::Closed => "closed",
+        }
+    }
+}
+
+impl fmt::Display for WeekStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A stored status that is neither `open` nor `closed`.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown week status {0:?}")]
+pub struct UnknownStatus(pub String);
+
+/// How rows read the status column (`#[diesel(deserialize_as = String)]`).
+impl TryFrom<String> for WeekStatus {
+    type Error = UnknownStatus;
+
+    fn try_from(raw: String) -> Result<WeekStatus, UnknownStatus> {
+        match raw.as_str() {
+            "open" => Ok(WeekStatus::Open),
+            "closed" => Ok(WeekStatus::Closed),
+            _ => Err(UnknownStatus(raw)),
+        }
+    }
+}
+
+/// How rows write it (`#[diesel(serialize_as = String)]`).
+impl From<WeekStatus> for String {
+    fn from(s: WeekStatus) -> String {
+        s.as_str().to_string()
+    }
+}
+
 /// The publication rhythm: one known issue and the weekly cut-off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Calendar {

@@ -113,7 +113,7 @@ pub struct RankedWeek {
     pub issue: i32,
     pub opens_at: String,
     pub closes_at: String,
-    pub status: String,
+    pub status: crate::domain::week::WeekStatus,
     pub categories: ByCategory<Vec<Entry>>,
     pub picks: ByCategory<Option<PickView>>,
 }
@@ -347,7 +347,7 @@ pub fn ranked_week(
         issue: week.issue,
         opens_at: rfc3339(week.opens_at),
         closes_at: rfc3339(week.closes_at),
-        status: week.status.clone(),
+        status: week.status,
         categories,
         picks: picks_of(conn, week.issue)?,
     })

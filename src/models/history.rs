@@ -1,6 +1,7 @@
 //! Crate and Quote of the Week as published before this service (`import-history`).
 
 use crate::db::{is_unique_violation, Change, DbConnection, Tx};
+use crate::domain::validate::Category;
 use crate::schema::featured_history;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -12,7 +13,8 @@ pub struct Featured {
     pub id: i32,
     pub issue: i32,
     pub published_on: String,
-    pub category: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub category: Category,
     pub position: i32,
     pub name: String,
     pub dedupe_key: String,
@@ -34,7 +36,7 @@ pub fn insert_if_new(tx: &mut Tx<'_>, item: &Featured) -> QueryResult<bool> {
     let conn: &mut DbConnection = tx;
     let exists: i64 = featured_history::table
         .filter(featured_history::issue.eq(item.issue))
-        .filter(featured_history::category.eq(&item.category))
+        .filter(featured_history::category.eq(item.category.as_str()))
         .filter(featured_history::position.eq(item.position))
         .count()
         .get_result(conn)?;
@@ -43,7 +45,7 @@ pub fn insert_if_new(tx: &mut Tx<'_>, item: &Featured) -> QueryResult<bool> {
     }
     match conn.transaction(|conn| {
         diesel::insert_into(featured_history::table)
-            .values(item)
+            .values(item.clone())
             .execute(conn)
     }) {
         Ok(_) => Ok(true),

@@ -10,7 +10,8 @@ use diesel::prelude::*;
 #[diesel(table_name = nominations)]
 pub struct Nomination {
     pub id: i32,
-    pub category: String,
+    #[diesel(deserialize_as = String)]
+    pub category: Category,
     pub week_issue: i32,
     pub nominated_by: i32,
     pub created_at: NaiveDateTime,
@@ -36,7 +37,7 @@ pub struct Nomination {
 
 impl Nomination {
     pub fn category(&self) -> Category {
-        Category::parse(&self.category).unwrap_or(Category::Crate)
+        self.category
     }
 
     /// The link shown for a crate: the nominator's override, else its crates.io page.

@@ -14,7 +14,8 @@ use diesel::prelude::*;
 pub struct Pick {
     pub id: i32,
     pub week_issue: i32,
-    pub category: String,
+    #[diesel(deserialize_as = String)]
+    pub category: Category,
     pub nomination_id: i32,
     pub picked_by: i32,
     pub picked_at: NaiveDateTime,
@@ -55,7 +56,7 @@ pub fn pick(
         diesel::insert_into(picks::table)
             .values((
                 picks::week_issue.eq(issue),
-                picks::category.eq(&nomination.category),
+                picks::category.eq(nomination.category.as_str()),
                 picks::nomination_id.eq(nomination.id),
                 picks::picked_by.eq(editor_id),
                 picks::picked_at.eq(now.naive_utc()),
@@ -100,7 +101,7 @@ pub fn unpick(
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Winner {
     pub issue: i32,
-    pub category: String,
+    pub category: Category,
     pub name: String,
     pub url: Option<String>,
     /// The nomination behind a pick made here; `None` for imported history.
@@ -123,7 +124,7 @@ pub fn winners(conn: &mut DbConnection, limit: i64, offset: i64) -> QueryResult<
         .into_iter()
         .map(|(p, n, closes_at)| Winner {
             issue: p.week_issue,
-            category: p.category.clone(),
+            category: p.category,
             name: n.crate_name.clone().unwrap_or_else(|| n.title()),
             url: n.crate_url().or_else(|| n.source_url.clone()),
             nomination_id: Some(n.id),
@@ -133,12 +134,12 @@ pub fn winners(conn: &mut DbConnection, limit: i64, offset: i64) -> QueryResult<
         })
         .collect();
     let imported = history::all(conn)?;
-    let picked_issues: std::collections::HashSet<(i32, String)> =
-        all.iter().map(|w| (w.issue, w.category.clone())).collect();
+    let picked_issues: std::collections::HashSet<(i32, Category)> =
+        all.iter().map(|w| (w.issue, w.category)).collect();
     all.extend(
         imported
             .into_iter()
-            .filter(|f| !picked_issues.contains(&(f.issue, f.category.clone())))
+            .filter(|f| !picked_issues.contains(&(f.issue, f.category)))
             .map(|f| Winner {
                 issue: f.issue,
                 category: f.category,

@@ -83,7 +83,7 @@ pub fn mine(conn: &mut DbConnection, user_id: i32, issue: i32) -> QueryResult<Ve
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CountedVote {
     pub user_id: i32,
-    pub category: String,
+    pub category: Category,
     pub nomination_id: i32,
     /// When it was cast or last moved.
     pub cast_at: chrono::NaiveDateTime,
@@ -125,13 +125,15 @@ pub fn counted_in_week(conn: &mut DbConnection, issue: i32) -> QueryResult<Vec<C
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(
-            |(user_id, category, nomination_id, cast_at, voter_github_created_at)| CountedVote {
-                user_id,
-                category,
-                nomination_id,
-                cast_at,
-                voter_github_created_at,
+        .filter_map(
+            |(user_id, category, nomination_id, cast_at, voter_github_created_at): (i32, String, _, _, _)| {
+                Some(CountedVote {
+                    user_id,
+                    category: Category::parse(&category)?,
+                    nomination_id,
+                    cast_at,
+                    voter_github_created_at,
+                })
             },
         )
         .collect())

@@ -7,6 +7,9 @@ use crate::schema::weeks;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+pub use crate::domain::week::WeekStatus;
+
+/// The status column's values, for queries.
 pub const OPEN: &str = "open";
 pub const CLOSED: &str = "closed";
 
@@ -16,7 +19,8 @@ pub struct Week {
     pub issue: i32,
     pub opens_at: NaiveDateTime,
     pub closes_at: NaiveDateTime,
-    pub status: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub status: WeekStatus,
     pub published_at: Option<NaiveDateTime>,
 }
 
@@ -30,15 +34,15 @@ impl Week {
     }
 
     pub fn is_open_at(&self, now: DateTime<Utc>) -> bool {
-        self.status == OPEN && now < self.closes_at.and_utc()
+        self.status == WeekStatus::Open && now < self.closes_at.and_utc()
     }
 
-    fn from_window(w: &WeekWindow, status: &str) -> Week {
+    fn from_window(w: &WeekWindow, status: WeekStatus) -> Week {
         Week {
             issue: w.issue,
             opens_at: w.opens_at.naive_utc(),
             closes_at: w.closes_at.naive_utc(),
-            status: status.to_string(),
+            status,
             published_at: None,
         }
     }
@@ -80,9 +84,9 @@ pub fn holding(tx: &mut Tx<'_>, calendar: &Calendar, t: DateTime<Utc>) -> QueryR
                 return Ok(Some(existing));
             }
             tx.changed(Change::Week);
-            let week = Week::from_window(&window, CLOSED);
+            let week = Week::from_window(&window, WeekStatus::Closed);
             diesel::insert_into(weeks::table)
-                .values(&week)
+                .values(week.clone())
                 .execute(tx.conn())?;
             Ok(Some(week))
         }
@@ -105,9 +109,12 @@ pub fn open_at(stored: Option<Week>, calendar: &Calendar, now: DateTime<Utc>) ->
         Some(week) if week.is_open_at(now) => week,
         Some(week) => {
             let chain = calendar.rollover(&week.window(), now);
-            Week::from_window(chain.last().expect("the chain starts with the week"), OPEN)
+            Week::from_window(
+                chain.last().expect("the chain starts with the week"),
+                WeekStatus::Open,
+            )
         }
-        None => Week::from_window(&calendar.open_at(now), OPEN),
+        None => Week::from_window(&calendar.open_at(now), WeekStatus::Open),
     }
 }
 
@@ -147,8 +154,10 @@ fn roll_over(conn: &mut DbConnection, calendar: &Calendar, now: DateTime<Utc>) -
             return Ok(open);
         }
         // A fresh database: the first week comes from the calendar.
-        let first = Week::from_window(&calendar.open_at(now), OPEN);
-        diesel::insert_into(weeks::table).values(&first).execute(conn)?;
+        let first = Week::from_window(&calendar.open_at(now), WeekStatus::Open);
+        diesel::insert_into(weeks::table)
+            .values(first.clone())
+            .execute(conn)?;
         return Ok(first);
     }
     let last: Week = weeks::table
@@ -159,11 +168,13 @@ fn roll_over(conn: &mut DbConnection, calendar: &Calendar, now: DateTime<Utc>) -
     let (open, missed) = chain[1..].split_last().expect("rollover adds at least one week");
     for window in missed {
         diesel::insert_into(weeks::table)
-            .values(&Week::from_window(window, CLOSED))
+            .values(Week::from_window(window, WeekStatus::Closed))
             .execute(conn)?;
     }
-    let open = Week::from_window(open, OPEN);
-    diesel::insert_into(weeks::table).values(&open).execute(conn)?;
+    let open = Week::from_window(open, WeekStatus::Open);
+    diesel::insert_into(weeks::table)
+        .values(open.clone())
+        .execute(conn)?;
     tracing::info!(closed = last.issue, open = open.issue, "week rolled over");
     Ok(open)
 }
@@ -183,10 +194,12 @@ pub fn close_now(tx: &mut Tx<'_>, calendar: &Calendar, now: DateTime<Utc>) -> Re
         }
         let mut window = open.window();
         window.closes_at = now;
-        let next = Week::from_window(&calendar.next_after(&window), OPEN);
-        diesel::insert_into(weeks::table).values(&next).execute(conn)?;
+        let next = Week::from_window(&calendar.next_after(&window), WeekStatus::Open);
+        diesel::insert_into(weeks::table)
+            .values(next.clone())
+            .execute(conn)?;
         let mut closed_week = open.clone();
-        closed_week.status = CLOSED.into();
+        closed_week.status = WeekStatus::Closed;
         closed_week.closes_at = now.naive_utc();
         Ok((closed_week, next))
     });

@@ -96,7 +96,7 @@ pub async fn nomination_json(
         crate_: entry.crate_.as_ref(),
         quote: entry.quote.as_ref(),
         issue: entry.nomination.week_issue,
-        category: &entry.nomination.category,
+        category: entry.nomination.category.as_str(),
         withdrawn: entry.nomination.withdrawn,
         permalink: &permalink,
         forum: entry.forum.as_ref(),

@@ -4,7 +4,6 @@ use super::cached;
 use super::extract::Viewer;
 use super::page;
 use crate::actions::shortlist::entry_markdown;
-use crate::domain::validate::Category;
 use crate::error::AppError;
 use crate::models::ballot;
 use crate::models::nomination;
@@ -82,10 +81,6 @@ async fn winners_with_attribution(
     Ok((out, total))
 }
 
-fn heading(category: &str) -> &'static str {
-    Category::parse(category).map(Category::heading).unwrap_or("Pick")
-}
-
 #[get("/winners")]
 pub async fn winners_page(
     state: web::Data<AppState>,
@@ -107,7 +102,7 @@ pub async fn winners_page(
         .iter()
         .map(|(w, _)| {
             json!({
-                "issue": w.issue, "heading": heading(&w.category), "name": w.name, "url": w.url,
+                "issue": w.issue, "heading": w.category.heading(), "name": w.name, "url": w.url,
                 "nomination_id": w.nomination_id, "credits": w.credits,
             })
         })
@@ -156,7 +151,7 @@ pub async fn winners_json(
         .iter()
         .map(|(w, markdown)| WinnerResponse {
             issue: w.issue,
-            category: &w.category,
+            category: w.category.as_str(),
             name: &w.name,
             url: w.url.as_deref(),
             attribution: markdown,
@@ -198,7 +193,7 @@ pub async fn feed(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
                 ),
                 title: Text::plain(format!(
                     "{} in issue {}: {}",
-                    heading(&w.category),
+                    w.category.heading(),
                     w.issue,
                     w.name
                 )),

@@ -166,7 +166,7 @@ pub async fn stored_week(state: &AppState, issue: i32) -> Result<Week, AppError>
             week::find(conn, issue)?.ok_or_else(|| AppError::not_found(&format!("Issue {issue}")))
         })
         .await?;
-    found.status = week::CLOSED.into();
+    found.status = week::WeekStatus::Closed;
     Ok(found)
 }
 
