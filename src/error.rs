@@ -1,4 +1,6 @@
-//! One error type for the whole service. Handlers return `AppError`; the response carries an
+//! One error type for the whole service, and the one outcome type of a refusal: actions and
+//! handlers return `AppError`. A refusal of a form carries its notes by field (`fields`), so a
+//! handler can show the form again with everything typed; otherwise the response carries an
 //! `ErrorInfo` that `web::errors` renders as a page or as JSON `{error, message}`.
 //! Only real faults are 500s, and those are logged with their detail, never shown.
 
@@ -15,6 +17,8 @@ pub struct AppError {
     pub message: String,
     /// Seconds after which a 429 may be retried.
     pub retry_after: Option<u64>,
+    /// Notes by form field name, in form order, when a form was refused.
+    pub fields: Vec<(&'static str, String)>,
 }
 
 /// What the error renderer needs, left in the response's extensions.
@@ -31,7 +35,27 @@ impl AppError {
             code,
             message: message.into(),
             retry_after: None,
+            fields: Vec::new(),
         }
+    }
+
+    /// A form refused with notes by field (422); the message lists them all.
+    pub fn invalid_fields(code: &'static str, fields: Vec<(&'static str, String)>) -> Self {
+        let message = fields
+            .iter()
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        AppError {
+            fields,
+            ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+        }
+    }
+
+    /// The note belongs with `field` of the form that was sent.
+    pub fn on_field(mut self, field: &'static str) -> Self {
+        self.fields = vec![(field, self.message.clone())];
+        self
     }
 
     pub fn not_found(what: &str) -> Self {

@@ -70,11 +70,10 @@ pub async fn pick_own_choice(
     editor: &CurrentUser,
     form: &NominationForm,
     issue: Option<i32>,
-) -> Result<Result<(i32, Category), crate::domain::validate::FieldErrors>, AppError> {
-    let valid = match form.validate() {
-        Ok(v) => v,
-        Err(errors) => return Ok(Err(errors)),
-    };
+) -> Result<(i32, Category), AppError> {
+    let valid = form
+        .validate()
+        .map_err(crate::actions::nominate::refusal::invalid)?;
     let week = target_week(state, issue).await?;
     let facts = match &valid {
         ValidNomination::Crate(c) => match crate::crates_io::lookup(state, c.name.as_str()).await {
@@ -99,7 +98,7 @@ pub async fn pick_own_choice(
             Ok(id)
         })
         .await?;
-    pick(state, editor, id, Some(week.issue)).await.map(Ok)
+    pick(state, editor, id, Some(week.issue)).await
 }
 
 /// Take back a pick while the week's issue is not yet published.

@@ -5,7 +5,7 @@
 use crate::actor::CurrentUser;
 use crate::crates_io::{self, Lookup};
 use crate::domain::ballot as ballot_rule;
-use crate::domain::validate::{Category, FieldErrors, NominationForm, ValidNomination};
+use crate::domain::validate::{Category, NominationForm, ValidNomination};
 use crate::error::AppError;
 use crate::models::ballot;
 use crate::models::nomination::{self, CrateFacts};
@@ -24,31 +24,52 @@ pub enum Nominated {
     AlreadyYours(i32),
 }
 
-#[derive(Debug)]
-pub enum Refused {
-    Invalid(FieldErrors),
-    /// Featured in `issue`; may come back from `again_from`.
-    PastWinner {
-        issue: i32,
-        again_from: i32,
-    },
-    NotOnCratesIo(String),
-    LimitReached {
-        category: Category,
-    },
-    Banned,
-    Failed(AppError),
-}
+/// The refusals of a nomination. Each is an `AppError` (the one outcome type of a refusal)
+/// with its note on the form field it concerns, so the form comes back with everything typed.
+pub mod refusal {
+    use super::PER_USER_WEEKLY_LIMIT;
+    use crate::domain::validate::{Category, FieldErrors};
+    use crate::error::AppError;
+    use actix_web::http::StatusCode;
 
-impl From<AppError> for Refused {
-    fn from(e: AppError) -> Self {
-        Refused::Failed(e)
+    pub fn invalid(errors: FieldErrors) -> AppError {
+        AppError::invalid_fields("invalid_nomination", errors)
     }
-}
 
-impl From<diesel::result::Error> for Refused {
-    fn from(e: diesel::result::Error) -> Self {
-        Refused::Failed(e.into())
+    pub fn past_winner(category: Category, issue: i32, again_from: i32) -> AppError {
+        let (field, what) = match category {
+            Category::Quote => ("text", "This quote was Quote of the Week"),
+            Category::Crate => ("crate_name", "This crate was Crate of the Week"),
+        };
+        AppError::unprocessable(
+            "past_winner",
+            format!("{what} in issue {issue}; it can be nominated again from issue {again_from}."),
+        )
+        .on_field(field)
+    }
+
+    pub fn not_on_crates_io(name: &str) -> AppError {
+        AppError::unprocessable(
+            "not_on_crates_io",
+            format!("There is no crate named {name:?} on crates.io. Please check the spelling."),
+        )
+        .on_field("crate_name")
+    }
+
+    pub fn limit_reached(category: Category) -> AppError {
+        AppError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "nomination_limit",
+            format!(
+                "You have made {PER_USER_WEEKLY_LIMIT} {} nominations this week, the most one person can make. Please come back next week.",
+                category.as_str()
+            ),
+        )
+        .on_field("category")
+    }
+
+    pub fn banned() -> AppError {
+        AppError::forbidden("This account has been banned: it cannot nominate.").with_code("banned")
     }
 }
 
@@ -63,11 +84,11 @@ pub async fn nominate(
     state: &AppState,
     user: &CurrentUser,
     form: &NominationForm,
-) -> Result<Nominated, Refused> {
+) -> Result<Nominated, AppError> {
     if user.user.banned {
-        return Err(Refused::Banned);
+        return Err(refusal::banned());
     }
-    let mut valid = form.validate().map_err(Refused::Invalid)?;
+    let mut valid = form.validate().map_err(refusal::invalid)?;
     let week = state.open_week_for_write().await?;
     let key = valid.dedupe_key();
     let category = valid.category();
@@ -86,7 +107,7 @@ pub async fn nominate(
             })
             .await?
     };
-    check_past_winner(past, &week, state.settings.allow_repeat_after_weeks)?;
+    check_past_winner(category, past, &week, state.settings.allow_repeat_after_weeks)?;
 
     let mut facts: Option<CrateFacts> = None;
     if let (ValidNomination::Crate(c), None) = (&mut valid, existing) {
@@ -97,7 +118,7 @@ pub async fn nominate(
                 }
                 facts = Some(found);
             }
-            Lookup::NotFound => return Err(Refused::NotOnCratesIo(c.name.as_str().to_string())),
+            Lookup::NotFound => return Err(refusal::not_on_crates_io(c.name.as_str())),
             // Kept as unverified and checked again later: nothing typed is lost.
             Lookup::Unreachable(_) => {}
         }
@@ -147,21 +168,28 @@ pub async fn nominate(
         .await?;
     match decision {
         Decision::Done(done) => Ok(done),
-        Decision::PastWinner(issue) => Err(Refused::PastWinner {
+        Decision::PastWinner(issue) => Err(refusal::past_winner(
+            category,
             issue,
-            again_from: ballot_rule::again_from(issue, state.settings.allow_repeat_after_weeks),
-        }),
-        Decision::Limit => Err(Refused::LimitReached { category }),
+            ballot_rule::again_from(issue, state.settings.allow_repeat_after_weeks),
+        )),
+        Decision::Limit => Err(refusal::limit_reached(category)),
     }
 }
 
-fn check_past_winner(won: Option<i32>, week: &Week, allow_repeat_after_weeks: i32) -> Result<(), Refused> {
+fn check_past_winner(
+    category: Category,
+    won: Option<i32>,
+    week: &Week,
+    allow_repeat_after_weeks: i32,
+) -> Result<(), AppError> {
     match won {
         Some(issue) if ballot_rule::too_recent_a_winner(won, week.issue, allow_repeat_after_weeks) => {
-            Err(Refused::PastWinner {
+            Err(refusal::past_winner(
+                category,
                 issue,
-                again_from: ballot_rule::again_from(issue, allow_repeat_after_weeks),
-            })
+                ballot_rule::again_from(issue, allow_repeat_after_weeks),
+            ))
         }
         _ => Ok(()),
     }

@@ -44,17 +44,7 @@ pub async fn pick(
 ) -> Result<HttpResponse, AppError> {
     let issue = parse_issue(Some(&form.issue))?;
     let (issue, category) = if form.nomination_id.trim().is_empty() {
-        match editor::pick_own_choice(&state, &editor.0, &form.nomination, issue).await? {
-            Ok(done) => done,
-            Err(errors) => {
-                let message = errors
-                    .iter()
-                    .map(|(f, m)| format!("{f}: {m}"))
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                return Err(AppError::unprocessable("invalid_nomination", message));
-            }
-        }
+        editor::pick_own_choice(&state, &editor.0, &form.nomination, issue).await?
     } else {
         let id: i32 = form.nomination_id.trim().parse().map_err(|_| {
             AppError::unprocessable(

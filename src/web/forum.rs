@@ -6,8 +6,7 @@ use super::extract::{Editor, Viewer};
 use super::nominate::{render_form_for, FromForum};
 use super::page;
 use crate::actions::forum::{self, NeedsLook};
-use crate::actions::nominate::Refused;
-use crate::domain::validate::{FieldErrors, NominationForm};
+use crate::domain::validate::NominationForm;
 use crate::error::AppError;
 use crate::state::AppState;
 use actix_session::Session;
@@ -55,7 +54,7 @@ pub async fn nominate_from_post(
 ) -> Result<HttpResponse, AppError> {
     let post_id = post_id.into_inner();
     let form = form.into_inner();
-    let errors: FieldErrors = match forum::nominate_from_post(&state, &editor.0, post_id, &form).await {
+    let refused = match forum::nominate_from_post(&state, &editor.0, post_id, &form).await {
         Ok(id) => {
             page::flash(
                 &session,
@@ -63,17 +62,8 @@ pub async fn nominate_from_post(
             );
             return Ok(page::see_other(&format!("/nominations/{id}")));
         }
-        Err(Refused::Invalid(errors)) => errors,
-        Err(Refused::NotOnCratesIo(name)) => vec![(
-            "crate_name",
-            format!("There is no crate named {name:?} on crates.io. Please check the spelling."),
-        )],
-        Err(Refused::PastWinner { issue, again_from }) => vec![(
-            "category",
-            format!("This was featured in issue {issue}; it can be nominated again from issue {again_from}."),
-        )],
-        Err(Refused::Failed(e)) => return Err(e),
-        Err(other) => return Err(AppError::conflict("forum_post_refused", format!("{other:?}"))),
+        Err(e) if !e.fields.is_empty() => e,
+        Err(e) => return Err(e),
     };
     // Everything typed comes back, with the notes.
     let post = forum::post_needing_a_look(&state, post_id).await?;
@@ -88,9 +78,9 @@ pub async fn nominate_from_post(
         &state,
         &viewer,
         &session,
-        StatusCode::UNPROCESSABLE_ENTITY,
+        refused.status,
         &form,
-        &errors,
+        &refused.fields,
         Some(from),
     )
 }

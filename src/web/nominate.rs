@@ -3,7 +3,7 @@
 use super::extract::{CurrentUser, Viewer};
 use super::limits::Limit;
 use super::page;
-use crate::actions::nominate::{self, Nominated, Refused, PER_USER_WEEKLY_LIMIT};
+use crate::actions::nominate::{self, Nominated, PER_USER_WEEKLY_LIMIT};
 use crate::domain::validate::{Category, FieldErrors, NominationForm};
 use crate::error::AppError;
 use crate::models::nomination;
@@ -111,9 +111,6 @@ pub async fn submit_nomination(
 ) -> Result<HttpResponse, AppError> {
     state.limits.check_user(Limit::Nomination, current.user.id)?;
     let form = form.into_inner();
-    let refuse = |status: StatusCode, field: &'static str, message: String| {
-        render_form(&state, &viewer, &session, status, &form, &vec![(field, message)])
-    };
     match nominate::nominate(&state, &current, &form).await {
         Ok(Nominated::Created(id)) => {
             page::flash(&session, "Thank you! Your nomination is on the ballot.");
@@ -130,35 +127,11 @@ pub async fn submit_nomination(
             page::flash(&session, "You had already nominated this one.");
             Ok(page::see_other(&format!("/nominations/{id}")))
         }
-        Err(Refused::Invalid(errors)) => {
-            render_form(&state, &viewer, &session, StatusCode::UNPROCESSABLE_ENTITY, &form, &errors)
+        // A refusal of the form: it comes back with everything typed and the notes.
+        Err(refused) if !refused.fields.is_empty() => {
+            render_form(&state, &viewer, &session, refused.status, &form, &refused.fields)
         }
-        Err(Refused::PastWinner { issue, again_from }) => {
-            let (field, what) = match Category::parse(&form.category) {
-                Some(Category::Quote) => ("text", "This quote was Quote of the Week"),
-                _ => ("crate_name", "This crate was Crate of the Week"),
-            };
-            refuse(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                field,
-                format!("{what} in issue {issue}; it can be nominated again from issue {again_from}."),
-            )
-        }
-        Err(Refused::NotOnCratesIo(name)) => refuse(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "crate_name",
-            format!("There is no crate named {name:?} on crates.io. Please check the spelling."),
-        ),
-        Err(Refused::LimitReached { category }) => refuse(
-            StatusCode::TOO_MANY_REQUESTS,
-            "category",
-            format!(
-                "You have made {PER_USER_WEEKLY_LIMIT} {} nominations this week, the most one person can make. Please come back next week.",
-                category.as_str()
-            ),
-        ),
-        Err(Refused::Banned) => Err(AppError::forbidden("This account has been banned: it cannot nominate.").with_code("banned")),
-        Err(Refused::Failed(e)) => Err(e),
+        Err(e) => Err(e),
     }
 }
 

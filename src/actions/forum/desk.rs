@@ -2,7 +2,7 @@
 //! that need a look, and turning one of them into a nomination in one step (credited to the
 //! post, as if the bridge had read it).
 
-use crate::actions::nominate::Refused;
+use crate::actions::nominate::refusal;
 use crate::actor::CurrentUser;
 use crate::crates_io::{self, Lookup};
 use crate::domain::ballot as ballot_rule;
@@ -137,11 +137,11 @@ pub async fn nominate_from_post(
     editor: &CurrentUser,
     post_id: i64,
     form: &NominationForm,
-) -> Result<i32, Refused> {
+) -> Result<i32, AppError> {
     let post = post_needing_a_look(state, post_id).await?;
     let mut form = form.clone();
     form.category = post.category.clone();
-    let mut valid = form.validate().map_err(Refused::Invalid)?;
+    let mut valid = form.validate().map_err(refusal::invalid)?;
     let mut facts: Option<CrateFacts> = None;
     if let ValidNomination::Crate(c) = &mut valid {
         match crates_io::lookup(state, c.name.as_str()).await {
@@ -151,7 +151,7 @@ pub async fn nominate_from_post(
                 }
                 facts = Some(found);
             }
-            Lookup::NotFound => return Err(Refused::NotOnCratesIo(c.name.as_str().to_string())),
+            Lookup::NotFound => return Err(refusal::not_on_crates_io(c.name.as_str())),
             Lookup::Unreachable(_) => {}
         }
     }
@@ -212,8 +212,17 @@ pub async fn nominate_from_post(
             Ok(Ok(id))
         })
         .await?;
-    decided.map_err(|won| Refused::PastWinner {
-        issue: won,
-        again_from: ballot_rule::again_from(won, state.settings.allow_repeat_after_weeks),
+    let category = form_category(&post);
+    decided.map_err(|won| {
+        refusal::past_winner(
+            category,
+            won,
+            ballot_rule::again_from(won, state.settings.allow_repeat_after_weeks),
+        )
     })
+}
+
+fn form_category(post: &StoredPost) -> crate::domain::validate::Category {
+    crate::domain::validate::Category::parse(&post.category)
+        .unwrap_or(crate::domain::validate::Category::Crate)
 }
