@@ -193,10 +193,19 @@ impl Renderer {
     }
 }
 
-fn with_submit(a: &impl Serialize, submit_url: &str) -> serde_json::Value {
-    let mut v = serde_json::to_value(a).expect("plain data serializes");
-    v["submit_url"] = serde_json::json!(submit_url);
-    v
+/// A section's data: the attribution and the "submit your suggestions" link.
+#[derive(Serialize)]
+struct WithSubmit<'a, T: Serialize> {
+    #[serde(flatten)]
+    attribution: &'a T,
+    submit_url: &'a str,
+}
+
+fn with_submit<'a, T: Serialize>(a: &'a T, submit_url: &'a str) -> WithSubmit<'a, T> {
+    WithSubmit {
+        attribution: a,
+        submit_url,
+    }
 }
 
 #[cfg(test)]

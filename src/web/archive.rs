@@ -13,8 +13,7 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use atom_syndication::{Content, Entry, Feed, FixedDateTime, Link, Person, Text};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 const PER_PAGE: i64 = 50;
@@ -81,6 +80,25 @@ async fn winners_with_attribution(
     Ok((out, total))
 }
 
+/// `templates/winners.hbs`.
+#[derive(Serialize)]
+struct WinnersPage<'a> {
+    title: &'static str,
+    winners: Vec<WinnerItem<'a>>,
+    newer: Option<i64>,
+    older: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct WinnerItem<'a> {
+    issue: i32,
+    heading: &'static str,
+    name: &'a str,
+    url: Option<&'a str>,
+    nomination_id: Option<i32>,
+    credits: Option<&'a str>,
+}
+
 #[get("/winners")]
 pub async fn winners_page(
     state: web::Data<AppState>,
@@ -98,22 +116,23 @@ pub async fn winners_page(
         }
     }
     let (winners, total) = winners_with_attribution(&state, PER_PAGE, (page_no - 1) * PER_PAGE).await?;
-    let list: Vec<Value> = winners
-        .iter()
-        .map(|(w, _)| {
-            json!({
-                "issue": w.issue, "heading": w.category.heading(), "name": w.name, "url": w.url,
-                "nomination_id": w.nomination_id, "credits": w.credits,
+    let data = WinnersPage {
+        title: "Winners",
+        winners: winners
+            .iter()
+            .map(|(w, _)| WinnerItem {
+                issue: w.issue,
+                heading: w.category.heading(),
+                name: &w.name,
+                url: w.url.as_deref(),
+                nomination_id: w.nomination_id,
+                credits: w.credits.as_deref(),
             })
-        })
-        .collect();
-    let data = json!({
-        "title": "Winners",
-        "winners": list,
-        "newer": (page_no > 1).then_some(page_no - 1),
-        "older": (page_no * PER_PAGE < total).then_some(page_no + 1),
-    });
-    let html = page::render_html(&state, page::site(&state, &viewer, &session), "winners", data)?;
+            .collect(),
+        newer: (page_no > 1).then_some(page_no - 1),
+        older: (page_no * PER_PAGE < total).then_some(page_no + 1),
+    };
+    let html = page::render_html(&state, &page::site(&state, &viewer, &session), "winners", &data)?;
     if anonymous {
         let body = state.archive.put(&key, html.into_bytes());
         return Ok(cached::respond(&req, &body, "text/html; charset=utf-8"));

@@ -11,8 +11,7 @@ use crate::state::AppState;
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
 #[derive(Deserialize)]
@@ -206,6 +205,15 @@ fn dev_login_allowed(state: &AppState, req: &HttpRequest) -> Result<(), AppError
     Ok(())
 }
 
+/// `templates/dev_login.hbs`: the form, and what was typed when it is refused.
+#[derive(Serialize)]
+struct DevLoginPage<'a> {
+    title: &'static str,
+    next: Option<&'a str>,
+    login: Option<&'a str>,
+    error: Option<&'a str>,
+}
+
 #[get("/dev/login")]
 pub async fn dev_login_form(
     state: web::Data<AppState>,
@@ -222,7 +230,12 @@ pub async fn dev_login_form(
         site,
         "dev_login",
         StatusCode::OK,
-        json!({ "title": "Dev login", "next": next }),
+        &DevLoginPage {
+            title: "Dev login",
+            next: next.as_deref(),
+            login: None,
+            error: None,
+        },
     )
 }
 
@@ -250,12 +263,12 @@ pub async fn dev_log_in(
                 site,
                 "dev_login",
                 StatusCode::UNPROCESSABLE_ENTITY,
-                json!({
-                    "title": "Dev login",
-                    "login": form.login,
-                    "next": form.next,
-                    "error": problem,
-                }),
+                &DevLoginPage {
+                    title: "Dev login",
+                    next: form.next.as_deref(),
+                    login: Some(&form.login),
+                    error: Some(problem),
+                },
             );
         }
     };

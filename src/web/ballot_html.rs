@@ -9,7 +9,16 @@ use crate::domain::validate::Category;
 use crate::error::AppError;
 use crate::models::ballot::{Entry, RankedWeek};
 use crate::state::AppState;
-use serde_json::{json, Value};
+use serde::Serialize;
+
+/// One category of the ballot page: its entries' HTML for this visitor, put together.
+#[derive(Debug, Serialize)]
+pub struct BallotCategory {
+    pub key: &'static str,
+    pub heading: &'static str,
+    /// Made by our own template with escaping (`{{{entries_html}}}` in `index.hbs`).
+    pub entries_html: String,
+}
 
 /// The `categories` of the ballot page: key, heading and the entries' HTML for this visitor.
 /// `view` is the snapshot the ranking came from (the open week); without one nothing is kept.
@@ -19,7 +28,7 @@ pub fn categories(
     view: Option<&View>,
     personal: &Personal,
     week_open: bool,
-) -> Result<Value, AppError> {
+) -> Result<Vec<BallotCategory>, AppError> {
     let mut list = Vec::with_capacity(Category::ALL.len());
     for c in Category::ALL {
         let picked = ranked.picks.get(c).as_ref().map(|p| p.nomination_id);
@@ -51,13 +60,13 @@ pub fn categories(
         for piece in &pieces {
             html.push_str(piece);
         }
-        list.push(json!({
-            "key": c.as_str(),
-            "heading": c.heading(),
-            "entries_html": html,
-        }));
+        list.push(BallotCategory {
+            key: c.as_str(),
+            heading: c.heading(),
+            entries_html: html,
+        });
     }
-    Ok(Value::Array(list))
+    Ok(list)
 }
 
 fn render_entry(

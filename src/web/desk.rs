@@ -4,17 +4,18 @@
 use super::extract::{Editor, Viewer};
 use super::page;
 use super::view;
+use crate::actions::forum::ForumDesk;
 use crate::actions::shortlist::{self, Shortlist};
 use crate::domain::validate::Category;
+use crate::domain::week::WeekStatus;
 use crate::error::AppError;
 use crate::models::audit;
-use crate::models::ballot::RankedWeek;
+use crate::models::ballot::{PickView, RankedWeek};
 use crate::state::AppState;
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpResponse};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize)]
 pub struct IssueQuery {
@@ -32,46 +33,90 @@ pub(super) fn parse_issue(raw: Option<&str>) -> Result<Option<i32>, AppError> {
     }
 }
 
-fn desk_entries(list: &Value, shortlist: &Shortlist) -> Value {
-    let mut list = list.clone();
-    if let Some(items) = list.as_array_mut() {
-        for item in items {
-            let id = item["nomination_id"].as_i64().unwrap_or_default() as i32;
-            item["attribution"] = json!(shortlist.attribution.get(&id));
-        }
-    }
-    list
+/// One entry on the desk: as the ballot shows it, plus what only editors see.
+#[derive(Serialize)]
+struct DeskEntry<'a> {
+    #[serde(flatten)]
+    entry: view::ballot::EntryView<'a>,
+    attribution: Option<&'a str>,
+    /// The crates.io description, beside the nominator's pitch.
+    description: Option<&'a str>,
+    why: Option<&'a str>,
+    hidden_reason: Option<&'a str>,
+    editors_choice: bool,
+    /// Votes within an hour from new GitHub accounts, when a burst.
+    vote_burst: Option<usize>,
 }
 
-fn desk_categories(shortlist: &Shortlist) -> Value {
+/// One category on the desk: its entries, the whole section, the pick.
+#[derive(Serialize)]
+struct DeskCategory<'a> {
+    key: &'static str,
+    heading: &'static str,
+    entries: Vec<DeskEntry<'a>>,
+    section: Option<&'a str>,
+    section_is_pick: bool,
+    pick: Option<&'a PickView>,
+    picked_attribution: Option<&'a str>,
+}
+
+/// `templates/editor.hbs`.
+#[derive(Serialize)]
+struct DeskPage<'a> {
+    title: String,
+    issue: i32,
+    status: WeekStatus,
+    is_open: bool,
+    published: bool,
+    closes_at: &'a str,
+    /// For the `datetime-local` input: "2026-12-01T12:00".
+    closes_at_input: &'a str,
+    previous: i32,
+    next: i32,
+    forum: Option<ForumDesk>,
+    categories: Vec<DeskCategory<'a>>,
+}
+
+fn desk_categories(shortlist: &Shortlist) -> Vec<DeskCategory<'_>> {
     let personal = view::ballot::Personal::default();
     let week: &RankedWeek = &shortlist.week;
-    let categories = view::ballot::categories(week, &personal);
-    let mut out = Vec::new();
-    for (i, c) in Category::ALL.iter().enumerate() {
-        let mut cat = categories[i].clone();
-        cat["entries"] = desk_entries(&cat["entries"], shortlist);
-        // Editors see the crates.io description and the reason an entry is hidden.
-        if let Some(items) = cat["entries"].as_array_mut() {
-            for (item, entry) in items.iter_mut().zip(week.categories.get(*c)) {
-                item["description"] = json!(entry.crate_.as_ref().and_then(|k| k.description.clone()));
-                item["why"] = json!(entry.crate_.as_ref().and_then(|k| k.why.clone()));
-                item["hidden_reason"] = json!(entry.nomination.hidden_reason);
-                item["editors_choice"] = json!(entry.nomination.editors_choice);
-                item["vote_burst"] = json!(shortlist.vote_bursts.get(&entry.nomination_id));
+    Category::ALL
+        .iter()
+        .map(|&c| {
+            let picked = week.picks.get(c).as_ref().map(|p| p.nomination_id);
+            let entries = week
+                .categories
+                .get(c)
+                .iter()
+                .map(|entry| DeskEntry {
+                    entry: view::ballot::entry(entry, &personal, picked),
+                    attribution: shortlist
+                        .attribution
+                        .get(&entry.nomination_id)
+                        .map(String::as_str),
+                    description: entry.crate_.as_ref().and_then(|k| k.description.as_deref()),
+                    why: entry.crate_.as_ref().and_then(|k| k.why.as_deref()),
+                    hidden_reason: entry.nomination.hidden_reason.as_deref(),
+                    editors_choice: entry.nomination.editors_choice,
+                    vote_burst: shortlist.vote_bursts.get(&entry.nomination_id).copied(),
+                })
+                .collect();
+            DeskCategory {
+                key: c.as_str(),
+                heading: c.heading(),
+                entries,
+                section: shortlist.sections.get(c).as_deref(),
+                section_is_pick: *shortlist.section_is_pick.get(c),
+                pick: week.picks.get(c).as_ref(),
+                picked_attribution: week
+                    .picks
+                    .get(c)
+                    .as_ref()
+                    .and_then(|p| shortlist.attribution.get(&p.nomination_id))
+                    .map(String::as_str),
             }
-        }
-        cat["section"] = json!(shortlist.sections.get(*c));
-        cat["section_is_pick"] = json!(shortlist.section_is_pick.get(*c));
-        cat["pick"] = json!(week.picks.get(*c));
-        cat["picked_attribution"] = json!(week
-            .picks
-            .get(*c)
-            .as_ref()
-            .and_then(|p| shortlist.attribution.get(&p.nomination_id)));
-        out.push(cat);
-    }
-    Value::Array(out)
+        })
+        .collect()
 }
 
 #[get("/editor")]
@@ -87,25 +132,25 @@ pub async fn desk(
     let week = &shortlist.week;
     let open = state.open_week().await?;
     let forum = crate::actions::forum::desk_view(&state).await?;
-    let data = json!({
-        "forum": forum,
-        "title": format!("Editor's desk · issue {}", week.issue),
-        "issue": week.issue,
-        "status": week.status,
-        "is_open": week.issue == open.issue,
-        "published": shortlist.published,
-        "closes_at": week.closes_at,
-        "closes_at_input": &week.closes_at[..16],
-        "previous": week.issue - 1,
-        "next": week.issue + 1,
-        "categories": desk_categories(&shortlist),
-    });
+    let data = DeskPage {
+        title: format!("Editor's desk · issue {}", week.issue),
+        issue: week.issue,
+        status: week.status,
+        is_open: week.issue == open.issue,
+        published: shortlist.published,
+        closes_at: &week.closes_at,
+        closes_at_input: week.closes_at.get(..16).unwrap_or(&week.closes_at),
+        previous: week.issue - 1,
+        next: week.issue + 1,
+        forum,
+        categories: desk_categories(&shortlist),
+    };
     page::render(
         &state,
         page::site(&state, &viewer, &session),
         "editor",
         StatusCode::OK,
-        data,
+        &data,
     )
 }
 
@@ -127,6 +172,25 @@ pub struct AuditQuery {
     before: Option<i32>,
 }
 
+/// `templates/audit.hbs`: one page of the audit log, newest first.
+#[derive(Serialize)]
+struct AuditPage<'a> {
+    title: &'static str,
+    rows: Vec<AuditItem<'a>>,
+    /// The id to read older rows before, when there are more.
+    older: Option<i32>,
+}
+
+#[derive(Serialize)]
+struct AuditItem<'a> {
+    at: String,
+    actor: &'a str,
+    action: &'a str,
+    target: &'a str,
+    reason: Option<&'a str>,
+    detail: Option<&'a str>,
+}
+
 #[get("/editor/audit")]
 pub async fn audit_log(
     state: web::Data<AppState>,
@@ -144,22 +208,26 @@ pub async fn audit_log(
     let older = (rows.len() as i64 == PAGE)
         .then(|| rows.last().map(|r| r.id))
         .flatten();
-    let rows: Vec<Value> = rows
-        .iter()
-        .map(|r| {
-            json!({
-                "at": r.at.format("%Y-%m-%d %H:%M:%S").to_string(),
-                "actor": r.actor, "action": r.action, "target": r.target,
-                "reason": r.reason, "detail": r.detail,
+    let data = AuditPage {
+        title: "Audit log",
+        rows: rows
+            .iter()
+            .map(|r| AuditItem {
+                at: r.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                actor: &r.actor,
+                action: &r.action,
+                target: &r.target,
+                reason: r.reason.as_deref(),
+                detail: r.detail.as_deref(),
             })
-        })
-        .collect();
-    let data = json!({ "title": "Audit log", "rows": rows, "older": older });
+            .collect(),
+        older,
+    };
     page::render(
         &state,
         page::site(&state, &viewer, &session),
         "audit",
         StatusCode::OK,
-        data,
+        &data,
     )
 }

@@ -9,7 +9,23 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, HttpResponse};
-use serde_json::json;
+use serde::Serialize;
+
+/// The JSON body of every error under `/api/`: `{"error": code, "message": …}` (SPEC §3).
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: &'a str,
+    message: &'a str,
+}
+
+/// `templates/error.hbs`.
+#[derive(Serialize)]
+struct ErrorPage<'a> {
+    title: &'a str,
+    status: u16,
+    message: &'a str,
+    site: super::page::Site,
+}
 
 pub fn handlers<B: MessageBody + 'static>() -> ErrorHandlers<B> {
     ErrorHandlers::new().default_handler(render)
@@ -69,17 +85,20 @@ fn render<B: MessageBody + 'static>(res: ServiceResponse<B>) -> actix_web::Resul
         .unwrap_or_else(|| generic(status));
     let (req, old) = res.into_parts();
     let mut fresh = if req.match_info().as_str().starts_with("/api/") {
-        HttpResponse::build(status).json(json!({ "error": info.code, "message": info.message }))
+        HttpResponse::build(status).json(ErrorBody {
+            error: info.code,
+            message: &info.message,
+        })
     } else {
         let page = req
             .app_data::<web::Data<AppState>>()
             .and_then(|state| {
-                let context = json!({
-                    "title": status.canonical_reason().unwrap_or("Error"),
-                    "status": status.as_u16(),
-                    "message": info.message,
-                    "site": super::page::anonymous_site(state),
-                });
+                let context = ErrorPage {
+                    title: status.canonical_reason().unwrap_or("Error"),
+                    status: status.as_u16(),
+                    message: &info.message,
+                    site: super::page::anonymous_site(state),
+                };
                 state.templates.render("error", &context).ok()
             })
             .unwrap_or_else(|| info.message.clone());

@@ -11,8 +11,8 @@ use crate::state::AppState;
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 #[derive(Deserialize)]
 pub struct CategoryQuery {
@@ -47,31 +47,51 @@ pub(super) fn render_form_for(
     from_forum: Option<FromForum<'_>>,
 ) -> Result<HttpResponse, AppError> {
     let category = Category::parse(&form.category).unwrap_or(Category::Crate);
-    let mut messages = Map::new();
+    // The first note for each field, shown under it.
+    let mut notes: BTreeMap<&str, &str> = BTreeMap::new();
     for (field, message) in errors {
-        messages
-            .entry(field.to_string())
-            .or_insert_with(|| json!(message));
+        notes.entry(field).or_insert(message);
     }
-    let data = json!({
-        "title": if from_forum.is_some() { "Nominate from the forum" } else { "Nominate" },
-        "action": from_forum.as_ref().map_or("/nominations", |f| f.action.as_str()),
-        "forum_post": from_forum.as_ref().map(|f| f.post),
-        "is_crate": category == Category::Crate,
-        "is_quote": category == Category::Quote,
-        "form": form,
-        "self_suggestion": form.self_suggestion.as_deref().is_some_and(|v| !v.is_empty()),
-        "errors": Value::Object(messages),
-        "has_errors": !errors.is_empty(),
-        "limit": PER_USER_WEEKLY_LIMIT,
-    });
+    let data = NominatePage {
+        title: if from_forum.is_some() {
+            "Nominate from the forum"
+        } else {
+            "Nominate"
+        },
+        action: from_forum.as_ref().map_or("/nominations", |f| f.action.as_str()),
+        forum_post: from_forum.as_ref().map(|f| f.post),
+        is_crate: category == Category::Crate,
+        is_quote: category == Category::Quote,
+        form,
+        self_suggestion: form.self_suggestion.as_deref().is_some_and(|v| !v.is_empty()),
+        errors: notes,
+        has_errors: !errors.is_empty(),
+        limit: PER_USER_WEEKLY_LIMIT,
+    };
     page::render(
         state,
         page::site(state, viewer, session),
         "nominate",
         status,
-        data,
+        &data,
     )
+}
+
+/// `templates/nominate.hbs`: the form, as typed, with a note under each refused field.
+#[derive(Serialize)]
+struct NominatePage<'a> {
+    title: &'static str,
+    /// Where the form posts.
+    action: &'a str,
+    /// An editor turning a forum post into a nomination: the post beside the form.
+    forum_post: Option<&'a crate::actions::forum::NeedsLook>,
+    is_crate: bool,
+    is_quote: bool,
+    form: &'a NominationForm,
+    self_suggestion: bool,
+    errors: BTreeMap<&'a str, &'a str>,
+    has_errors: bool,
+    limit: i64,
 }
 
 #[get("/nominate")]

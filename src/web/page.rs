@@ -8,15 +8,42 @@ use crate::state::AppState;
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
-use serde_json::{json, Value};
+use serde::Serialize;
+
+/// What every page knows about the site and the visitor (`site` in the templates).
+#[derive(Debug, Clone, Serialize)]
+pub struct Site {
+    pub login_enabled: bool,
+    pub dev_login: bool,
+    pub user: Option<SiteUser>,
+    /// A one-time message ("Your vote is counted").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flash: Option<String>,
+    /// For the page's forms; logged-in pages and pages with an anonymous form carry it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub csrf_token: Option<String>,
+}
+
+/// The logged-in visitor, as the layout shows them.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteUser {
+    pub id: i32,
+    pub login: String,
+    pub name: String,
+    pub avatar_url: Option<String>,
+    pub is_editor: bool,
+    pub can_vote: bool,
+}
 
 /// The `site` context for a visitor who is not logged in.
-pub fn anonymous_site(state: &AppState) -> Value {
-    json!({
-        "login_enabled": state.settings.github.is_some() || state.settings.dev_login,
-        "dev_login": state.settings.dev_login,
-        "user": null,
-    })
+pub fn anonymous_site(state: &AppState) -> Site {
+    Site {
+        login_enabled: state.settings.github.is_some() || state.settings.dev_login,
+        dev_login: state.settings.dev_login,
+        user: None,
+        flash: None,
+        csrf_token: None,
+    }
 }
 
 const FLASH: &str = "flash";
@@ -27,61 +54,65 @@ pub fn flash(session: &Session, message: impl Into<String>) {
 }
 
 /// The `site` context for this visitor; logged-in pages carry the CSRF token for their forms.
-pub fn site(state: &AppState, viewer: &Viewer, session: &Session) -> Value {
+pub fn site(state: &AppState, viewer: &Viewer, session: &Session) -> Site {
     let mut site = anonymous_site(state);
     if let Some(Ok(message)) = session.remove_as::<String>(FLASH) {
-        site["flash"] = json!(message);
+        site.flash = Some(message);
     }
     if let Some(current) = &viewer.0 {
         let now = state.clock.now();
-        site["user"] = json!({
-            "id": current.user.id,
-            "login": current.user.login,
-            "name": current.user.display_name(),
-            "avatar_url": current.user.avatar_url,
-            "is_editor": current.is_editor,
-            "can_vote": current.can_vote(state.settings.min_account_age_days, now),
+        site.user = Some(SiteUser {
+            id: current.user.id,
+            login: current.user.login.clone(),
+            name: current.user.display_name().to_string(),
+            avatar_url: current.user.avatar_url.clone(),
+            is_editor: current.is_editor,
+            can_vote: current.can_vote(state.settings.min_account_age_days, now),
         });
-        site["csrf_token"] = json!(csrf::token(session));
+        site.csrf_token = Some(csrf::token(session));
     }
     site
 }
 
 /// The `site` context for a page with a form that anonymous visitors may send.
-pub fn site_with_form(state: &AppState, viewer: &Viewer, session: &Session) -> Value {
+pub fn site_with_form(state: &AppState, viewer: &Viewer, session: &Session) -> Site {
     let mut site = site(state, viewer, session);
-    site["csrf_token"] = json!(csrf::token(session));
+    site.csrf_token = Some(csrf::token(session));
     site
 }
 
-/// Render `template` with `data` (an object) and the `site` context. Pages for a logged-in
-/// user are never stored by caches.
-pub fn render(
+/// A page's data with the `site` beside it, as the templates see them.
+#[derive(Serialize)]
+struct WithSite<'a, T: Serialize> {
+    site: &'a Site,
+    #[serde(flatten)]
+    data: &'a T,
+}
+
+/// Render `template` with `data` (a typed view struct) and the `site` context. Pages for a
+/// logged-in user are never stored by caches.
+pub fn render<T: Serialize>(
     state: &AppState,
-    site: Value,
+    site: Site,
     template: &str,
     status: StatusCode,
-    data: Value,
+    data: &T,
 ) -> Result<HttpResponse, AppError> {
-    let personal = !site["user"].is_null();
-    let html = render_html(state, site, template, data)?;
+    let personal = site.user.is_some();
+    let html = render_html(state, &site, template, data)?;
     html_response(status, personal, html)
 }
 
 /// The HTML of `template` with `data` and the `site` context.
-pub fn render_html(
+pub fn render_html<T: Serialize>(
     state: &AppState,
-    site: Value,
+    site: &Site,
     template: &str,
-    mut data: Value,
+    data: &T,
 ) -> Result<String, AppError> {
-    if let Some(obj) = data.as_object_mut() {
-        obj.insert("site".into(), site);
-    }
-    // Hand the data over as the context: no copy of the whole tree per render.
     state
         .templates
-        .render_with_context(template, &handlebars::Context::from(data))
+        .render(template, &WithSite { site, data })
         .map_err(|e| AppError::internal(format!("template {template}: {e}")))
 }
 

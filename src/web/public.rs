@@ -15,7 +15,7 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use diesel::connection::SimpleConnection;
-use serde_json::json;
+use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -27,6 +27,13 @@ pub async fn livez() -> HttpResponse {
         .body("ok")
 }
 
+/// `GET /healthz`'s answer.
+#[derive(Serialize)]
+struct Health {
+    status: &'static str,
+    database: &'static str,
+}
+
 /// The database answers.
 #[get("/healthz")]
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
@@ -35,11 +42,16 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
         .read(|conn| conn.batch_execute("SELECT 1").map_err(AppError::from))
         .await;
     match answered {
-        Ok(()) => HttpResponse::Ok().json(json!({ "status": "ok", "database": "ok" })),
+        Ok(()) => HttpResponse::Ok().json(Health {
+            status: "ok",
+            database: "ok",
+        }),
         Err(e) => {
             tracing::warn!(error = %e, "health check failed");
-            HttpResponse::ServiceUnavailable()
-                .json(json!({ "status": "unavailable", "database": "unavailable" }))
+            HttpResponse::ServiceUnavailable().json(Health {
+                status: "unavailable",
+                database: "unavailable",
+            })
         }
     }
 }
@@ -98,7 +110,7 @@ async fn week_page(
     let render = || {
         let categories = ballot_html::categories(state, &ranked, view.as_ref(), &personal, is_open)?;
         let data = week_page_data(state, &week, &ranked, categories, viewer.0.is_some());
-        page::render_html(state, page::site(state, viewer, session), "index", data)
+        page::render_html(state, &page::site(state, viewer, session), "index", &data)
     };
     // Everyone who is not logged in (and has no message waiting) sees the same page.
     match &view {
@@ -112,33 +124,56 @@ async fn week_page(
     }
 }
 
-fn week_page_data(
+/// `templates/index.hbs`: a week's ballot.
+#[derive(Serialize)]
+struct WeekPage<'a> {
+    title: String,
+    week: WeekHead<'a>,
+    logged_in: bool,
+    categories: Vec<ballot_html::BallotCategory>,
+}
+
+#[derive(Serialize)]
+struct WeekHead<'a> {
+    issue: i32,
+    is_open: bool,
+    closes_at: &'a str,
+    closes_at_human: String,
+    closes_in: String,
+    publication_date: String,
+    previous: i32,
+    next: i32,
+}
+
+fn week_page_data<'a>(
     state: &AppState,
     week: &Week,
-    ranked: &RankedWeek,
-    categories: serde_json::Value,
+    ranked: &'a RankedWeek,
+    categories: Vec<ballot_html::BallotCategory>,
     logged_in: bool,
-) -> serde_json::Value {
+) -> WeekPage<'a> {
     let now = state.clock.now();
-    let is_open = week.is_open_at(now);
     let closes_at = week.closes_at.and_utc();
-    let mut data = json!({
-        "title": format!("This Week in Rust {}", week.issue),
-        "week": {
-            "issue": week.issue,
-            "is_open": is_open,
-            "closes_at": ranked.closes_at,
-            "closes_at_human": view::human_time(closes_at),
-            "closes_in": view::relative(closes_at, now),
-            "publication_date": state.settings.calendar.publication_date(week.issue).format("%A %-d %B %Y").to_string(),
-            "previous": week.issue - 1,
-            "next": week.issue + 1,
+    WeekPage {
+        title: format!("This Week in Rust {}", week.issue),
+        week: WeekHead {
+            issue: week.issue,
+            is_open: week.is_open_at(now),
+            closes_at: &ranked.closes_at,
+            closes_at_human: view::human_time(closes_at),
+            closes_in: view::relative(closes_at, now),
+            publication_date: state
+                .settings
+                .calendar
+                .publication_date(week.issue)
+                .format("%A %-d %B %Y")
+                .to_string(),
+            previous: week.issue - 1,
+            next: week.issue + 1,
         },
-        "logged_in": logged_in,
-    });
-    // Moved in, not through `json!`, which would copy the entries' HTML once more.
-    data["categories"] = categories;
-    data
+        logged_in,
+        categories,
+    }
 }
 
 #[get("/")]
@@ -207,6 +242,27 @@ pub async fn nomination_view(
     }
 }
 
+/// `templates/nomination.hbs`: one nomination's permalink page.
+#[derive(Serialize)]
+struct NominationPage<'a> {
+    title: String,
+    entry: NominationSummary<'a>,
+    #[serde(rename = "crate")]
+    crate_: Option<&'a ballot::CrateView>,
+    quote: Option<&'a ballot::QuoteView>,
+    issue: i32,
+    nominated_at: String,
+    credits: &'a [nomination::Credit],
+    permalink: String,
+}
+
+#[derive(Serialize)]
+struct NominationSummary<'a> {
+    #[serde(flatten)]
+    entry: view::ballot::EntryView<'a>,
+    withdrawn: bool,
+}
+
 #[get("/nominations/{id}")]
 pub async fn nomination_page(
     state: web::Data<AppState>,
@@ -236,25 +292,59 @@ pub async fn nomination_page(
             .await?;
         personal.can_vote = on_ballot && current.can_vote(state.settings.min_account_age_days, now);
     }
-    let mut summary = view::ballot::entry(&entry, &personal, None);
-    summary["withdrawn"] = json!(entry.nomination.withdrawn);
-    let data = json!({
-        "title": summary["title"].clone(),
-        "entry": summary,
-        "crate": entry.crate_,
-        "quote": entry.quote,
-        "issue": entry.nomination.week_issue,
-        "nominated_at": view::human_time(entry.nomination.created_at.and_utc()),
-        "credits": entry.credits,
-        "permalink": state.settings.absolute(&format!("/nominations/{}", entry.nomination_id)),
-    });
+    let summary = view::ballot::entry(&entry, &personal, None);
+    let data = NominationPage {
+        title: summary.title.clone(),
+        entry: NominationSummary {
+            entry: summary,
+            withdrawn: entry.nomination.withdrawn,
+        },
+        crate_: entry.crate_.as_ref(),
+        quote: entry.quote.as_ref(),
+        issue: entry.nomination.week_issue,
+        nominated_at: view::human_time(entry.nomination.created_at.and_utc()),
+        credits: &entry.credits,
+        permalink: state
+            .settings
+            .absolute(&format!("/nominations/{}", entry.nomination_id)),
+    };
     page::render(
         &state,
         page::site(&state, &viewer, &session),
         "nomination",
         StatusCode::OK,
-        data,
+        &data,
     )
+}
+
+/// `templates/me.hbs`: a member's own nominations and votes.
+#[derive(Serialize)]
+struct MePage<'a> {
+    title: &'static str,
+    issue: i32,
+    nominations: Vec<MyNomination>,
+    votes: Vec<MyVote<'a>>,
+    can_vote: bool,
+    min_account_age_days: i64,
+    banned: bool,
+}
+
+#[derive(Serialize)]
+struct MyNomination {
+    id: i32,
+    category: &'static str,
+    title: String,
+    issue: i32,
+    hidden: bool,
+    withdrawn: bool,
+    /// Made by this member (not only co-nominated).
+    mine: bool,
+}
+
+#[derive(Serialize)]
+struct MyVote<'a> {
+    category: &'a str,
+    nomination_id: i32,
 }
 
 #[get("/me")]
@@ -276,40 +366,39 @@ pub async fn me_page(
             ))
         })
         .await?;
-    let nominations: Vec<_> = mine
-        .iter()
-        .map(|n| {
-            json!({
-                "id": n.id,
-                "category": n.category,
-                "title": n.title(),
-                "issue": n.week_issue,
-                "hidden": n.hidden,
-                "withdrawn": n.withdrawn,
-                "mine": n.nominated_by == user_id,
-            })
-        })
-        .collect();
-    let votes: Vec<_> = votes
-        .iter()
-        .map(|(category, id)| json!({ "category": category, "nomination_id": id }))
-        .collect();
     let now = state.clock.now();
-    let data = json!({
-        "title": "Your page",
-        "issue": issue,
-        "nominations": nominations,
-        "votes": votes,
-        "can_vote": current.can_vote(state.settings.min_account_age_days, now),
-        "min_account_age_days": state.settings.min_account_age_days,
-        "banned": current.user.banned,
-    });
+    let data = MePage {
+        title: "Your page",
+        issue,
+        nominations: mine
+            .iter()
+            .map(|n| MyNomination {
+                id: n.id,
+                category: n.category.as_str(),
+                title: n.title(),
+                issue: n.week_issue,
+                hidden: n.hidden,
+                withdrawn: n.withdrawn,
+                mine: n.nominated_by == user_id,
+            })
+            .collect(),
+        votes: votes
+            .iter()
+            .map(|(category, id)| MyVote {
+                category,
+                nomination_id: *id,
+            })
+            .collect(),
+        can_vote: current.can_vote(state.settings.min_account_age_days, now),
+        min_account_age_days: state.settings.min_account_age_days,
+        banned: current.user.banned,
+    };
     page::render(
         &state,
         page::site(&state, &viewer, &session),
         "me",
         StatusCode::OK,
-        data,
+        &data,
     )
 }
 

@@ -55,7 +55,7 @@ mod tests {
 pub mod ballot {
     use crate::domain::validate::Category;
     use crate::models::ballot::{Entry, RankedWeek};
-    use serde_json::{json, Value};
+    use serde::Serialize;
     use std::collections::HashMap;
 
     /// What the visitor has to do with this week's ballot.
@@ -110,67 +110,108 @@ pub mod ballot {
         }
     }
 
+    /// One entry as `templates/ballot_entry.hbs` (and the pages that list entries) show it.
+    #[derive(Debug, Serialize)]
+    pub struct EntryView<'a> {
+        pub rank: usize,
+        pub nomination_id: i32,
+        pub category: &'static str,
+        pub title: String,
+        pub link: &'a str,
+        pub summary: &'a str,
+        pub is_quote: bool,
+        pub votes: i64,
+        pub one_vote: bool,
+        pub earlier_votes: i64,
+        /// The forum post that suggested it, and the likes of every post that did.
+        pub forum_url: Option<&'a str>,
+        pub forum_likes: i64,
+        pub one_like: bool,
+        /// Everyone credited, first first: "Ann, Bob".
+        pub nominators: String,
+        pub verified: bool,
+        pub hidden: bool,
+        pub mine: bool,
+        pub own: bool,
+        pub can_vote: bool,
+        pub my_vote: bool,
+        pub week_open: bool,
+        pub picked: bool,
+    }
+
     /// An entry for pages other than the ballot (no withdraw button there).
-    pub fn entry(e: &Entry, personal: &Personal, picked: Option<i32>) -> Value {
+    pub fn entry<'a>(e: &'a Entry, personal: &Personal, picked: Option<i32>) -> EntryView<'a> {
         entry_shaped(e, shape(e, personal, false), picked)
     }
 
-    pub fn entry_shaped(e: &Entry, shape: Shape, picked: Option<i32>) -> Value {
+    pub fn entry_shaped(e: &Entry, shape: Shape, picked: Option<i32>) -> EntryView<'_> {
         let (title, link, summary) = match (&e.crate_, &e.quote) {
-            (Some(c), _) => (c.name.clone(), c.url.clone(), c.pitch.clone()),
+            (Some(c), _) => (c.name.clone(), c.url.as_str(), c.pitch.as_str()),
             (_, Some(q)) => (
                 format!("{} {}", q.author, q.where_said).trim().to_string(),
-                q.url.clone(),
-                q.text.clone(),
+                q.url.as_str(),
+                q.text.as_str(),
             ),
-            _ => (String::new(), String::new(), String::new()),
+            _ => (String::new(), "", ""),
         };
         let category = e.nomination.category();
-        json!({
-            "rank": e.rank,
-            "nomination_id": e.nomination_id,
-            "category": category.as_str(),
-            "title": title,
-            "link": link,
-            "summary": summary,
-            "is_quote": category == Category::Quote,
-            "votes": e.votes,
-            "one_vote": e.votes == 1,
-            "earlier_votes": e.earlier_votes,
-            "forum_url": e.forum.as_ref().map(|f| f.url.as_str()),
-            "forum_likes": e.forum_likes(),
-            "one_like": e.forum_likes() == 1,
-            "nominators": e.credits.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", "),
-            "verified": e.crate_.as_ref().map(|c| c.verified).unwrap_or(true),
-            "hidden": e.nomination.hidden,
-            "mine": shape.mine,
-            "own": shape.own,
-            "can_vote": shape.can_vote,
-            "my_vote": shape.has_vote,
-            "week_open": shape.week_open,
-            "picked": picked == Some(e.nomination_id),
-        })
+        EntryView {
+            rank: e.rank,
+            nomination_id: e.nomination_id,
+            category: category.as_str(),
+            title,
+            link,
+            summary,
+            is_quote: category == Category::Quote,
+            votes: e.votes,
+            one_vote: e.votes == 1,
+            earlier_votes: e.earlier_votes,
+            forum_url: e.forum.as_ref().map(|f| f.url.as_str()),
+            forum_likes: e.forum_likes(),
+            one_like: e.forum_likes() == 1,
+            nominators: e
+                .credits
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            verified: e.crate_.as_ref().map(|c| c.verified).unwrap_or(true),
+            hidden: e.nomination.hidden,
+            mine: shape.mine,
+            own: shape.own,
+            can_vote: shape.can_vote,
+            my_vote: shape.has_vote,
+            week_open: shape.week_open,
+            picked: picked == Some(e.nomination_id),
+        }
     }
 
-    pub fn categories(week: &RankedWeek, personal: &Personal) -> Value {
-        let list: Vec<Value> = Category::ALL
+    /// One category of a week with its entries.
+    #[derive(Debug, Serialize)]
+    pub struct CategoryView<'a> {
+        pub key: &'static str,
+        pub heading: &'static str,
+        pub entries: Vec<EntryView<'a>>,
+        pub my_vote: Option<i32>,
+    }
+
+    pub fn categories<'a>(week: &'a RankedWeek, personal: &Personal) -> Vec<CategoryView<'a>> {
+        Category::ALL
             .iter()
             .map(|&c| {
                 let picked = week.picks.get(c).as_ref().map(|p| p.nomination_id);
-                let entries: Vec<Value> = week
-                    .categories
-                    .get(c)
-                    .iter()
-                    .map(|e| entry(e, personal, picked))
-                    .collect();
-                json!({
-                    "key": c.as_str(),
-                    "heading": c.heading(),
-                    "entries": entries,
-                    "my_vote": personal.votes.get(c.as_str()),
-                })
+                CategoryView {
+                    key: c.as_str(),
+                    heading: c.heading(),
+                    entries: week
+                        .categories
+                        .get(c)
+                        .iter()
+                        .map(|e| entry(e, personal, picked))
+                        .collect(),
+                    my_vote: personal.votes.get(c.as_str()).copied(),
+                }
             })
-            .collect();
-        Value::Array(list)
+            .collect()
     }
 }
