@@ -109,20 +109,10 @@ pub async fn nominate(
     };
     check_past_winner(category, past, &week, state.settings.allow_repeat_after_weeks)?;
 
-    let mut facts: Option<CrateFacts> = None;
-    if let (ValidNomination::Crate(c), None) = (&mut valid, existing) {
-        match crates_io::lookup(state, c.name.as_str()).await {
-            Lookup::Found { name, facts: found } => {
-                if let Ok(canonical) = crate::domain::validate::CrateName::parse(&name) {
-                    c.name = canonical;
-                }
-                facts = Some(found);
-            }
-            Lookup::NotFound => return Err(refusal::not_on_crates_io(c.name.as_str())),
-            // Kept as unverified and checked again later: nothing typed is lost.
-            Lookup::Unreachable(_) => {}
-        }
-    }
+    let facts = match existing {
+        None => check_on_crates_io(state, &mut valid).await?,
+        Some(_) => None,
+    };
 
     let now = state.clock.now();
     let user_id = user.user.id;
@@ -174,6 +164,29 @@ pub async fn nominate(
             ballot_rule::again_from(issue, state.settings.allow_repeat_after_weeks),
         )),
         Decision::Limit => Err(refusal::limit_reached(category)),
+    }
+}
+
+/// A crate nomination is checked on crates.io: refused when crates.io says there is no such
+/// crate, renamed to its canonical name when there is. `None` for a quote, or when crates.io
+/// did not answer: then it is kept as unverified and checked again later (nothing typed is
+/// lost).
+pub async fn check_on_crates_io(
+    state: &AppState,
+    valid: &mut ValidNomination,
+) -> Result<Option<CrateFacts>, AppError> {
+    let ValidNomination::Crate(c) = valid else {
+        return Ok(None);
+    };
+    match crates_io::lookup(state, c.name.as_str()).await {
+        Lookup::Found { name, facts } => {
+            if let Ok(canonical) = crate::domain::validate::CrateName::parse(&name) {
+                c.name = canonical;
+            }
+            Ok(Some(facts))
+        }
+        Lookup::NotFound => Err(refusal::not_on_crates_io(c.name.as_str())),
+        Lookup::Unreachable(_) => Ok(None),
     }
 }
 

@@ -3,7 +3,7 @@
 //! in the background (`actions::forum`).
 
 use super::extract::{Editor, Viewer};
-use super::nominate::{render_form_for, FromForum};
+use super::nominate::{render_form, FromForum};
 use super::page;
 use crate::actions::forum::{self, NeedsLook};
 use crate::domain::validate::NominationForm;
@@ -32,7 +32,7 @@ pub async fn needs_look_form(
         action: action(post_id),
         post: &shown,
     };
-    render_form_for(
+    render_form(
         &state,
         &viewer,
         &session,
@@ -74,7 +74,7 @@ pub async fn nominate_from_post(
     };
     let mut form = form;
     form.category = post.category.clone();
-    render_form_for(
+    render_form(
         &state,
         &viewer,
         &session,

@@ -19,17 +19,6 @@ pub struct CategoryQuery {
     category: Option<String>,
 }
 
-fn render_form(
-    state: &AppState,
-    viewer: &Viewer,
-    session: &Session,
-    status: StatusCode,
-    form: &NominationForm,
-    errors: &FieldErrors,
-) -> Result<HttpResponse, AppError> {
-    render_form_for(state, viewer, session, status, form, errors, None)
-}
-
 /// Where a nomination form posts, and the forum post it reads when an editor turns one into a
 /// nomination (`None`: the ordinary form, posting to `/nominations`).
 pub(super) struct FromForum<'a> {
@@ -37,7 +26,7 @@ pub(super) struct FromForum<'a> {
     pub post: &'a crate::actions::forum::NeedsLook,
 }
 
-pub(super) fn render_form_for(
+pub(super) fn render_form(
     state: &AppState,
     viewer: &Viewer,
     session: &Session,
@@ -118,7 +107,15 @@ pub async fn nominate_page(
         category: category.as_str().into(),
         ..Default::default()
     };
-    render_form(&state, &viewer, &session, StatusCode::OK, &form, &Vec::new())
+    render_form(
+        &state,
+        &viewer,
+        &session,
+        StatusCode::OK,
+        &form,
+        &Vec::new(),
+        None,
+    )
 }
 
 #[post("/nominations")]
@@ -148,9 +145,15 @@ pub async fn submit_nomination(
             Ok(page::see_other(&format!("/nominations/{id}")))
         }
         // A refusal of the form: it comes back with everything typed and the notes.
-        Err(refused) if !refused.fields.is_empty() => {
-            render_form(&state, &viewer, &session, refused.status, &form, &refused.fields)
-        }
+        Err(refused) if !refused.fields.is_empty() => render_form(
+            &state,
+            &viewer,
+            &session,
+            refused.status,
+            &form,
+            &refused.fields,
+            None,
+        ),
         Err(e) => Err(e),
     }
 }

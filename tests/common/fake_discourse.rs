@@ -245,6 +245,19 @@ fn shown(post: &Value, topic: i64, slug: &str) -> Value {
     p
 }
 
+/// Discourse's 404, as JSON.
+fn not_found() -> HttpResponse {
+    HttpResponse::NotFound().json(json!({
+        "errors": ["The requested URL or resource could not be found."],
+        "error_type": "not_found",
+    }))
+}
+
+fn find_topic<'a>(topics: &'a HashMap<i64, Topic>, raw: &str) -> Option<(i64, &'a Topic)> {
+    let id = raw.parse::<i64>().ok()?;
+    topics.get(&id).map(|t| (id, t))
+}
+
 async fn topic_json(
     req: HttpRequest,
     inner: web::Data<Arc<Inner>>,
@@ -253,12 +266,9 @@ async fn topic_json(
     if let Some(answer) = gate(&req, &inner).await {
         return answer;
     }
-    let Ok(id) = topic.parse::<i64>() else {
-        return HttpResponse::NotFound().json(json!({ "errors": ["The requested URL or resource could not be found."], "error_type": "not_found" }));
-    };
     let topics = inner.topics.lock().unwrap();
-    let Some(t) = topics.get(&id) else {
-        return HttpResponse::NotFound().json(json!({ "errors": ["The requested URL or resource could not be found."], "error_type": "not_found" }));
+    let Some((id, t)) = find_topic(&topics, &topic) else {
+        return not_found();
     };
     let posts: Vec<Value> = t
         .posts
@@ -294,17 +304,15 @@ async fn posts_json(
     if let Some(answer) = gate(&req, &inner).await {
         return answer;
     }
-    let Ok(id) = topic.parse::<i64>() else {
-        return HttpResponse::NotFound().finish();
-    };
+
     // `post_ids[]=1&post_ids[]=2`, as Discourse's own client sends them.
     let wanted: Vec<i64> = url::form_urlencoded::parse(req.query_string().as_bytes())
         .filter(|(k, _)| k == "post_ids[]")
         .filter_map(|(_, v)| v.parse().ok())
         .collect();
     let topics = inner.topics.lock().unwrap();
-    let Some(t) = topics.get(&id) else {
-        return HttpResponse::NotFound().finish();
+    let Some((id, t)) = find_topic(&topics, &topic) else {
+        return not_found();
     };
     let posts: Vec<Value> = t
         .posts

@@ -2,9 +2,8 @@
 //! that need a look, and turning one of them into a nomination in one step (credited to the
 //! post, as if the bridge had read it).
 
-use crate::actions::nominate::refusal;
+use crate::actions::nominate::{check_on_crates_io, refusal};
 use crate::actor::CurrentUser;
-use crate::crates_io::{self, Lookup};
 use crate::domain::ballot as ballot_rule;
 use crate::domain::forum_post;
 use crate::domain::validate::{NominationForm, ValidNomination};
@@ -13,7 +12,7 @@ use crate::models::audit::{self, Entry as AuditEntry};
 use crate::models::ballot;
 use crate::models::ballot::rfc3339;
 use crate::models::forum::{self as stored, PostReading, StoredPost};
-use crate::models::nomination::{self, CrateFacts};
+use crate::models::nomination;
 use crate::state::AppState;
 use serde::Serialize;
 
@@ -142,19 +141,7 @@ pub async fn nominate_from_post(
     let mut form = form.clone();
     form.category = post.category.clone();
     let mut valid = form.validate().map_err(refusal::invalid)?;
-    let mut facts: Option<CrateFacts> = None;
-    if let ValidNomination::Crate(c) = &mut valid {
-        match crates_io::lookup(state, c.name.as_str()).await {
-            Lookup::Found { name, facts: found } => {
-                if let Ok(canonical) = crate::domain::validate::CrateName::parse(&name) {
-                    c.name = canonical;
-                }
-                facts = Some(found);
-            }
-            Lookup::NotFound => return Err(refusal::not_on_crates_io(c.name.as_str())),
-            Lookup::Unreachable(_) => {}
-        }
-    }
+    let facts = check_on_crates_io(state, &mut valid).await?;
     let open = state.open_week_for_write().await?;
     let now = state.clock.now();
     let settings = state.settings.clone();
