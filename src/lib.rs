@@ -69,6 +69,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(aweb::Data::new(app_state.clone()))
+                .wrap(middleware::from_fn(web::assets::head_as_get))
                 .wrap(middleware::from_fn(web::csrf::guard))
                 .wrap(middleware::from_fn(web::limits::guard))
                 .wrap(web::session::middleware(&app_state.settings, session_key.clone()))

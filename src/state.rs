@@ -34,6 +34,9 @@ pub struct AppState {
     /// The open week as last read, and when: trusted until its cut-off, for at most
     /// `cache::REFRESH` (another instance or the CLI may have changed it).
     open_week: Arc<RwLock<Option<(Week, Instant)>>>,
+    /// The first stored week's issue, as last read (weeks before it were never stored; every
+    /// week from it to the open one is): for "← Issue N" links to weeks that exist.
+    first_issue: Arc<RwLock<Option<(Option<i32>, Instant)>>>,
 }
 
 impl AppState {
@@ -66,6 +69,7 @@ impl AppState {
             attribution: Arc::new(attribution),
             clock,
             open_week: Arc::new(RwLock::new(None)),
+            first_issue: Arc::new(RwLock::new(None)),
         };
         // Every committed write tells the caches what it changed (`db::Change`).
         let caches = state.clone();
@@ -134,6 +138,22 @@ impl AppState {
             }
             stored => Ok(Err(stored)),
         }
+    }
+
+    /// Whether week `issue` is stored (a page can link to it), read at most every
+    /// `cache::REFRESH`.
+    pub async fn week_is_stored(&self, issue: i32) -> Result<bool, AppError> {
+        let open = self.open_week().await?.issue;
+        let cached = *self.first_issue.read().unwrap_or_else(|e| e.into_inner());
+        let first = match cached {
+            Some((first, at)) if at.elapsed() < crate::cache::REFRESH => first,
+            _ => {
+                let first = self.db.read(|conn| Ok(week::first_issue(conn)?)).await?;
+                *self.first_issue.write().unwrap_or_else(|e| e.into_inner()) = Some((first, Instant::now()));
+                first
+            }
+        };
+        Ok(first.is_some_and(|first| issue >= first && issue <= open))
     }
 
     fn remember_open_week(&self, week: &Week) {

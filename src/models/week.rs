@@ -94,6 +94,12 @@ pub fn holding(tx: &mut Tx<'_>, calendar: &Calendar, t: DateTime<Utc>) -> QueryR
     }
 }
 
+/// The first stored week's issue.
+pub fn first_issue(conn: &mut DbConnection) -> QueryResult<Option<i32>> {
+    use diesel::dsl::min;
+    weeks::table.select(min(weeks::issue)).first(conn)
+}
+
 pub fn find_open(conn: &mut DbConnection) -> QueryResult<Option<Week>> {
     weeks::table
         .filter(weeks::status.eq(OPEN))

@@ -10,6 +10,7 @@ use crate::models::nomination;
 use crate::models::pick::{self, Winner};
 use crate::state::AppState;
 use actix_session::Session;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use atom_syndication::{Content, Entry, Feed, FixedDateTime, Link, Person, Text};
@@ -152,6 +153,10 @@ struct WinnerResponse<'a> {
     nomination_id: Option<i32>,
 }
 
+/// Winners per page of `GET /api/v1/winners`: the whole archive (about 1,100 picks in ten
+/// years) takes a few pages, which the `Link` header chains.
+const API_PER_PAGE: i64 = 500;
+
 #[get("/api/v1/winners")]
 pub async fn winners_json(
     state: web::Data<AppState>,
@@ -160,27 +165,64 @@ pub async fn winners_json(
 ) -> Result<HttpResponse, AppError> {
     let page_no = page_number(query.page.as_deref())?;
     let key = format!("winners-json-{page_no}");
-    if let Some(body) = state.archive.get(&key) {
-        return Ok(cached::respond(&req, &body, "application/json"));
+    let total_key = "winners-json-total";
+    let cached = state.archive.get(&key).zip(state.archive.get(total_key));
+    let (body, total) = match cached {
+        Some((body, total)) => (
+            body,
+            String::from_utf8_lossy(&total.plain).parse::<i64>().unwrap_or(0),
+        ),
+        None => {
+            let (winners, total) =
+                winners_with_attribution(&state, API_PER_PAGE, (page_no - 1) * API_PER_PAGE).await?;
+            let list: Vec<WinnerResponse> = winners
+                .iter()
+                .map(|(w, markdown)| WinnerResponse {
+                    issue: w.issue,
+                    category: w.category.as_str(),
+                    name: &w.name,
+                    url: w.url.as_deref(),
+                    attribution: markdown,
+                    nomination_id: w.nomination_id,
+                })
+                .collect();
+            let body = state
+                .archive
+                .put(&key, serde_json::to_vec(&list).map_err(AppError::internal)?);
+            state.archive.put(total_key, total.to_string().into_bytes());
+            (body, total)
+        }
+    };
+    let mut response = cached::respond(&req, &body, "application/json");
+    let headers = response.headers_mut();
+    if let Ok(count) = HeaderValue::from_str(&total.to_string()) {
+        headers.insert(HeaderName::from_static("x-total-count"), count);
     }
-    // The whole archive fits in one answer for years to come; pages keep it bounded.
-    let per_page = 500;
-    let (winners, _) = winners_with_attribution(&state, per_page, (page_no - 1) * per_page).await?;
-    let body: Vec<WinnerResponse> = winners
-        .iter()
-        .map(|(w, markdown)| WinnerResponse {
-            issue: w.issue,
-            category: w.category.as_str(),
-            name: &w.name,
-            url: w.url.as_deref(),
-            attribution: markdown,
-            nomination_id: w.nomination_id,
-        })
-        .collect();
-    let body = state
-        .archive
-        .put(&key, serde_json::to_vec(&body).map_err(AppError::internal)?);
-    Ok(cached::respond(&req, &body, "application/json"))
+    let link = page_links(
+        &state.settings.absolute("/api/v1/winners"),
+        page_no,
+        total,
+        API_PER_PAGE,
+    );
+    if let Ok(link) = HeaderValue::from_str(&link) {
+        headers.insert(header::LINK, link);
+    }
+    Ok(response)
+}
+
+/// `Link` as GitHub's API sends it: `<…?page=2>; rel="next"`, and `prev`, `first`, `last`.
+fn page_links(base: &str, page: i64, total: i64, per_page: i64) -> String {
+    let last = ((total + per_page - 1) / per_page).max(1);
+    let mut links = Vec::new();
+    if page < last {
+        links.push(format!("<{base}?page={}>; rel=\"next\"", page + 1));
+    }
+    if page > 1 {
+        links.push(format!("<{base}?page={}>; rel=\"prev\"", (page - 1).min(last)));
+    }
+    links.push(format!("<{base}?page=1>; rel=\"first\""));
+    links.push(format!("<{base}?page={last}>; rel=\"last\""));
+    links.join(", ")
 }
 
 #[get("/feed.xml")]
@@ -266,4 +308,25 @@ pub async fn feed(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         &body,
         "application/atom+xml; charset=utf-8",
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_links_chain_the_pages() {
+        let base = "https://picks.example/api/v1/winners";
+        assert_eq!(
+            page_links(base, 1, 1100, 500),
+            "<https://picks.example/api/v1/winners?page=2>; rel=\"next\", <https://picks.example/api/v1/winners?page=1>; rel=\"first\", <https://picks.example/api/v1/winners?page=3>; rel=\"last\""
+        );
+        assert!(!page_links(base, 3, 1100, 500).contains("rel=\"next\""));
+        assert!(page_links(base, 3, 1100, 500).contains("?page=2>; rel=\"prev\""));
+        assert_eq!(
+            page_links(base, 1, 0, 500).matches("page=1").count(),
+            2,
+            "one empty page"
+        );
+    }
 }

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod archive;
+pub mod assets;
 pub mod auth;
 pub mod ballot_html;
 pub mod cached;
@@ -78,7 +79,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(public::livez)
     .service(public::healthz)
     .service(public::index)
-    .service(public::style)
     .service(auth::start_login)
     .service(auth::github_callback)
     .service(auth::log_out)
@@ -109,11 +109,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(archive::winners_page)
     .service(archive::winners_json)
     .service(archive::feed)
-    .service(public::copy_script)
     .service(api::me_json)
     .service(api::current_week_json)
     .service(api::week_json)
-    .service(api::nomination_json);
+    .service(api::nomination_json)
+    .configure(assets::routes);
 }
 
 fn form_error(err: actix_web::error::UrlencodedError) -> AppError {

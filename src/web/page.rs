@@ -22,6 +22,8 @@ pub struct Site {
     /// For the page's forms; logged-in pages and pages with an anonymous form carry it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub csrf_token: Option<String>,
+    /// The stylesheet's and script's versioned paths.
+    pub assets: &'static super::assets::AssetPaths,
 }
 
 /// The logged-in visitor, as the layout shows them.
@@ -43,6 +45,7 @@ pub fn anonymous_site(state: &AppState) -> Site {
         user: None,
         flash: None,
         csrf_token: None,
+        assets: super::assets::paths(),
     }
 }
 

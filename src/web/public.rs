@@ -101,6 +101,7 @@ async fn week_page(
     let now = state.clock.now();
     let is_open = week.is_open_at(now);
     let (ranked, view) = ranked_view(state, week.clone()).await?;
+    let previous_stored = state.week_is_stored(week.issue - 1).await?;
     let mut personal = Personal::default();
     if let Some(current) = &viewer.0 {
         personal.user_id = Some(current.user.id);
@@ -109,7 +110,14 @@ async fn week_page(
     }
     let render = || {
         let categories = ballot_html::categories(state, &ranked, view.as_ref(), &personal, is_open)?;
-        let data = week_page_data(state, &week, &ranked, categories, viewer.0.is_some());
+        let data = week_page_data(
+            state,
+            &week,
+            &ranked,
+            categories,
+            viewer.0.is_some(),
+            previous_stored,
+        );
         page::render_html(state, &page::site(state, viewer, session), "index", &data)
     };
     // Everyone who is not logged in (and has no message waiting) sees the same page.
@@ -141,7 +149,8 @@ struct WeekHead<'a> {
     closes_at_human: String,
     closes_in: String,
     publication_date: String,
-    previous: i32,
+    /// The week before, when it was stored (else no link: it would be a 404).
+    previous: Option<i32>,
     next: i32,
 }
 
@@ -151,6 +160,7 @@ fn week_page_data<'a>(
     ranked: &'a RankedWeek,
     categories: Vec<ballot_html::BallotCategory>,
     logged_in: bool,
+    previous_stored: bool,
 ) -> WeekPage<'a> {
     let now = state.clock.now();
     let closes_at = week.closes_at.and_utc();
@@ -168,7 +178,7 @@ fn week_page_data<'a>(
                 .publication_date(week.issue)
                 .format("%A %-d %B %Y")
                 .to_string(),
-            previous: week.issue - 1,
+            previous: previous_stored.then_some(week.issue - 1),
             next: week.issue + 1,
         },
         logged_in,
@@ -400,24 +410,4 @@ pub async fn me_page(
         StatusCode::OK,
         &data,
     )
-}
-
-const STYLE: &str = include_str!("../../static/style.css");
-
-#[get("/static/style.css")]
-pub async fn style() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/css; charset=utf-8")
-        .insert_header(("Cache-Control", "public, max-age=3600"))
-        .body(STYLE)
-}
-
-const COPY_SCRIPT: &str = include_str!("../../static/copy.js");
-
-#[get("/static/copy.js")]
-pub async fn copy_script() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/javascript; charset=utf-8")
-        .insert_header(("Cache-Control", "public, max-age=3600"))
-        .body(COPY_SCRIPT)
 }
