@@ -14,6 +14,9 @@ use handlebars::Handlebars;
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
+/// The first stored issue (`None`: no week stored yet), and when it was read.
+type FirstIssue = (Option<i32>, Instant);
+
 #[derive(Clone)]
 pub struct AppState {
     pub settings: Arc<Settings>,
@@ -36,7 +39,7 @@ pub struct AppState {
     open_week: Arc<RwLock<Option<(Week, Instant)>>>,
     /// The first stored week's issue, as last read (weeks before it were never stored; every
     /// week from it to the open one is): for "← Issue N" links to weeks that exist.
-    first_issue: Arc<RwLock<Option<(Option<i32>, Instant)>>>,
+    first_issue: Arc<RwLock<Option<FirstIssue>>>,
 }
 
 impl AppState {
