@@ -220,3 +220,185 @@ on_both_backends! {
         client.close().await.unwrap();
     }
 }
+
+/// axe-core (vendored, MPL-2.0: `tests/fixtures/axe/`), run in the page.
+const AXE: &str = include_str!("fixtures/axe/axe.min.js");
+
+/// The WCAG 2.2 AA rules and axe's best practices (landmarks, scrollable regions).
+const AXE_RUN: &str = r#"
+const done = arguments[arguments.length - 1];
+axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } })
+  .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ') + ' ' + (n.failureSummary || '').replace(/\s+/g, ' ')).join(' | '))))
+  .catch(e => done(['axe did not run: ' + e]));
+"#;
+
+/// What axe finds wrong on the current page.
+async fn axe_violations(client: &Client) -> Vec<String> {
+    client.execute(AXE, vec![]).await.expect("axe loads");
+    let found = client.execute_async(AXE_RUN, vec![]).await.expect("axe runs");
+    serde_json::from_value(found).expect("a list of violations")
+}
+
+async fn browser_with(driver: &Driver, dark: bool) -> Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut args = vec![
+        "--headless=new".to_string(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-dev-shm-usage".into(),
+        "--disable-quic".into(),
+        "--no-first-run".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--window-size=1280,900".into(),
+        format!(
+            "--user-data-dir={}",
+            driver
+                ._profile
+                .path()
+                .join(if dark { "dark" } else { "light" })
+                .display()
+        ),
+    ];
+    if dark {
+        args.push("--force-dark-mode".into());
+        args.push("--blink-settings=preferredColorScheme=0".into());
+    }
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({ "binary": "/usr/bin/chromium", "args": args }),
+    );
+    ClientBuilder::rustls()
+        .unwrap()
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a browser session")
+}
+
+/// Accessibility does not depend on the database: this runs on SQLite only.
+#[actix_web::test]
+async fn every_page_passes_axe_in_light_and_dark_at_phone_and_desktop_widths() {
+    let Some(driver) = chromedriver() else { return };
+    let app = spawn_app_with(common::Backend::Sqlite, |a| {
+        a.editors = "llogiq".into();
+        a.dev_login = "true".into();
+    })
+    .await;
+    // A ballot with a pick, a vote, a hidden entry and a crate crates.io has not confirmed yet.
+    let alice = app.logged_in(Profile::new(1, "alice").named("Alice")).await;
+    let serde = alice.nominated_crate("serde").await;
+    let rayon = alice.nominated_crate("rayon").await;
+    let quote = alice.nominated_quote("Ownership is a superpower.").await;
+    app.crates_io.go_silent(true);
+    assert_eq!(
+        alice
+            .nominate_crate("not-yet-checked", "a crate crates.io has not answered for")
+            .await
+            .status(),
+        303
+    );
+    app.crates_io.go_silent(false);
+
+    let mut problems = Vec::new();
+    for dark in [false, true] {
+        let client = browser_with(&driver, dark).await;
+        log_in(&client, &app, Profile::new(99, "llogiq"), "/").await;
+        let is_dark: bool = serde_json::from_value(
+            client
+                .execute(
+                    "return matchMedia('(prefers-color-scheme: dark)').matches",
+                    vec![],
+                )
+                .await
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(is_dark, dark, "the browser's colour scheme");
+        let scheme = if dark { "dark" } else { "light" };
+        // The editor votes, hides one entry and picks the quote, so every mark shows.
+        if !dark {
+            client.goto(&app.url("/")).await.unwrap();
+            client
+                .find(Locator::Css(&format!(
+                    "#nomination-{serde} button[form='vote-form']"
+                )))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+            text_of(&client, ".flash").await;
+            let editor = app.logged_in(Profile::new(99, "llogiq")).await;
+            let issue = app.state.open_week().await.unwrap().issue.to_string();
+            editor
+                .post(
+                    &format!("/editor/nominations/{rayon}/hide"),
+                    &[("reason", "duplicate")],
+                )
+                .await;
+            editor
+                .post(
+                    "/editor/picks",
+                    &[("nomination_id", &quote.to_string()), ("issue", &issue)],
+                )
+                .await;
+        }
+        for (name, path) in [
+            ("leaderboard", "/".to_string()),
+            ("nomination", format!("/nominations/{serde}")),
+            ("nominate", "/nominate".into()),
+            ("me", "/me".into()),
+            ("winners", "/winners".into()),
+            ("editor", "/editor".into()),
+            ("audit", "/editor/audit".into()),
+        ] {
+            client.goto(&app.url(&path)).await.unwrap();
+            if name == "nominate" {
+                // With the notes of a refused form showing.
+                client
+                    .find(Locator::Id("crate_name"))
+                    .await
+                    .unwrap()
+                    .send_keys("not a crate!")
+                    .await
+                    .unwrap();
+                client
+                    .find(Locator::Id("pitch"))
+                    .await
+                    .unwrap()
+                    .send_keys("x")
+                    .await
+                    .unwrap();
+                client
+                    .find(Locator::Css("form[action='/nominations'] button[type=submit]"))
+                    .await
+                    .unwrap()
+                    .click()
+                    .await
+                    .unwrap();
+                text_of(&client, ".field-error").await;
+            }
+            for (size, w, h) in [("phone", 390, 844), ("desktop", 1280, 900)] {
+                client.set_window_size(w, h).await.unwrap();
+                for v in axe_violations(&client).await {
+                    problems.push(format!("{path} ({scheme}, {size}): {v}"));
+                }
+                let png = client.screenshot().await.unwrap();
+                std::fs::write(
+                    screenshot_dir().join(format!("axe-{name}-{scheme}-{size}.png")),
+                    png,
+                )
+                .unwrap();
+            }
+        }
+        client.close().await.unwrap();
+    }
+    assert!(
+        problems.is_empty(),
+        "accessibility violations:\n{}",
+        problems.join("\n")
+    );
+}

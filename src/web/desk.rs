@@ -71,8 +71,9 @@ struct DeskPage<'a> {
     closes_at: &'a str,
     /// For the `datetime-local` input: "2026-12-01T12:00".
     closes_at_input: &'a str,
-    previous: i32,
-    next: i32,
+    /// The weeks before and after, when stored (links to others would be 404s).
+    previous: Option<i32>,
+    next: Option<i32>,
     forum: Option<ForumDesk>,
     categories: Vec<DeskCategory<'a>>,
 }
@@ -140,8 +141,14 @@ pub async fn desk(
         published: shortlist.published,
         closes_at: &week.closes_at,
         closes_at_input: week.closes_at.get(..16).unwrap_or(&week.closes_at),
-        previous: week.issue - 1,
-        next: week.issue + 1,
+        previous: state
+            .week_is_stored(week.issue - 1)
+            .await?
+            .then_some(week.issue - 1),
+        next: state
+            .week_is_stored(week.issue + 1)
+            .await?
+            .then_some(week.issue + 1),
         forum,
         categories: desk_categories(&shortlist),
     };
