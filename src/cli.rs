@@ -49,6 +49,11 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "markdown")]
         format: ExportFormat,
     },
+    /// A consistent copy of the SQLite database into FILE, safe while the service runs.
+    Backup {
+        /// Where the copy goes (it must not exist yet).
+        file: PathBuf,
+    },
     /// Read the forum threads now (the service does it every FORUM_POLL_SECONDS).
     #[command(subcommand)]
     Forum(ForumCommand),
@@ -128,6 +133,16 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
             }
             Ok(())
         }),
+        Command::Backup { file } => {
+            let bytes = crate::backup::backup(&settings.database, &file)?;
+            println!(
+                "backed up {} to {} ({:.1} MB, integrity check ok)",
+                settings.database.redacted(),
+                file.display(),
+                bytes as f64 / 1e6
+            );
+            Ok(())
+        }
         Command::Forum(ForumCommand::Sync { weeks }) => with_state(settings, |state| async move {
             let forum = state
                 .settings

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod actor;
+pub mod backup;
 pub mod cache;
 pub mod cli;
 pub mod clock;
@@ -84,7 +85,8 @@ impl Application {
         if let Some(n) = options.workers {
             server = server.workers(n);
         }
-        let server = server.shutdown_timeout(10).run();
+        // A stop (SIGTERM) waits up to 30 s for the requests in flight.
+        let server = server.shutdown_timeout(30).run();
         Ok(Application { addr, server, state })
     }
 }

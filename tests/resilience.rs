@@ -3,143 +3,31 @@
 
 mod common;
 
-use common::{dev_login, spawn_app, Backend, Profile, ServerProcess, TestDb};
+use common::vote_stream::{assert_every_acknowledged_vote_stored, seed, stored_votes, VoteStream};
+use common::{spawn_app, Backend, Profile, ServerProcess, TestDb};
 use diesel::prelude::*;
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use twir_picks::db::Db;
-use twir_picks::schema::{nominations, nominators, users, votes};
+use twir_picks::schema::users;
 use twir_picks::settings::DatabaseUrl;
-
-/// Two crate nominations by a seed user in the week open now (the server's clock is real).
-fn seed(database_url: &str) -> (i32, i32, i32) {
-    // Migrated and with its pools, as the server will find it; fixtures written directly.
-    let db = Db::connect(&DatabaseUrl::parse(database_url).unwrap()).unwrap();
-    let mut conn = common::raw_connection(database_url);
-    let calendar = twir_picks::Settings::from_args(&common::base_args(database_url))
-        .unwrap()
-        .calendar;
-    let now = chrono::Utc::now();
-    let week = db
-        .write_blocking(|tx| twir_picks::models::week::ensure_open(tx, &calendar, now))
-        .unwrap();
-    let n = now.naive_utc();
-    diesel::insert_into(users::table)
-        .values((
-            users::login.eq("seed"),
-            users::created_at.eq(n),
-            users::updated_at.eq(n),
-        ))
-        .execute(&mut *conn)
-        .unwrap();
-    let seed: i32 = users::table.select(users::id).first(&mut *conn).unwrap();
-    let mut ids = Vec::new();
-    for name in ["serde", "rayon"] {
-        diesel::insert_into(nominations::table)
-            .values((
-                nominations::category.eq("crate"),
-                nominations::week_issue.eq(week.issue),
-                nominations::nominated_by.eq(seed),
-                nominations::created_at.eq(n),
-                nominations::dedupe_key.eq(name),
-                nominations::crate_name.eq(name),
-                nominations::pitch.eq("a crate"),
-                nominations::verified.eq(true),
-            ))
-            .execute(&mut *conn)
-            .unwrap();
-        let id: i32 = nominations::table
-            .filter(nominations::crate_name.eq(name))
-            .select(nominations::id)
-            .first(&mut *conn)
-            .unwrap();
-        diesel::insert_into(nominators::table)
-            .values((
-                nominators::nomination_id.eq(id),
-                nominators::user_id.eq(seed),
-                nominators::created_at.eq(n),
-            ))
-            .execute(&mut *conn)
-            .unwrap();
-        ids.push(id);
-    }
-    (week.issue, ids[0], ids[1])
-}
-
-#[derive(Default, Clone, Copy, Debug)]
-struct VoterLog {
-    accepted: Option<i32>,
-    in_flight: Option<i32>,
-}
 
 on_both_backends! {
     async fn acknowledged_votes_survive_sigkill(backend) {
         let (_db, url) = TestDb::create(backend);
         let (issue, a, b) = seed(&url);
         let mut server = ServerProcess::start(&url);
-        let mut voters = Vec::new();
-        for i in 0..16 {
-            voters.push(dev_login(&server.base, &format!("voter{i}")).await);
-        }
-        let logs: Arc<Mutex<HashMap<String, VoterLog>>> = Arc::default();
-        let base = server.base.clone();
-        let tasks: Vec<_> = voters
-            .into_iter()
-            .enumerate()
-            .map(|(i, (client, token))| {
-                let (logs, base) = (logs.clone(), base.clone());
-                actix_web::rt::spawn(async move {
-                    let login = format!("voter{i}");
-                    for round in 0.. {
-                        let target = if (i + round) % 2 == 0 { a } else { b };
-                        logs.lock().unwrap().entry(login.clone()).or_default().in_flight = Some(target);
-                        let sent = client
-                            .post(format!("{base}/votes"))
-                            .form(&[("nomination_id", target.to_string()), ("csrf_token", token.clone())])
-                            .send()
-                            .await;
-                        match sent {
-                            Ok(res) if res.status() == 303 => {
-                                let mut logs = logs.lock().unwrap();
-                                let log = logs.get_mut(&login).unwrap();
-                                log.accepted = Some(target);
-                                log.in_flight = None;
-                            }
-                            _ => break,
-                        }
-                    }
-                })
-            })
-            .collect();
+        let stream = VoteStream::start(&server.base, 16, a, b).await;
         actix_web::rt::time::sleep(std::time::Duration::from_millis(400)).await;
         server.kill(); // mid-load
-        for t in tasks {
-            let _ = t.await;
-        }
-        let logs = logs.lock().unwrap().clone();
+        let logs = stream.stop().await;
         let acknowledged = logs.values().filter(|l| l.accepted.is_some()).count();
         assert!(acknowledged >= 8, "the load was running: {logs:?}");
 
         // Restart on the same data: every acknowledged vote is there (or the one sent after it,
         // which may have been stored without its answer arriving).
         let server = ServerProcess::start(&url);
-        let db = Db::connect(&DatabaseUrl::parse(&url).unwrap()).unwrap();
-        let mut conn = db.get().unwrap();
-        let stored: HashMap<String, i32> = votes::table
-            .inner_join(users::table)
-            .filter(votes::week_issue.eq(issue))
-            .filter(votes::withdrawn.eq(false))
-            .select((users::login, votes::nomination_id))
-            .load::<(String, i32)>(&mut *conn)
-            .unwrap()
-            .into_iter()
-            .collect();
-        for (login, log) in &logs {
-            if let Some(accepted) = log.accepted {
-                let got = stored.get(login).copied();
-                assert!(got == Some(accepted) || got == log.in_flight, "{login}: acknowledged {accepted}, stored {got:?}");
-            }
-        }
+        let stored = stored_votes(&url, issue);
+        assert_every_acknowledged_vote_stored(&logs, &stored);
         let week: serde_json::Value = reqwest::get(format!("{}/api/v1/weeks/current", server.base)).await.unwrap().json().await.unwrap();
         let total: i64 = week["categories"]["crate"].as_array().unwrap().iter().map(|e| e["votes"].as_i64().unwrap()).sum();
         assert_eq!(total as usize, stored.len());

@@ -252,6 +252,18 @@ impl Db {
         Ok(value)
     }
 
+    /// Wait until the SQLite write in progress has committed (PostgreSQL's commit on their
+    /// own): the last step of a stop, after the server has answered every request in flight.
+    pub async fn flush(&self) -> Result<(), AppError> {
+        let db = self.clone();
+        off_executor(move || {
+            let _turn = (db.backend == Backend::Sqlite)
+                .then(|| db.sqlite_writer.lock().unwrap_or_else(|e| e.into_inner()));
+            Ok(())
+        })
+        .await
+    }
+
     /// A writer connection, in turn with the other SQLite writers of this process.
     fn with_writer<T>(
         &self,

@@ -83,6 +83,9 @@ pub struct SettingsArgs {
     /// `true` adds a password-less login form; only on a loopback BIND.
     #[arg(long, env = "DEV_LOGIN", default_value = "false", global = true)]
     pub dev_login: String,
+    /// `text` (one readable line per event) or `json` (one JSON object per line).
+    #[arg(long, env = "LOG_FORMAT", default_value = "text", global = true)]
+    pub log_format: String,
     /// The Discourse forum whose threads feed the ballot (unset: the bridge is off).
     #[arg(long, env = "FORUM_URL", global = true)]
     pub forum_url: Option<String>,

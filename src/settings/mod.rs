@@ -48,6 +48,23 @@ pub struct Settings {
     pub forum: Option<ForumSettings>,
 }
 
+/// How log lines look (`LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl LogFormat {
+    pub fn parse(raw: &str) -> Option<LogFormat> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "text" | "" => Some(LogFormat::Text),
+            "json" => Some(LogFormat::Json),
+            _ => None,
+        }
+    }
+}
+
 /// The forum threads the ballot reads (`FORUM_*`).
 #[derive(Debug, Clone)]
 pub struct ForumSettings {
@@ -232,6 +249,9 @@ impl Settings {
         let submit_quote_url = submit("SUBMIT_QUOTE_URL", &args.submit_quote_url, "quote", &mut errors);
 
         let forum = forum_settings(args, &mut errors);
+        if LogFormat::parse(&args.log_format).is_none() {
+            errors.push(format!("LOG_FORMAT: {:?} must be text or json", args.log_format));
+        }
 
         if !errors.is_empty() {
             return Err(SettingsError(errors));
