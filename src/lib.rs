@@ -18,6 +18,7 @@ pub mod models;
 pub mod schema;
 pub mod settings;
 pub mod state;
+pub mod telemetry;
 pub mod templates;
 pub mod web;
 
@@ -40,6 +41,8 @@ pub struct ServerOptions {
 /// A built, bound, not yet awaited server.
 pub struct Application {
     pub addr: SocketAddr,
+    /// Where `/metrics` is served, when `METRICS_BIND` is set.
+    pub metrics_addr: Option<SocketAddr>,
     pub server: Server,
     pub state: AppState,
 }
@@ -65,12 +68,27 @@ impl Application {
         let state = build_state(settings, options.clock).await?;
 
         spawn_background_work(state.clone());
+        let metrics_addr = match state.settings.metrics_bind {
+            Some(bind) => {
+                let metrics = TcpListener::bind(bind)
+                    .map_err(|e| anyhow::anyhow!("METRICS_BIND: cannot listen on {bind}: {e}"))?;
+                let addr = metrics.local_addr()?;
+                telemetry::serve(metrics, state.clone())?;
+                Some(addr)
+            }
+            None => None,
+        };
+        let with_metrics = metrics_addr.is_some();
 
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(aweb::Data::new(app_state.clone()))
                 .wrap(middleware::from_fn(web::assets::head_as_get))
+                .wrap(middleware::Condition::new(
+                    with_metrics,
+                    middleware::from_fn(telemetry::record_request),
+                ))
                 .wrap(middleware::from_fn(web::csrf::guard))
                 .wrap(middleware::from_fn(web::limits::guard))
                 .wrap(web::session::middleware(&app_state.settings, session_key.clone()))
@@ -87,7 +105,12 @@ impl Application {
         }
         // A stop (SIGTERM) waits up to 30 s for the requests in flight.
         let server = server.shutdown_timeout(30).run();
-        Ok(Application { addr, server, state })
+        Ok(Application {
+            addr,
+            metrics_addr,
+            server,
+            state,
+        })
     }
 }
 

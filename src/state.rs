@@ -91,7 +91,10 @@ impl AppState {
                     user_id,
                     category,
                     nomination,
-                } => self.ballot.record_vote(issue, user_id, category, nomination),
+                } => {
+                    let recorded = self.ballot.record_vote(issue, user_id, category, nomination);
+                    crate::telemetry::count_vote(recorded, nomination);
+                }
                 Change::Ballot => {
                     self.ballot.invalidate();
                     self.archive.clear();

@@ -157,7 +157,12 @@ pub async fn nominate(
         })
         .await?;
     match decision {
-        Decision::Done(done) => Ok(done),
+        Decision::Done(done) => {
+            if !matches!(done, Nominated::AlreadyYours(_)) {
+                crate::telemetry::count_nomination(category, "site");
+            }
+            Ok(done)
+        }
         Decision::PastWinner(issue) => Err(refusal::past_winner(
             category,
             issue,

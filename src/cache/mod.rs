@@ -16,7 +16,8 @@ mod bodies;
 mod tally;
 
 pub use bodies::{PageCache, Rendered};
-use tally::{Recorded, Tally};
+pub use tally::Recorded;
+use tally::Tally;
 
 /// The one freshness bound of everything this instance keeps in memory (the ranked open week,
 /// the archive's pages, the open week itself): what this instance writes it sees at once
@@ -150,18 +151,24 @@ impl BallotCache {
     }
 
     /// A committed vote (or, with `None`, a withdrawal) in week `issue`.
-    pub fn record_vote(&self, issue: i32, user_id: i32, category: Category, nomination: Option<i32>) {
+    /// Returns what the vote did to the tally (`None`: no snapshot of that week is loaded).
+    pub fn record_vote(
+        &self,
+        issue: i32,
+        user_id: i32,
+        category: Category,
+        nomination: Option<i32>,
+    ) -> Option<Recorded> {
         let mut guard = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
-        let Some(s) = guard.as_mut().filter(|s| s.issue == issue) else {
-            return;
-        };
-        let Recorded::Moved { from, to } = s.tally.record(user_id, category, nomination) else {
-            return;
+        let s = guard.as_mut().filter(|s| s.issue == issue)?;
+        let recorded = s.tally.record(user_id, category, nomination);
+        let Recorded::Moved { from, to } = recorded else {
+            return Some(recorded);
         };
         // A vote for something this snapshot does not show: read everything again.
         if to.is_some_and(|n| s.ranked.entry(n).is_none()) {
             *guard = None;
-            return;
+            return Some(recorded);
         }
         let ranked = Arc::make_mut(&mut s.ranked);
         let list = ranked.categories.get_mut(category);
@@ -172,6 +179,7 @@ impl BallotCache {
         }
         ballot::rank_entries(list);
         s.version += 1;
+        Some(recorded)
     }
 
     /// What a fresh snapshot of week `issue` knows about a nomination on its public ballot:

@@ -287,7 +287,10 @@ async fn off_executor<T: Send + 'static>(
 
 fn checkout(pool: &Pool) -> Result<PooledConn, AppError> {
     // A request waits a little for a connection, then answers 503 rather than hang.
-    pool.get_timeout(Duration::from_secs(3)).map_err(|e| {
+    let started = std::time::Instant::now();
+    let conn = pool.get_timeout(Duration::from_secs(3));
+    metrics::histogram!("twir_db_pool_wait_seconds").record(started.elapsed().as_secs_f64());
+    conn.map_err(|e| {
         tracing::error!(error = %e, "no database connection");
         AppError::unavailable()
     })
@@ -380,15 +383,27 @@ impl Db {
     /// most 100 ms for readers. Automatic checkpoints never shrink it while readers keep using
     /// it, so under sustained load it would grow until the next periodic checkpoint.
     pub async fn checkpoint_if_larger_than(&self, limit: u64) -> Result<(), AppError> {
-        let Some(path) = &self.sqlite_path else {
-            return Ok(());
-        };
-        let mut wal = path.clone().into_os_string();
-        wal.push("-wal");
-        if std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) > limit {
+        if self.wal_bytes().is_some_and(|bytes| bytes > limit) {
             self.checkpoint(100).await?;
         }
         Ok(())
+    }
+
+    /// The size of SQLite's write-ahead log (`None` on PostgreSQL).
+    pub fn wal_bytes(&self) -> Option<u64> {
+        let path = self.sqlite_path.as_ref()?;
+        let mut wal = path.clone().into_os_string();
+        wal.push("-wal");
+        Some(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0))
+    }
+
+    /// (pool name, connections open, of which idle) for the metrics.
+    pub fn pool_use(&self) -> [(&'static str, u32, u32); 2] {
+        let (r, w) = (self.readers.state(), self.writers.state());
+        [
+            ("readers", r.connections, r.idle_connections),
+            ("writers", w.connections, w.idle_connections),
+        ]
     }
 }
 

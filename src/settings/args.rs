@@ -83,6 +83,9 @@ pub struct SettingsArgs {
     /// `true` adds a password-less login form; only on a loopback BIND.
     #[arg(long, env = "DEV_LOGIN", default_value = "false", global = true)]
     pub dev_login: String,
+    /// Serve Prometheus metrics at `/metrics` on this address (unset: off).
+    #[arg(long, env = "METRICS_BIND", global = true)]
+    pub metrics_bind: Option<String>,
     /// `text` (one readable line per event) or `json` (one JSON object per line).
     #[arg(long, env = "LOG_FORMAT", default_value = "text", global = true)]
     pub log_format: String,

@@ -46,6 +46,8 @@ pub struct Settings {
     pub dev_login: bool,
     /// `None`: the forum bridge is off.
     pub forum: Option<ForumSettings>,
+    /// Where `/metrics` is served (`None`: nowhere).
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 /// How log lines look (`LOG_FORMAT`).
@@ -249,6 +251,22 @@ impl Settings {
         let submit_quote_url = submit("SUBMIT_QUOTE_URL", &args.submit_quote_url, "quote", &mut errors);
 
         let forum = forum_settings(args, &mut errors);
+        let metrics_bind = match args
+            .metrics_bind
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(raw) => raw
+                .parse::<SocketAddr>()
+                .map_err(|_| {
+                    errors.push(format!(
+                        "METRICS_BIND: {raw:?} is not an address such as 127.0.0.1:9090"
+                    ))
+                })
+                .ok(),
+        };
         if LogFormat::parse(&args.log_format).is_none() {
             errors.push(format!("LOG_FORMAT: {:?} must be text or json", args.log_format));
         }
@@ -282,6 +300,7 @@ impl Settings {
             trusted_proxies,
             dev_login,
             forum,
+            metrics_bind,
         })
     }
 

@@ -114,6 +114,8 @@ pub fn default_now() -> DateTime<Utc> {
 
 pub struct TestApp {
     pub addr: std::net::SocketAddr,
+    /// `/metrics`, when the test set `METRICS_BIND`.
+    pub metrics_addr: Option<std::net::SocketAddr>,
     pub base: String,
     pub state: AppState,
     pub clock: Clock,
@@ -237,6 +239,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut SettingsA
     actix_web::rt::spawn(app.server);
     TestApp {
         addr: app.addr,
+        metrics_addr: app.metrics_addr,
         base: format!("http://{}", app.addr),
         state: app.state,
         clock,

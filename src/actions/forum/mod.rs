@@ -95,6 +95,7 @@ pub async fn sync(state: &AppState, bridge: &Bridge, weeks: Option<i32>) -> Resu
     ] {
         let result = sync_topic(state, bridge, topic, category, from_time, live_from, &mut report).await;
         let now = state.clock.now();
+        crate::telemetry::forum_read(topic, result.is_ok(), now);
         let (slug, error) = match &result {
             Ok(slug) => (Some(slug.clone()), None),
             Err(e) => (None, Some(e.to_string())),

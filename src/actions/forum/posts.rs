@@ -273,6 +273,7 @@ pub(super) async fn apply(
                             now,
                         )?;
                         made += 1;
+                        crate::telemetry::count_nomination(category, "forum");
                         id
                     }
                 };
