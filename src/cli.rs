@@ -49,6 +49,13 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "markdown")]
         format: ExportFormat,
     },
+    /// Copy every table into the empty database at URL (SQLite to PostgreSQL or back),
+    /// checking row counts and checksums at the end.
+    Copy {
+        /// The target database: `postgres://…` or `sqlite://PATH`.
+        #[arg(long = "to")]
+        to: String,
+    },
     /// A consistent copy of the SQLite database into FILE, safe while the service runs.
     Backup {
         /// Where the copy goes (it must not exist yet).
@@ -133,6 +140,36 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
             }
             Ok(())
         }),
+        Command::Copy { to } => {
+            let target =
+                crate::settings::DatabaseUrl::parse(&to).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+            let bar = std::io::stderr().is_terminal().then(|| {
+                let bar = indicatif::ProgressBar::new(0);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows {elapsed}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                bar
+            });
+            let report = crate::copy::copy(&settings.database, &target, &|done, total| {
+                if let Some(bar) = &bar {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                }
+            })?;
+            if let Some(bar) = &bar {
+                bar.finish_and_clear();
+            }
+            for (table, rows, sum) in &report.tables {
+                println!("{table:<20} {rows:>8} rows  checksum {sum:016x}  same on both sides");
+            }
+            println!(
+                "copied {} to {}: every table's row count and checksum match",
+                settings.database.redacted(),
+                target.redacted()
+            );
+            Ok(())
+        }
         Command::Backup { file } => {
             let bytes = crate::backup::backup(&settings.database, &file)?;
             println!(

@@ -7,6 +7,7 @@ pub mod backup;
 pub mod cache;
 pub mod cli;
 pub mod clock;
+pub mod copy;
 pub mod crates_io;
 pub mod db;
 pub mod discourse;
