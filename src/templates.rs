@@ -25,6 +25,7 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "editor",
     "audit",
     "winners",
+    "profile",
 ];
 
 pub fn registry(override_dir: Option<&Path>) -> anyhow::Result<Handlebars<'static>> {

@@ -164,3 +164,38 @@ pub fn winners(conn: &mut DbConnection, limit: i64, offset: i64) -> QueryResult<
         .collect();
     Ok((page, total))
 }
+
+/// A standing pick of one of a member's nominations: for their profile and feed.
+#[derive(Debug, Clone)]
+pub struct PickOf {
+    pub nomination_id: i32,
+    pub issue: i32,
+    pub picked_at: NaiveDateTime,
+    /// When the issue went out (`None`: not published yet).
+    pub published_at: Option<NaiveDateTime>,
+}
+
+/// The standing picks among `ids`.
+pub fn picks_among(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<PickOf>> {
+    let rows: Vec<(i32, i32, NaiveDateTime, Option<NaiveDateTime>)> = picks::table
+        .inner_join(weeks::table)
+        .filter(picks::nomination_id.eq_any(ids))
+        .filter(picks::unpicked_at.is_null())
+        .order(picks::week_issue.desc())
+        .select((
+            picks::nomination_id,
+            picks::week_issue,
+            picks::picked_at,
+            weeks::published_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(nomination_id, issue, picked_at, published_at)| PickOf {
+            nomination_id,
+            issue,
+            picked_at,
+            published_at,
+        })
+        .collect())
+}

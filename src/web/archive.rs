@@ -85,6 +85,7 @@ async fn winners_with_attribution(
 #[derive(Serialize)]
 struct WinnersPage<'a> {
     title: &'static str,
+    og: page::OpenGraph,
     winners: Vec<WinnerItem<'a>>,
     newer: Option<i64>,
     older: Option<i64>,
@@ -118,6 +119,11 @@ pub async fn winners_page(
     }
     let (winners, total) = winners_with_attribution(&state, PER_PAGE, (page_no - 1) * PER_PAGE).await?;
     let data = WinnersPage {
+        og: page::OpenGraph {
+            title: "Every Crate and Quote of the Week in This Week in Rust".into(),
+            description: "Ten years of This Week in Rust's Crate and Quote of the Week, newest first.".into(),
+            url: state.settings.absolute("/winners"),
+        },
         title: "Winners",
         winners: winners
             .iter()

@@ -17,6 +17,7 @@ pub mod limits;
 pub mod logging;
 pub mod nominate;
 pub mod page;
+pub mod profile;
 pub mod public;
 pub mod session;
 pub mod view;
@@ -113,6 +114,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(api::current_week_json)
     .service(api::week_json)
     .service(api::nomination_json)
+    .service(profile::profile_page)
+    .service(profile::profile_feed)
+    .service(profile::crate_badge)
     .configure(assets::routes);
 }
 

@@ -84,6 +84,16 @@ pub fn site_with_form(state: &AppState, viewer: &Viewer, session: &Session) -> S
     site
 }
 
+/// A link preview (OpenGraph and Twitter cards) for a page worth sharing: a nomination, a
+/// week, the winners. The layout turns it into `<meta>` tags and a canonical link.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpenGraph {
+    pub title: String,
+    pub description: String,
+    /// The page's canonical, absolute URL.
+    pub url: String,
+}
+
 /// A page's data with the `site` beside it, as the templates see them.
 #[derive(Serialize)]
 struct WithSite<'a, T: Serialize> {

@@ -136,6 +136,7 @@ async fn week_page(
 #[derive(Serialize)]
 struct WeekPage<'a> {
     title: String,
+    og: page::OpenGraph,
     week: WeekHead<'a>,
     logged_in: bool,
     categories: Vec<ballot_html::BallotCategory>,
@@ -165,6 +166,14 @@ fn week_page_data<'a>(
     let now = state.clock.now();
     let closes_at = week.closes_at.and_utc();
     WeekPage {
+        og: page::OpenGraph {
+            title: format!("Crate and Quote of the Week for This Week in Rust {}", week.issue),
+            description: format!(
+                "The ranked ballot for This Week in Rust {}: nominate a crate or a quote, and vote.",
+                week.issue
+            ),
+            url: state.settings.absolute(&format!("/weeks/{}", week.issue)),
+        },
         title: format!("This Week in Rust {}", week.issue),
         week: WeekHead {
             issue: week.issue,
@@ -252,6 +261,19 @@ pub async fn nomination_view(
     }
 }
 
+/// One line about a nomination, for search engines and link previews.
+fn nomination_description(entry: &ballot::Entry) -> String {
+    let text = match (&entry.crate_, &entry.quote) {
+        (Some(c), _) => format!(
+            "{}, {}. Vote for it as This Week in Rust's Crate of the Week.",
+            c.name, c.pitch
+        ),
+        (_, Some(q)) => format!("“{}” — {} {}", q.text, q.author, q.where_said),
+        _ => String::new(),
+    };
+    text.chars().take(200).collect()
+}
+
 /// `templates/nomination.hbs`: one nomination's permalink page.
 #[derive(Serialize)]
 struct NominationPage<'a> {
@@ -264,6 +286,10 @@ struct NominationPage<'a> {
     nominated_at: String,
     credits: &'a [nomination::Credit],
     permalink: String,
+    description: String,
+    og: page::OpenGraph,
+    /// For a crate: the README badge's markdown.
+    badge_markdown: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -303,6 +329,10 @@ pub async fn nomination_page(
         personal.can_vote = on_ballot && current.can_vote(state.settings.min_account_age_days, now);
     }
     let summary = view::ballot::entry(&entry, &personal, None);
+    let summary_title = summary.title.clone();
+    let permalink = state
+        .settings
+        .absolute(&format!("/nominations/{}", entry.nomination_id));
     let data = NominationPage {
         title: summary.title.clone(),
         entry: NominationSummary {
@@ -314,9 +344,23 @@ pub async fn nomination_page(
         issue: entry.nomination.week_issue,
         nominated_at: view::human_time(entry.nomination.created_at.and_utc()),
         credits: &entry.credits,
-        permalink: state
-            .settings
-            .absolute(&format!("/nominations/{}", entry.nomination_id)),
+        permalink: permalink.clone(),
+        description: nomination_description(&entry),
+        og: page::OpenGraph {
+            title: format!(
+                "{summary_title} · {} for This Week in Rust {}",
+                entry.nomination.category.heading(),
+                entry.nomination.week_issue
+            ),
+            description: nomination_description(&entry),
+            url: permalink.clone(),
+        },
+        badge_markdown: entry.crate_.as_ref().map(|c| {
+            format!(
+                "[![Crate of the Week]({})]({permalink})",
+                state.settings.absolute(&format!("/badges/crates/{}.svg", c.name)),
+            )
+        }),
     };
     page::render(
         &state,
