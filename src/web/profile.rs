@@ -173,7 +173,7 @@ pub async fn profile_feed(
             add("featured", at);
         }
     }
-    entries.sort_by(|a, b| b.updated.cmp(&a.updated));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.updated));
     let updated = entries
         .first()
         .map(|e| e.updated)
