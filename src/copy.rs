@@ -108,6 +108,7 @@ fn tables() -> Vec<Table> {
         copy_table!(forum_posts, [post_id: i64, topic_id: i64, topic_slug: String, post_number: i32, permalink: String, category: String, username: String, name: Option<String>, posted_at: NaiveDateTime, edited_at: NaiveDateTime, cooked: String, likes: i32, reading: String, problem: Option<String>, draft: Option<String>, week_issue: i32, first_read_at: NaiveDateTime, read_at: NaiveDateTime]),
         copy_table!(forum_credits, [post_id: i64, nomination_id: i32, self_suggestion: bool]),
         copy_table!(forum_topics, [topic_id: i64, slug: Option<String>, floor_post_id: i64, last_read_at: Option<NaiveDateTime>, last_error: Option<String>, last_error_at: Option<NaiveDateTime>]),
+        copy_table!(outbox, [id: i32, target: String, event: String, dedupe_key: String, payload: String, created_at: NaiveDateTime, attempts: i32, next_attempt_at: NaiveDateTime, claimed_until: Option<NaiveDateTime>, delivered_at: Option<NaiveDateTime>, given_up_at: Option<NaiveDateTime>, last_error: Option<String>]),
         copy_table!(forum_lease, [name: String, holder: String, until: NaiveDateTime]),
     ]
 }
@@ -120,6 +121,7 @@ const SERIAL_TABLES: &[&str] = &[
     "picks",
     "featured_history",
     "audit_log",
+    "outbox",
 ];
 
 #[derive(Debug, thiserror::Error)]

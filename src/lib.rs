@@ -172,6 +172,14 @@ fn spawn_background_work(state: AppState) {
             Err(e) => tracing::error!(error = %e, "the forum bridge could not start"),
         }
     }
+    if !state.settings.webhooks.is_empty() {
+        match actions::webhooks::Deliverer::new(&state.settings) {
+            Ok(deliverer) => {
+                actix_web::rt::spawn(actions::webhooks::work_forever(state.clone(), deliverer));
+            }
+            Err(e) => tracing::error!(error = %e, "webhooks could not start"),
+        }
+    }
     let every_second = state.clone();
     actix_web::rt::spawn(async move {
         // Rollover at the cut-off happens here (or at the first write after it), never on a

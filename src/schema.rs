@@ -194,6 +194,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     forum_credits,
     forum_topics,
     forum_lease,
+    outbox,
 );
 
 diesel::table! {
@@ -243,5 +244,22 @@ diesel::table! {
         name -> Text,
         holder -> Text,
         until -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Integer,
+        target -> Text,
+        event -> Text,
+        dedupe_key -> Text,
+        payload -> Text,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        delivered_at -> Nullable<Timestamp>,
+        given_up_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
     }
 }

@@ -171,9 +171,20 @@ impl AppState {
     pub async fn roll_over(&self) -> Result<Week, AppError> {
         let now = self.clock.now();
         let calendar = self.settings.calendar;
+        let settings = self.settings.clone();
         let week = self
             .db
-            .write(move |tx| week::ensure_open(tx, &calendar, now))
+            .write(move |tx| {
+                let week = week::ensure_open(tx, &calendar, now)?;
+                // Announced once per week (the outbox keeps one per week and receiver).
+                let event = crate::domain::webhook::Event::week_opened(
+                    week.issue,
+                    &crate::domain::week::human_time(week.closes_at.and_utc()),
+                    settings.absolute("/"),
+                );
+                crate::actions::webhooks::queue(tx, &settings, &event)?;
+                Ok(week)
+            })
             .await?;
         self.remember_open_week(&week);
         Ok(week)

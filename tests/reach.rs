@@ -59,3 +59,112 @@ on_both_backends! {
         assert!(winners.contains(r#"<meta name="twitter:card" content="summary">"#));
     }
 }
+
+use common::fake_receiver::FakeReceiver;
+use twir_picks::domain::webhook;
+
+const SECRET: &str = "a webhook secret";
+
+fn hooks(receiver: &FakeReceiver) -> String {
+    format!("slack={0}/slack,discord={0}/discord,json={0}/json", receiver.base)
+}
+
+fn events(received: &[common::fake_receiver::Received]) -> Vec<serde_json::Value> {
+    received
+        .iter()
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect()
+}
+
+on_both_backends! {
+    async fn every_event_reaches_each_kind_of_receiver_with_its_body_and_signature(backend) {
+        let receiver = FakeReceiver::start().await;
+        let app = spawn_app_with(backend, |a| {
+            a.editors = "llogiq".into();
+            a.webhooks = hooks(&receiver);
+            a.webhook_secret = Some(SECRET.into());
+        })
+        .await;
+        let issue = app.state.open_week().await.unwrap().issue;
+        let carol = app.logged_in(Profile::new(3, "carol")).await;
+        let serde = carol.nominated_crate("serde").await;
+        let editor = app.logged_in(Profile::new(1, "llogiq")).await;
+        let res = editor.post("/editor/picks", &[("nomination_id", &serde.to_string()), ("issue", &issue.to_string())]).await;
+        assert_eq!(res.status(), 303);
+        // A day before the cut-off, the reminders: one per category, a plea for the empty one.
+        app.clock.advance(chrono::Duration::days(6));
+
+        let json = receiver.wait_for("/json", 5, 20).await;
+        let got = events(&json);
+        let kinds: Vec<&str> = got.iter().map(|e| e["event"].as_str().unwrap()).collect();
+        assert_eq!(
+            kinds,
+            ["week.opened", "nomination.created", "week.picked", "week.closing", "week.closing"],
+            "{got:#?}"
+        );
+        for r in &json {
+            assert_eq!(r.content_type.as_deref(), Some("application/json"));
+            assert_eq!(r.signature.as_deref(), Some(webhook::signature(SECRET, &r.body).as_str()), "signed");
+        }
+        assert_eq!(got[0]["issue"], issue);
+        assert_eq!(got[1]["nomination_id"], serde);
+        assert!(got[2]["attribution"].as_str().unwrap().starts_with("This week's crate is [serde](https://crates.io/crates/serde)"));
+        let quote_plea = got.iter().find(|e| e["event"] == "week.closing" && e["category"] == "quote").unwrap();
+        assert_eq!(quote_plea["nominations"], 0);
+        assert!(quote_plea["text"].as_str().unwrap().contains("no one has suggested a quote yet"));
+
+        let slack = receiver.wait_for("/slack", 5, 10).await;
+        let discord = receiver.wait_for("/discord", 5, 10).await;
+        for (i, e) in got.iter().enumerate() {
+            assert_eq!(events(&slack)[i], serde_json::json!({ "text": e["text"] }));
+            assert_eq!(events(&discord)[i], serde_json::json!({ "content": e["text"] }));
+            assert!(slack[i].signature.is_none(), "only json is signed");
+        }
+
+        // The reminder goes out once a week per category.
+        app.clock.advance(chrono::Duration::hours(2));
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(2500)).await;
+        assert_eq!(receiver.received("/json").len(), 5);
+    }
+}
+
+on_both_backends! {
+    async fn a_receiver_that_was_down_gets_every_event_once_in_order_from_two_instances(backend) {
+        let receiver = FakeReceiver::start().await;
+        receiver.set_down(true);
+        let hooks = format!("json={}/json", receiver.base);
+        let one = spawn_app_with(backend, {
+            let hooks = hooks.clone();
+            move |a| {
+                a.webhooks = hooks;
+                a.webhook_secret = Some(SECRET.into());
+            }
+        })
+        .await;
+        let url = one.database_url.clone();
+        let two = spawn_app_with(backend, move |a| {
+            a.database_url = url;
+            a.webhooks = hooks;
+            a.webhook_secret = Some(SECRET.into());
+        })
+        .await;
+        let carol = one.logged_in(Profile::new(3, "carol")).await;
+        let mut ids = Vec::new();
+        for name in ["serde", "rayon", "tokio"] {
+            ids.push(carol.nominated_crate(name).await);
+        }
+        // Down for a while: tried, nothing accepted, nothing lost.
+        actix_web::rt::time::sleep(std::time::Duration::from_secs(3)).await;
+        assert!(receiver.attempts() >= 1);
+        assert!(receiver.received("/json").is_empty());
+        receiver.set_down(false);
+        let got = events(&receiver.wait_for("/json", 4, 30).await);
+        actix_web::rt::time::sleep(std::time::Duration::from_secs(2)).await;
+        let got_after = events(&receiver.received("/json"));
+        assert_eq!(got_after.len(), 4, "each event once: {got_after:#?}");
+        assert_eq!(got[0]["event"], "week.opened");
+        let created: Vec<i64> = got[1..].iter().map(|e| e["nomination_id"].as_i64().unwrap()).collect();
+        assert_eq!(created, ids.iter().map(|i| *i as i64).collect::<Vec<_>>(), "in order");
+        drop(two);
+    }
+}

@@ -28,6 +28,7 @@ pub async fn pick(
     let (editor_id, login) = actor(editor);
     let now = state.clock.now();
     let ballot_weeks = state.settings.ballot_weeks;
+    let (settings, renderer) = (state.settings.clone(), state.attribution.clone());
     let result = state
         .db
         .write(move |tx| {
@@ -57,6 +58,20 @@ pub async fn pick(
                     .detail(format!("issue {} {}: {}", week.issue, n.category, n.title())),
                 now,
             )?;
+            // The winner, with the attribution as the issue will print it.
+            let credits = nomination::credits(tx.conn(), &[n.id])?.into_iter().map(|(_, c)| c).collect();
+            let entry = crate::models::ballot::entry_of(n.clone(), credits);
+            let attribution = crate::actions::shortlist::entry_markdown(&renderer, &settings, &entry);
+            let event = crate::domain::webhook::Event::week_picked(
+                week.issue,
+                n.category.as_str(),
+                n.category.heading(),
+                n.id,
+                &n.title(),
+                attribution,
+                settings.absolute(&format!("/nominations/{}", n.id)),
+            );
+            crate::actions::webhooks::queue(tx, &settings, &event)?;
             Ok((week.issue, n.category()))
         })
         .await?;
@@ -179,6 +194,7 @@ pub async fn close_week(state: &AppState, editor: &CurrentUser) -> Result<(Week,
     let now = state.clock.now();
     let calendar = state.settings.calendar;
     let (editor_id, login) = actor(editor);
+    let settings = state.settings.clone();
     let pair = state
         .db
         .write(move |tx| {
@@ -190,6 +206,12 @@ pub async fn close_week(state: &AppState, editor: &CurrentUser) -> Result<(Week,
                     .detail(format!("opened issue {}", opened.issue)),
                 now,
             )?;
+            let event = crate::domain::webhook::Event::week_opened(
+                opened.issue,
+                &crate::domain::week::human_time(opened.closes_at.and_utc()),
+                settings.absolute("/"),
+            );
+            crate::actions::webhooks::queue(tx, &settings, &event)?;
             Ok((closed, opened))
         })
         .await?;

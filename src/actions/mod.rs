@@ -8,3 +8,4 @@ pub mod moderation;
 pub mod nominate;
 pub mod shortlist;
 pub mod vote;
+pub mod webhooks;

@@ -2,6 +2,7 @@
 //! duplicates, the crates.io check, and the per-user weekly limit, decided inside one
 //! transaction that holds the week's write lock.
 
+use crate::actions::webhooks;
 use crate::actor::CurrentUser;
 use crate::crates_io::{self, Lookup};
 use crate::domain::ballot as ballot_rule;
@@ -144,15 +145,15 @@ pub async fn nominate(
                     nomination::add_nominator(tx, n.id, user_id, self_suggestion, now)?;
                     Nominated::CoNominated(n.id)
                 }
-                None => Nominated::Created(nomination::insert(
-                    tx,
-                    &valid,
-                    issue,
-                    user_id,
-                    facts.as_ref(),
-                    false,
-                    now,
-                )?),
+                None => {
+                    let id = nomination::insert(tx, &valid, issue, user_id, facts.as_ref(), false, now)?;
+                    webhooks::queue(
+                        tx,
+                        &settings,
+                        &webhooks::nomination_created(&settings, issue, id, &valid),
+                    )?;
+                    Nominated::Created(id)
+                }
             }))
         })
         .await?;

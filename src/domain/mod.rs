@@ -9,4 +9,5 @@ pub mod markdown;
 pub mod ranking;
 pub mod validate;
 pub mod vote_bursts;
+pub mod webhook;
 pub mod week;

@@ -7,6 +7,7 @@ pub mod editor;
 pub mod forum;
 pub mod history;
 pub mod nomination;
+pub mod outbox;
 pub mod pick;
 pub mod user;
 pub mod vote;

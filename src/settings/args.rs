@@ -83,6 +83,16 @@ pub struct SettingsArgs {
     /// `true` adds a password-less login form; only on a loopback BIND.
     #[arg(long, env = "DEV_LOGIN", default_value = "false", global = true)]
     pub dev_login: String,
+    /// Chat rooms and services told about the weeks: `KIND=URL,…` with KIND `slack`, `discord`
+    /// or `json`.
+    #[arg(long, env = "WEBHOOKS", default_value = "", global = true)]
+    pub webhooks: String,
+    /// The secret `json` webhooks are signed with (`X-Twir-Picks-Signature`).
+    #[arg(long, env = "WEBHOOK_SECRET", hide_env_values = true, global = true)]
+    pub webhook_secret: Option<String>,
+    /// How many hours before the cut-off the "voting closes soon" reminder goes out.
+    #[arg(long, env = "REMIND_BEFORE_CLOSE_HOURS", default_value_t = 24, global = true)]
+    pub remind_before_close_hours: i64,
     /// Serve Prometheus metrics at `/metrics` on this address (unset: off).
     #[arg(long, env = "METRICS_BIND", global = true)]
     pub metrics_bind: Option<String>,

@@ -48,6 +48,53 @@ pub struct Settings {
     pub forum: Option<ForumSettings>,
     /// Where `/metrics` is served (`None`: nowhere).
     pub metrics_bind: Option<SocketAddr>,
+    /// Receivers of the weekly events (empty: none).
+    pub webhooks: Vec<Webhook>,
+    pub webhook_secret: Option<String>,
+    pub remind_before_close_hours: i64,
+}
+
+/// What a webhook receiver understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookKind {
+    /// `{"text": …}`: Slack, Zulip's Slack-compatible incoming webhook, Mattermost.
+    Slack,
+    /// `{"content": …}`.
+    Discord,
+    /// The event itself, signed.
+    Json,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Webhook {
+    pub kind: WebhookKind,
+    pub url: Url,
+}
+
+impl Webhook {
+    /// The receiver as configured, `KIND=URL`: how the outbox names it.
+    pub fn target(&self) -> String {
+        let kind = match self.kind {
+            WebhookKind::Slack => "slack",
+            WebhookKind::Discord => "discord",
+            WebhookKind::Json => "json",
+        };
+        format!("{kind}={}", self.url)
+    }
+
+    pub fn parse_target(target: &str) -> Option<Webhook> {
+        let (kind, url) = target.split_once('=')?;
+        let kind = match kind.trim().to_ascii_lowercase().as_str() {
+            "slack" => WebhookKind::Slack,
+            "discord" => WebhookKind::Discord,
+            "json" => WebhookKind::Json,
+            _ => return None,
+        };
+        let url = Url::parse(url.trim())
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))?;
+        Some(Webhook { kind, url })
+    }
 }
 
 /// How log lines look (`LOG_FORMAT`).
@@ -251,6 +298,28 @@ impl Settings {
         let submit_quote_url = submit("SUBMIT_QUOTE_URL", &args.submit_quote_url, "quote", &mut errors);
 
         let forum = forum_settings(args, &mut errors);
+        let webhooks: Vec<Webhook> = args
+            .webhooks
+            .split(',')
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .filter_map(|w| {
+                Webhook::parse_target(w)
+                    .ok_or_else(|| {
+                        errors.push(format!(
+                            "WEBHOOKS: {w:?} must be KIND=URL, KIND slack, discord or json, URL http(s)"
+                        ))
+                    })
+                    .ok()
+            })
+            .collect();
+        let webhook_secret = args.webhook_secret.clone().filter(|s| !s.trim().is_empty());
+        if webhooks.iter().any(|w| w.kind == WebhookKind::Json) && webhook_secret.is_none() {
+            errors.push("WEBHOOK_SECRET: json webhooks are signed; set a secret".into());
+        }
+        if !(1..=24 * 14).contains(&args.remind_before_close_hours) {
+            errors.push("REMIND_BEFORE_CLOSE_HOURS: must be between 1 and 336".into());
+        }
         let metrics_bind = match args
             .metrics_bind
             .as_deref()
@@ -301,6 +370,9 @@ impl Settings {
             dev_login,
             forum,
             metrics_bind,
+            webhooks,
+            webhook_secret,
+            remind_before_close_hours: args.remind_before_close_hours,
         })
     }
 

@@ -181,7 +181,11 @@ pub async fn nominate_from_post(
                     None => {
                         let account = stored::forum_account(tx, &host, now)?;
                         let week = post.week_issue.min(open.issue);
-                        nomination::insert_from_forum(tx, &valid, week, account, facts.as_ref(), now)?
+                        let id =
+                            nomination::insert_from_forum(tx, &valid, week, account, facts.as_ref(), now)?;
+                        let event = crate::actions::webhooks::nomination_created(&settings, week, id, &valid);
+                        crate::actions::webhooks::queue(tx, &settings, &event)?;
+                        id
                     }
                 };
             stored::credit(tx, post_id, id, self_suggestion)?;

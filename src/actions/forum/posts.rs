@@ -266,6 +266,9 @@ pub(super) async fn apply(
                             facts.as_ref(),
                             now,
                         )?;
+                        let event =
+                            crate::actions::webhooks::nomination_created(&settings, week_issue, id, valid);
+                        crate::actions::webhooks::queue(tx, &settings, &event)?;
                         audit::record(
                             tx,
                             AuditEntry::new("forum", "forum_nomination", &format!("nomination {id}"))
