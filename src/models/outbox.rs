@@ -80,7 +80,7 @@ pub fn heads(conn: &mut DbConnection) -> QueryResult<Vec<OutboxRow>> {
         .load(conn)?;
     let mut heads: Vec<OutboxRow> = Vec::new();
     for row in pending {
-        if heads.last().is_none_or(|h| h.target != row.target) {
+        if heads.last().map_or(true, |h| h.target != row.target) {
             heads.push(row);
         }
     }
