@@ -136,6 +136,7 @@ on_both_backends! {
         let one = spawn_app_with(backend, {
             let hooks = hooks.clone();
             move |a| {
+                a.editors = "llogiq".into();
                 a.webhooks = hooks;
                 a.webhook_secret = Some(SECRET.into());
             }
@@ -157,6 +158,11 @@ on_both_backends! {
         actix_web::rt::time::sleep(std::time::Duration::from_secs(3)).await;
         assert!(receiver.attempts() >= 1);
         assert!(receiver.received("/json").is_empty());
+        // The desk says what is stuck, without the receiver's URL.
+        let editor = one.logged_in(Profile::new(1, "llogiq")).await;
+        let desk = editor.get_text("/editor").await;
+        assert!(desk.contains("Webhooks not delivered") && desk.contains("503"), "{desk}");
+        assert!(!desk.contains(&receiver.base));
         receiver.set_down(false);
         let got = events(&receiver.wait_for("/json", 4, 30).await);
         actix_web::rt::time::sleep(std::time::Duration::from_secs(2)).await;

@@ -75,7 +75,18 @@ struct DeskPage<'a> {
     previous: Option<i32>,
     next: Option<i32>,
     forum: Option<ForumDesk>,
+    /// Webhook events not delivered whose last attempt failed.
+    webhook_troubles: Vec<WebhookTrouble>,
     categories: Vec<DeskCategory<'a>>,
+}
+
+#[derive(Serialize)]
+struct WebhookTrouble {
+    receiver: String,
+    event: String,
+    attempts: i32,
+    last_error: String,
+    given_up: bool,
 }
 
 fn desk_categories(shortlist: &Shortlist) -> Vec<DeskCategory<'_>> {
@@ -133,6 +144,28 @@ pub async fn desk(
     let week = &shortlist.week;
     let open = state.open_week().await?;
     let forum = crate::actions::forum::desk_view(&state).await?;
+    let webhook_troubles = state
+        .db
+        .read(|conn| Ok(crate::models::outbox::troubles(conn)?))
+        .await?
+        .into_iter()
+        .map(|row| WebhookTrouble {
+            // The kind and host only: a webhook URL is a secret of its own.
+            receiver: crate::settings::Webhook::parse_target(&row.target)
+                .map(|w| {
+                    format!(
+                        "{} ({})",
+                        row.target.split('=').next().unwrap_or(""),
+                        w.url.host_str().unwrap_or("")
+                    )
+                })
+                .unwrap_or_else(|| "a receiver no longer configured".into()),
+            event: row.event,
+            attempts: row.attempts,
+            last_error: row.last_error.unwrap_or_default(),
+            given_up: row.given_up_at.is_some(),
+        })
+        .collect();
     let data = DeskPage {
         title: format!("Editor's desk · issue {}", week.issue),
         issue: week.issue,
@@ -150,6 +183,7 @@ pub async fn desk(
             .await?
             .then_some(week.issue + 1),
         forum,
+        webhook_troubles,
         categories: desk_categories(&shortlist),
     };
     page::render(
