@@ -1,18 +1,13 @@
 //! crates.io lookups: does a crate exist, and what does it say about itself. Sends a
 //! User-Agent (crates.io requires one), gives up fast, and caches answers in the database.
 
-use crate::models::crates_cache::{self, CachedCrate};
 use crate::models::nomination::CrateFacts;
-use crate::state::AppState;
-use chrono::Duration;
 use serde::Deserialize;
 use std::time::Duration as StdDuration;
 use url::Url;
 
 /// How long crates.io may take before the nomination is kept as unverified.
 pub const TIMEOUT: StdDuration = StdDuration::from_secs(2);
-const FOUND_TTL_HOURS: i64 = 24;
-const NOT_FOUND_TTL_MINUTES: i64 = 10;
 
 #[derive(Debug, Clone)]
 pub enum Lookup {
@@ -124,68 +119,4 @@ impl CratesIo {
         let body: OwnersResponse = response.json().await.ok()?;
         Some(body.users.into_iter().map(|o| o.login).collect())
     }
-}
-
-/// Look `name` up through the cache (a found crate is trusted for a day, a missing one for
-/// minutes); failures are not cached.
-pub async fn lookup(state: &AppState, name: &str) -> Lookup {
-    let key = crate::domain::validate::crate_key(name);
-    let now = state.clock.now();
-    let cached = {
-        let key = key.clone();
-        state
-            .db
-            .read(move |conn| Ok(crates_cache::get(conn, &key)?))
-            .await
-    };
-    if let Ok(Some(entry)) = cached {
-        let ttl = if entry.found {
-            Duration::hours(FOUND_TTL_HOURS)
-        } else {
-            Duration::minutes(NOT_FOUND_TTL_MINUTES)
-        };
-        if crates_cache::is_fresh(&entry, now, ttl) {
-            return if entry.found {
-                Lookup::Found {
-                    name: entry.canonical_name.unwrap_or_else(|| name.to_string()),
-                    facts: CrateFacts {
-                        description: entry.description,
-                        repository: entry.repository,
-                    },
-                }
-            } else {
-                Lookup::NotFound
-            };
-        }
-    }
-    let answer = state.crates_io.fetch(name).await;
-    let entry = match &answer {
-        Lookup::Found { name, facts } => Some(CachedCrate {
-            name: key,
-            found: true,
-            canonical_name: Some(name.clone()),
-            description: facts.description.clone(),
-            repository: facts.repository.clone(),
-            fetched_at: now.naive_utc(),
-        }),
-        Lookup::NotFound => Some(CachedCrate {
-            name: key,
-            found: false,
-            canonical_name: None,
-            description: None,
-            repository: None,
-            fetched_at: now.naive_utc(),
-        }),
-        Lookup::Unreachable(reason) => {
-            tracing::warn!(crate_name = %name, reason = %reason, "crates.io lookup failed");
-            None
-        }
-    };
-    if let Some(entry) = entry {
-        let stored = state.db.write(move |tx| Ok(crates_cache::put(tx, &entry)?)).await;
-        if let Err(e) = stored {
-            tracing::warn!(error = %e, "could not cache a crates.io answer");
-        }
-    }
-    answer
 }

@@ -15,6 +15,7 @@ pub mod domain;
 pub mod error;
 pub mod github;
 pub mod history;
+pub mod limits;
 pub mod models;
 pub mod schema;
 pub mod settings;
@@ -74,7 +75,7 @@ impl Application {
                 let metrics = TcpListener::bind(bind)
                     .map_err(|e| anyhow::anyhow!("METRICS_BIND: cannot listen on {bind}: {e}"))?;
                 let addr = metrics.local_addr()?;
-                telemetry::serve(metrics, state.clone())?;
+                telemetry::serve(metrics, state.db.clone())?;
                 Some(addr)
             }
             None => None,

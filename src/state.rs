@@ -29,7 +29,7 @@ pub struct AppState {
     /// The ranked open week in memory.
     pub ballot: Arc<BallotCache>,
     /// Abuse limits per IP and per user.
-    pub limits: Arc<crate::web::limits::RateLimits>,
+    pub limits: Arc<crate::limits::RateLimits>,
     /// The archive's pages, feed and JSON, briefly.
     pub archive: Arc<PageCache>,
     /// `None` when no GitHub OAuth app is configured.
@@ -61,7 +61,7 @@ impl AppState {
             crates_io: CratesIo::new(settings.crates_io_api_url.clone())?,
             ballot: Arc::new(BallotCache::default()),
             archive: Arc::new(PageCache::new(crate::cache::REFRESH)),
-            limits: Arc::new(crate::web::limits::RateLimits::new(
+            limits: Arc::new(crate::limits::RateLimits::new(
                 settings.rate_limits,
                 settings.trusted_proxies.clone(),
             )),
@@ -182,7 +182,7 @@ impl AppState {
                     &crate::domain::week::human_time(week.closes_at.and_utc()),
                     settings.absolute("/"),
                 );
-                crate::actions::webhooks::queue(tx, &settings, &event)?;
+                crate::models::outbox::enqueue(tx, &settings.webhook_targets(), &event)?;
                 Ok(week)
             })
             .await?;

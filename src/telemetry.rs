@@ -4,7 +4,7 @@
 //! bridge's reads. Recorded through the `metrics` facade everywhere (a no-op until a recorder is
 //! installed); rendered by `metrics-exporter-prometheus`.
 
-use crate::state::AppState;
+use crate::db::Db;
 use actix_web::{web, App, HttpResponse, HttpServer};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::net::TcpListener;
@@ -35,11 +35,11 @@ fn handle() -> PrometheusHandle {
 }
 
 /// Install the recorder and serve `GET /metrics` on `listener`; runs until the process stops.
-pub fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<()> {
+pub fn serve(listener: TcpListener, db: Db) -> anyhow::Result<()> {
     let handle = handle();
     let server = HttpServer::new(move || {
         App::new()
-            .app_data(web::Data::new((handle.clone(), state.clone())))
+            .app_data(web::Data::new((handle.clone(), db.clone())))
             .route("/metrics", web::get().to(render))
     })
     .workers(1)
@@ -50,15 +50,15 @@ pub fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn render(data: web::Data<(PrometheusHandle, AppState)>) -> HttpResponse {
-    let (handle, state) = data.get_ref();
+async fn render(data: web::Data<(PrometheusHandle, Db)>) -> HttpResponse {
+    let (handle, db) = data.get_ref();
     // Gauges read at scrape time.
-    for (pool, open, idle) in state.db.pool_use() {
+    for (pool, open, idle) in db.pool_use() {
         metrics::gauge!("twir_db_pool_connections", "pool" => pool, "state" => "idle").set(f64::from(idle));
         metrics::gauge!("twir_db_pool_connections", "pool" => pool, "state" => "in_use")
             .set(f64::from(open.saturating_sub(idle)));
     }
-    if let Some(bytes) = state.db.wal_bytes() {
+    if let Some(bytes) = db.wal_bytes() {
         metrics::gauge!("twir_sqlite_wal_bytes").set(bytes as f64);
     }
     handle.run_upkeep();

@@ -91,7 +91,8 @@ pub async fn pick_own_choice(
         .map_err(crate::actions::nominate::refusal::invalid)?;
     let week = target_week(state, issue).await?;
     let facts = match &valid {
-        ValidNomination::Crate(c) => match crate::crates_io::lookup(state, c.name.as_str()).await {
+        ValidNomination::Crate(c) => match crate::actions::crate_lookup::lookup(state, c.name.as_str()).await
+        {
             crate::crates_io::Lookup::Found { facts, .. } => Some(facts),
             _ => None,
         },

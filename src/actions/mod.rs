@@ -1,6 +1,7 @@
 //! Use cases that combine rules (`domain`), storage (`models`) and outside services: what a
 //! handler asks for, with typed outcomes the handler turns into HTTP.
 
+pub mod crate_lookup;
 pub mod editor;
 pub mod forum;
 pub mod import_history;

@@ -2,9 +2,10 @@
 //! duplicates, the crates.io check, and the per-user weekly limit, decided inside one
 //! transaction that holds the week's write lock.
 
+use crate::actions::crate_lookup;
 use crate::actions::webhooks;
 use crate::actor::CurrentUser;
-use crate::crates_io::{self, Lookup};
+use crate::crates_io::Lookup;
 use crate::domain::ballot as ballot_rule;
 use crate::domain::validate::{Category, NominationForm, ValidNomination};
 use crate::error::AppError;
@@ -184,7 +185,7 @@ pub async fn check_on_crates_io(
     let ValidNomination::Crate(c) = valid else {
         return Ok(None);
     };
-    match crates_io::lookup(state, c.name.as_str()).await {
+    match crate_lookup::lookup(state, c.name.as_str()).await {
         Lookup::Found { name, facts } => {
             if let Ok(canonical) = crate::domain::validate::CrateName::parse(&name) {
                 c.name = canonical;
@@ -222,7 +223,7 @@ pub async fn verify_pending(state: &AppState) -> Result<usize, AppError> {
         .await?;
     let mut verified = 0;
     for (id, name) in pending {
-        match crates_io::lookup(state, &name).await {
+        match crate_lookup::lookup(state, &name).await {
             Lookup::Found { facts, .. } => {
                 let now = state.clock.now();
                 state

@@ -23,8 +23,7 @@ const GIVE_UP_HOURS: i64 = 24;
 
 /// Queue `event` for every configured receiver, inside the caller's transaction.
 pub fn queue(tx: &mut Tx<'_>, settings: &Settings, event: &Event) -> Result<(), AppError> {
-    let targets: Vec<String> = settings.webhooks.iter().map(Webhook::target).collect();
-    Ok(outbox::enqueue(tx, &targets, event)?)
+    Ok(outbox::enqueue(tx, &settings.webhook_targets(), event)?)
 }
 
 /// `nomination.created` for a nomination just inserted as `id`.

@@ -376,6 +376,11 @@ impl Settings {
         })
     }
 
+    /// The webhook receivers as the outbox names them (`KIND=URL`).
+    pub fn webhook_targets(&self) -> Vec<String> {
+        self.webhooks.iter().map(Webhook::target).collect()
+    }
+
     /// Cookies get the Secure flag (and the `__Host-` prefix) only behind https.
     pub fn is_https(&self) -> bool {
         self.public_url.scheme() == "https"

@@ -1,115 +1,28 @@
-//! Abuse limits (SECURITY.md 13): per client IP on logging in and on every form, per user on
-//! votes and nominations, answered with 429 and `Retry-After`. `RATE_LIMITS=off` turns them
-//! off (load tests, trusted networks). `X-Forwarded-For` counts only from `TRUSTED_PROXIES`.
+//! Applying the abuse limits (`crate::limits`) to requests: per client IP on logging in and
+//! on every state-changing request, answered with 429 and `Retry-After`.
 
 use crate::error::AppError;
+use crate::limits::RateLimits;
 use crate::state::AppState;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::web;
-use governor::clock::{Clock, DefaultClock};
-use governor::state::keyed::DefaultKeyedStateStore;
-use governor::{Quota, RateLimiter};
 use std::net::IpAddr;
-use std::num::NonZeroU32;
 
-type Keyed<K> = RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock>;
+pub use crate::limits::Limit;
 
-pub struct RateLimits {
-    enabled: bool,
-    trusted_proxies: Vec<IpAddr>,
-    login_per_ip: Keyed<IpAddr>,
-    forms_per_ip: Keyed<IpAddr>,
-    votes_per_user: Keyed<i32>,
-    nominations_per_user: Keyed<i32>,
-}
-
-fn per_minute(n: u32, burst: u32) -> Quota {
-    Quota::per_minute(NonZeroU32::new(n).expect("non-zero"))
-        .allow_burst(NonZeroU32::new(burst).expect("non-zero"))
-}
-
-/// What is limited.
-#[derive(Debug, Clone, Copy)]
-pub enum Limit {
-    Vote,
-    Nomination,
-}
-
-impl RateLimits {
-    pub fn new(enabled: bool, trusted_proxies: Vec<IpAddr>) -> Self {
-        RateLimits {
-            enabled,
-            trusted_proxies,
-            login_per_ip: RateLimiter::keyed(per_minute(30, 10)),
-            forms_per_ip: RateLimiter::keyed(per_minute(300, 60)),
-            votes_per_user: RateLimiter::keyed(per_minute(30, 10)),
-            nominations_per_user: RateLimiter::keyed(per_minute(10, 5)),
-        }
-    }
-
-    fn check<K: Clone + Eq + std::hash::Hash>(&self, limiter: &Keyed<K>, key: &K) -> Result<(), AppError> {
-        if !self.enabled {
-            return Ok(());
-        }
-        limiter.check_key(key).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            AppError::too_many(wait.as_secs() + 1)
-        })
-    }
-
-    /// Per-user limits, checked by the handlers that know the user.
-    pub fn check_user(&self, limit: Limit, user_id: i32) -> Result<(), AppError> {
-        match limit {
-            Limit::Vote => self.check(&self.votes_per_user, &user_id),
-            Limit::Nomination => self.check(&self.nominations_per_user, &user_id),
-        }
-    }
-
-    /// The client's address: the peer, or, when the peer is a trusted proxy, the rightmost
-    /// `X-Forwarded-For` entry that is not itself a trusted proxy. An entry that is not an
-    /// address (`unknown`, garbage) cannot be believed, so the request counts against the
-    /// proxy's own address. The same address is logged (`web::logging`).
-    pub fn client_ip(&self, req: &ServiceRequest) -> Option<IpAddr> {
-        let peer = req.peer_addr()?.ip();
-        let forwarded = req
-            .headers()
-            .get_all("x-forwarded-for")
-            .filter_map(|v| v.to_str().ok())
-            .collect::<Vec<_>>()
-            .join(",");
-        Some(client_address(peer, &forwarded, &self.trusted_proxies))
-    }
-
-    /// Forget idle keys (bounded memory).
-    pub fn tidy(&self) {
-        self.login_per_ip.retain_recent();
-        self.forms_per_ip.retain_recent();
-        self.votes_per_user.retain_recent();
-        self.nominations_per_user.retain_recent();
-    }
-}
-
-/// See `RateLimits::client_ip`; pure, for tests.
-pub fn client_address(peer: IpAddr, x_forwarded_for: &str, trusted_proxies: &[IpAddr]) -> IpAddr {
-    if !trusted_proxies.contains(&peer) {
-        return peer;
-    }
-    let mut client = peer;
-    for entry in x_forwarded_for
-        .rsplit(',')
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-    {
-        match entry.parse::<IpAddr>() {
-            Ok(ip) if trusted_proxies.contains(&ip) => client = ip,
-            Ok(ip) => return ip,
-            Err(_) => return peer,
-        }
-    }
-    client
+/// The client's address of `req` (see `RateLimits::client_of`).
+pub fn client_ip(limits: &RateLimits, req: &ServiceRequest) -> Option<IpAddr> {
+    let peer = req.peer_addr()?.ip();
+    let forwarded = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",");
+    Some(limits.client_of(peer, &forwarded))
 }
 
 fn is_login(path: &str) -> bool {
@@ -133,35 +46,14 @@ fn check(req: &ServiceRequest) -> Result<(), AppError> {
         return Ok(());
     };
     let limits = &state.limits;
-    if let Some(ip) = limits.client_ip(req) {
+    if let Some(ip) = client_ip(limits, req) {
         // The path as routed (percent-decoded): `/%6cogin` is `/login` too.
         if is_login(req.match_info().as_str()) {
-            limits.check(&limits.login_per_ip, &ip)?;
+            limits.check_login(ip)?;
         }
         if req.method() != Method::GET && req.method() != Method::HEAD {
-            limits.check(&limits.forms_per_ip, &ip)?;
+            limits.check_form(ip)?;
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_address_a_trusted_proxy_forwarded_for() {
-        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
-        let other_proxy: IpAddr = "10.0.0.2".parse().unwrap();
-        let client: IpAddr = "203.0.113.9".parse().unwrap();
-        let trusted = [proxy, other_proxy];
-        // Not through a trusted proxy: the header is anyone's to write.
-        assert_eq!(client_address(client, "1.2.3.4", &trusted), client);
-        assert_eq!(client_address(proxy, "1.2.3.4, 203.0.113.9", &trusted), client);
-        assert_eq!(client_address(proxy, "203.0.113.9, 10.0.0.2", &trusted), client);
-        // Garbage on the right cannot buy a fresh address per request.
-        assert_eq!(client_address(proxy, "10.9.7.1, unknown", &trusted), proxy);
-        assert_eq!(client_address(proxy, "", &trusted), proxy);
-        assert_eq!(client_address(proxy, "10.0.0.2", &trusted), other_proxy);
-    }
 }

@@ -16,7 +16,7 @@ impl RootSpanBuilder for RequestSpan {
     fn on_request_start(req: &ServiceRequest) -> Span {
         let client_ip = req
             .app_data::<web::Data<AppState>>()
-            .and_then(|state| state.limits.client_ip(req))
+            .and_then(|state| super::limits::client_ip(&state.limits, req))
             .map(|ip| ip.to_string())
             .unwrap_or_default();
         let route = req.match_pattern().unwrap_or_else(|| "(no route)".into());

@@ -2,7 +2,8 @@
 //! once with its nominations, read again for edits and likes, or marked gone.
 
 use super::{Bridge, Report, SyncError, Thread};
-use crate::crates_io::{self, Lookup};
+use crate::actions::crate_lookup;
+use crate::crates_io::Lookup;
 use crate::db::Tx;
 use crate::discourse::Post;
 use crate::domain::ballot as ballot_rule;
@@ -77,7 +78,7 @@ pub(super) async fn prepare(
 pub(super) async fn check(state: &AppState, post: &Post, mut form: NominationForm) -> Prepared {
     let mut facts = None;
     if form.category == "crate" {
-        match crates_io::lookup(state, &form.crate_name).await {
+        match crate_lookup::lookup(state, &form.crate_name).await {
             Lookup::Found { name, facts: found } => {
                 form.crate_name = name;
                 if form.pitch.trim().is_empty() {

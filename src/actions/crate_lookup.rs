@@ -1,0 +1,75 @@
+//! crates.io answers through the database cache: a found crate is trusted for a day, a missing
+//! one for minutes; failures are not cached. The client itself is `crate::crates_io`.
+
+use crate::crates_io::Lookup;
+use crate::models::crates_cache::{self, CachedCrate};
+use crate::models::nomination::CrateFacts;
+use crate::state::AppState;
+use chrono::Duration;
+
+const FOUND_TTL_HOURS: i64 = 24;
+const NOT_FOUND_TTL_MINUTES: i64 = 10;
+
+/// Look `name` up through the cache (a found crate is trusted for a day, a missing one for
+/// minutes); failures are not cached.
+pub async fn lookup(state: &AppState, name: &str) -> Lookup {
+    let key = crate::domain::validate::crate_key(name);
+    let now = state.clock.now();
+    let cached = {
+        let key = key.clone();
+        state
+            .db
+            .read(move |conn| Ok(crates_cache::get(conn, &key)?))
+            .await
+    };
+    if let Ok(Some(entry)) = cached {
+        let ttl = if entry.found {
+            Duration::hours(FOUND_TTL_HOURS)
+        } else {
+            Duration::minutes(NOT_FOUND_TTL_MINUTES)
+        };
+        if crates_cache::is_fresh(&entry, now, ttl) {
+            return if entry.found {
+                Lookup::Found {
+                    name: entry.canonical_name.unwrap_or_else(|| name.to_string()),
+                    facts: CrateFacts {
+                        description: entry.description,
+                        repository: entry.repository,
+                    },
+                }
+            } else {
+                Lookup::NotFound
+            };
+        }
+    }
+    let answer = state.crates_io.fetch(name).await;
+    let entry = match &answer {
+        Lookup::Found { name, facts } => Some(CachedCrate {
+            name: key,
+            found: true,
+            canonical_name: Some(name.clone()),
+            description: facts.description.clone(),
+            repository: facts.repository.clone(),
+            fetched_at: now.naive_utc(),
+        }),
+        Lookup::NotFound => Some(CachedCrate {
+            name: key,
+            found: false,
+            canonical_name: None,
+            description: None,
+            repository: None,
+            fetched_at: now.naive_utc(),
+        }),
+        Lookup::Unreachable(reason) => {
+            tracing::warn!(crate_name = %name, reason = %reason, "crates.io lookup failed");
+            None
+        }
+    };
+    if let Some(entry) = entry {
+        let stored = state.db.write(move |tx| Ok(crates_cache::put(tx, &entry)?)).await;
+        if let Err(e) = stored {
+            tracing::warn!(error = %e, "could not cache a crates.io answer");
+        }
+    }
+    answer
+}
