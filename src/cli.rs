@@ -48,6 +48,9 @@ pub enum Command {
         week: i32,
         #[arg(long, value_enum, default_value = "markdown")]
         format: ExportFormat,
+        /// Allow permalinks to a local PUBLIC_URL (trying things out, not for an issue).
+        #[arg(long)]
+        allow_local: bool,
     },
     /// Copy every table into the empty database at URL (SQLite to PostgreSQL or back),
     /// checking row counts and checksums at the end.
@@ -69,6 +72,9 @@ pub enum Command {
         #[arg(long)]
         week: i32,
         file: PathBuf,
+        /// Allow permalinks to a local PUBLIC_URL (trying things out, not for an issue).
+        #[arg(long)]
+        allow_local: bool,
     },
 }
 
@@ -132,7 +138,12 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
             let db = Db::connect(&settings.database)?;
             run_week(&db, command, settings)
         }
-        Command::Export { week, format } => with_state(settings, |state| async move {
+        Command::Export {
+            week,
+            format,
+            allow_local,
+        } => with_state(settings, |state| async move {
+            permalinks_are_public(&state.settings, allow_local)?;
             let shortlist = shortlist::shortlist(&state, Some(week)).await?;
             match format {
                 ExportFormat::Json => println!("{}", serde_json::to_string_pretty(&shortlist.response())?),
@@ -203,7 +214,12 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
             }
             Ok(())
         }),
-        Command::FillDraft { week, file } => with_state(settings, |state| async move {
+        Command::FillDraft {
+            week,
+            file,
+            allow_local,
+        } => with_state(settings, |state| async move {
+            permalinks_are_public(&state.settings, allow_local)?;
             let shortlist = shortlist::shortlist(&state, Some(week)).await?;
             let picked = |c: Category| {
                 shortlist
@@ -298,6 +314,19 @@ fn run_week(db: &Db, command: WeekCommand, settings: &Settings) -> anyhow::Resul
 }
 
 /// Run async work against the service's state (database, templates) on a small runtime.
+/// A published issue never links to this machine: the attribution's permalinks are made from
+/// `PUBLIC_URL`, so it must be the site's public address (or the operator says it is a try).
+fn permalinks_are_public(settings: &Settings, allow_local: bool) -> anyhow::Result<()> {
+    if settings.public_url_is_local() && !allow_local {
+        anyhow::bail!(
+            "PUBLIC_URL is {} (unset or this machine): the permalinks in the attribution would point there. \
+             Set PUBLIC_URL to the site's public address, or pass --allow-local to try things out",
+            settings.public_url
+        );
+    }
+    Ok(())
+}
+
 fn with_state<F, Fut>(settings: &Settings, work: F) -> anyhow::Result<()>
 where
     F: FnOnce(AppState) -> Fut,

@@ -238,7 +238,7 @@ on_both_backends! {
 
         // No picks yet: refused, the file unchanged.
         std::fs::write(&draft, template).unwrap();
-        let out = app.cli(&["fill-draft", "--week", "680", draft.to_str().unwrap()]);
+        let out = app.cli(&["fill-draft", "--allow-local", "--week", "680", draft.to_str().unwrap()]);
         assert!(!out.status.success());
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains("no Crate of the Week pick") && stderr.contains("no Quote of the Week pick"), "{stderr}");
@@ -250,14 +250,14 @@ on_both_backends! {
         // A draft missing one placeholder: refused, unchanged.
         let broken = template.replace("<!-- QOTW goes here -->", "");
         std::fs::write(&draft, &broken).unwrap();
-        let out = app.cli(&["fill-draft", "--week", "680", draft.to_str().unwrap()]);
+        let out = app.cli(&["fill-draft", "--allow-local", "--week", "680", draft.to_str().unwrap()]);
         assert!(!out.status.success());
         assert!(String::from_utf8_lossy(&out.stderr).contains("no <!-- QOTW goes here --> placeholder"));
         assert_eq!(std::fs::read_to_string(&draft).unwrap(), broken);
 
         // Both placeholders: filled.
         std::fs::write(&draft, template).unwrap();
-        let out = app.cli(&["fill-draft", "--week", "680", draft.to_str().unwrap()]);
+        let out = app.cli(&["fill-draft", "--allow-local", "--week", "680", draft.to_str().unwrap()]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let filled = std::fs::read_to_string(&draft).unwrap();
         let permalink = app.settings().absolute(&format!("/nominations/{c}"));
@@ -266,15 +266,25 @@ on_both_backends! {
         assert!(!filled.contains("goes here"));
 
         // Export prints the same shortlist.
-        let out = app.cli(&["export", "--week", "680", "--format", "json"]);
+        let out = app.cli(&["export", "--allow-local", "--week", "680", "--format", "json"]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(json["issue"], 680);
         assert_eq!(json["picks"]["crate"]["nomination_id"], c);
         assert!(json["categories"]["crate"][0]["attribution"].as_str().unwrap().contains(&permalink));
-        let out = app.cli(&["export", "--week", "680", "--format", "markdown"]);
+        let out = app.cli(&["export", "--allow-local", "--week", "680", "--format", "markdown"]);
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(text.contains("# Issue 680 shortlist") && text.contains("[PICKED]") && text.contains("The whole section"), "{text}");
-        assert!(!app.cli(&["export", "--week", "9999"]).status.success());
+        assert!(!app.cli(&["export", "--allow-local", "--week", "9999"]).status.success());
+
+        // A published issue never links to this machine: without --allow-local a loopback
+        // PUBLIC_URL is refused, naming the setting, and the draft is left alone.
+        std::fs::write(&draft, template).unwrap();
+        let out = app.cli(&["fill-draft", "--week", "680", draft.to_str().unwrap()]);
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("PUBLIC_URL"));
+        assert_eq!(std::fs::read_to_string(&draft).unwrap(), template);
+        let out = app.cli(&["export", "--week", "680"]);
+        assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("--allow-local"));
     }
 }

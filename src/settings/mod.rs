@@ -376,6 +376,17 @@ impl Settings {
         })
     }
 
+    /// Whether `PUBLIC_URL` is this machine (loopback, or unset so that it is `http://BIND`):
+    /// fine for trying things out, never for permalinks in a published issue.
+    pub fn public_url_is_local(&self) -> bool {
+        let unspecified = match self.public_url.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_unspecified(),
+            Some(url::Host::Ipv6(ip)) => ip.is_unspecified(),
+            _ => false,
+        };
+        unspecified || is_loopback_url(&self.public_url)
+    }
+
     /// The webhook receivers as the outbox names them (`KIND=URL`).
     pub fn webhook_targets(&self) -> Vec<String> {
         self.webhooks.iter().map(Webhook::target).collect()
