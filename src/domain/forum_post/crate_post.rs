@@ -92,7 +92,13 @@ pub(super) fn guessed_crate_name(doc: &Html, text: &str) -> String {
     String::new()
 }
 
-pub(super) fn crate_form(name: &str, pitch: String, url: &str, why: &str, self_suggestion: bool) -> NominationForm {
+pub(super) fn crate_form(
+    name: &str,
+    pitch: String,
+    url: &str,
+    why: &str,
+    self_suggestion: bool,
+) -> NominationForm {
     NominationForm {
         category: "crate".into(),
         crate_name: name.to_string(),

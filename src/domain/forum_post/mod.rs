@@ -161,4 +161,3 @@ pub(super) fn announces(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests;
-

@@ -20,7 +20,12 @@ pub(super) fn quoted_paragraphs(blockquote: ElementRef) -> String {
     }
 }
 
-pub(super) fn quote_form(text: String, author: String, where_said: String, source_url: String) -> NominationForm {
+pub(super) fn quote_form(
+    text: String,
+    author: String,
+    where_said: String,
+    source_url: String,
+) -> NominationForm {
     NominationForm {
         category: "quote".into(),
         text,

@@ -3,14 +3,18 @@
 use crate::actions::{import_history, shortlist};
 use crate::db::{self, Db};
 use crate::domain::draft;
-use crate::domain::validate;
 use crate::domain::validate::Category;
-use crate::models::{audit, editor as editors, user, week};
+use crate::models::{audit, week};
 use crate::settings::{Settings, SettingsArgs};
 use crate::{AppState, Clock};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::PathBuf;
+
+mod editor_roles;
+mod ops;
+
+use editor_roles::{cli_actor, run_editor};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -151,69 +155,9 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
             }
             Ok(())
         }),
-        Command::Copy { to } => {
-            let target =
-                crate::settings::DatabaseUrl::parse(&to).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
-            let bar = std::io::stderr().is_terminal().then(|| {
-                let bar = indicatif::ProgressBar::new(0);
-                bar.set_style(
-                    indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows {elapsed}")
-                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-                );
-                bar
-            });
-            let report = crate::copy::copy(&settings.database, &target, &|done, total| {
-                if let Some(bar) = &bar {
-                    bar.set_length(total);
-                    bar.set_position(done);
-                }
-            })?;
-            if let Some(bar) = &bar {
-                bar.finish_and_clear();
-            }
-            for (table, rows, sum) in &report.tables {
-                println!("{table:<20} {rows:>8} rows  checksum {sum:016x}  same on both sides");
-            }
-            println!(
-                "copied {} to {}: every table's row count and checksum match",
-                settings.database.redacted(),
-                target.redacted()
-            );
-            Ok(())
-        }
-        Command::Backup { file } => {
-            let bytes = crate::backup::backup(&settings.database, &file)?;
-            println!(
-                "backed up {} to {} ({:.1} MB, integrity check ok)",
-                settings.database.redacted(),
-                file.display(),
-                bytes as f64 / 1e6
-            );
-            Ok(())
-        }
-        Command::Forum(ForumCommand::Sync { weeks }) => with_state(settings, |state| async move {
-            let forum = state
-                .settings
-                .forum
-                .clone()
-                .ok_or_else(|| anyhow::anyhow!("FORUM_URL is not set: there is no forum to read"))?;
-            if weeks.is_some_and(|w| !(1..=520).contains(&w)) {
-                anyhow::bail!("--weeks must be between 1 and 520");
-            }
-            let bridge = crate::actions::forum::Bridge::new(&forum)?;
-            let report = crate::actions::forum::sync(&state, &bridge, weeks).await?;
-            println!(
-                "read the forum: {} new posts, {} new nominations, {} need a look, {} edited, {} with new likes, {} gone",
-                report.new_posts, report.nominations, report.needs_look, report.edited, report.likes_changed, report.gone
-            );
-            for e in &report.errors {
-                eprintln!("failed: {e}");
-            }
-            if !report.errors.is_empty() {
-                anyhow::bail!("{} of the threads could not be read", report.errors.len());
-            }
-            Ok(())
-        }),
+        Command::Copy { to } => ops::copy(settings, &to),
+        Command::Backup { file } => ops::backup(settings, &file),
+        Command::Forum(ForumCommand::Sync { weeks }) => ops::forum_sync(settings, weeks),
         Command::FillDraft {
             week,
             file,
@@ -404,71 +348,4 @@ fn write_atomically(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
     std::fs::write(&tmp, text)?;
     std::fs::rename(&tmp, path)?;
     Ok(())
-}
-
-/// The actor recorded in the audit log for command-line actions.
-fn cli_actor() -> String {
-    let who = std::env::var("USER").unwrap_or_else(|_| "operator".into());
-    format!("cli:{who}")
-}
-
-fn run_editor(db: &Db, command: EditorCommand, settings: &Settings) -> anyhow::Result<()> {
-    let now = chrono::Utc::now();
-    match command {
-        EditorCommand::Grant { login } => {
-            let login = parse_login(&login)?;
-            if db.write_blocking(|tx| Ok(editors::grant(tx, &login, &cli_actor(), now)?))? {
-                let conn = &mut *db.get()?;
-                match editors::bound_user(conn, &login)?
-                    .map(|id| user::find(conn, id))
-                    .transpose()?
-                    .flatten()
-                {
-                    Some(account) => {
-                        println!(
-                        "{login} is now an editor, bound to the account that has that login here: user {}{}",
-                        account.id,
-                        account.github_id.map(|g| format!(" (GitHub id {g})")).unwrap_or_default()
-                    )
-                    }
-                    None => println!(
-                        "{login} is now an editor; the role binds to the first account that logs in with it"
-                    ),
-                }
-            } else {
-                println!("{login} was already an editor");
-            }
-        }
-        EditorCommand::Revoke { login } => {
-            let login = parse_login(&login)?;
-            if db.write_blocking(|tx| Ok(editors::revoke(tx, &login, &cli_actor(), now)?))? {
-                println!("{login} is no longer an editor; their sessions have ended");
-            } else {
-                println!("{login} had no editor grant to revoke");
-            }
-            if settings.editors.contains(&login.to_ascii_lowercase()) {
-                eprintln!(
-                    "note: {login} is also named in EDITORS, which keeps them an editor until it changes"
-                );
-            }
-        }
-        EditorCommand::List => {
-            for login in &settings.editors {
-                println!("{login}\t(EDITORS setting)");
-            }
-            for grant in editors::list(&mut *db.get()?)? {
-                println!(
-                    "{}\t(granted by {} on {})",
-                    grant.login,
-                    grant.granted_by,
-                    grant.granted_at.format("%Y-%m-%d %H:%M UTC")
-                );
-            }
-        }
-    }
-    Ok(())
-}
-
-fn parse_login(raw: &str) -> anyhow::Result<String> {
-    validate::github_login(raw).map_err(|e| anyhow::anyhow!("{raw:?} is not a GitHub login. {e}"))
 }
