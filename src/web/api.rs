@@ -84,7 +84,7 @@ pub async fn nomination_json(
     state: web::Data<AppState>,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let entry = public::nomination_view(&state, id.into_inner(), false).await?;
+    let entry = super::nomination_page::nomination_view(&state, id.into_inner(), false).await?;
     let permalink = state
         .settings
         .absolute(&format!("/nominations/{}", entry.nomination_id));

@@ -15,7 +15,9 @@ pub mod extract;
 pub mod forum;
 pub mod limits;
 pub mod logging;
+pub mod me;
 pub mod nominate;
+pub mod nomination_page;
 pub mod page;
 pub mod profile;
 pub mod public;
@@ -86,8 +88,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(auth::dev_login_form)
     .service(auth::dev_log_in)
     .service(public::issue_page)
-    .service(public::nomination_page)
-    .service(public::me_page)
+    .service(nomination_page::nomination_page)
+    .service(me::me_page)
     .service(nominate::nominate_page)
     .service(nominate::submit_nomination)
     .service(nominate::withdraw_nomination)
