@@ -422,7 +422,7 @@ on_both_backends! {
             app.state
                 .db
                 .write_blocking(move |tx| {
-                    Ok(twir_picks::models::forum::take_lease(tx, holder, at, at + chrono::Duration::minutes(15))?)
+                    Ok(twir_picks::models::forum_status::take_lease(tx, holder, at, at + chrono::Duration::minutes(15))?)
                 })
                 .unwrap()
         };

@@ -5,6 +5,7 @@ pub mod ballot;
 pub mod crates_cache;
 pub mod editor;
 pub mod forum;
+pub mod forum_status;
 pub mod history;
 pub mod nomination;
 pub mod outbox;

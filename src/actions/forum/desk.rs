@@ -12,6 +12,7 @@ use crate::models::audit::{self, Entry as AuditEntry};
 use crate::models::ballot;
 use crate::models::ballot::rfc3339;
 use crate::models::forum::{self as stored, PostReading, StoredPost};
+use crate::models::forum_status;
 use crate::models::nomination;
 use crate::state::AppState;
 use serde::Serialize;
@@ -88,7 +89,12 @@ pub async fn desk_view(state: &AppState) -> Result<Option<ForumDesk>, AppError> 
     let from = open.issue.saturating_sub(state.settings.ballot_weeks.max(1) - 1);
     let (statuses, posts) = state
         .db
-        .read(move |conn| Ok((stored::topic_statuses(conn)?, stored::needing_a_look(conn, from)?)))
+        .read(move |conn| {
+            Ok((
+                forum_status::topic_statuses(conn)?,
+                stored::needing_a_look(conn, from)?,
+            ))
+        })
         .await?;
     let base = forum.url.as_str().trim_end_matches('/').to_string();
     let threads = [

@@ -16,6 +16,7 @@ use crate::domain::forum_post::Forum;
 use crate::domain::validate::Category;
 use crate::error::AppError;
 use crate::models::forum::{self as stored, StoredPost};
+use crate::models::forum_status;
 use crate::settings::ForumSettings;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
@@ -107,7 +108,7 @@ pub async fn sync(state: &AppState, bridge: &Bridge, weeks: Option<i32>) -> Resu
         state
             .db
             .write(move |tx| {
-                Ok(stored::record_read(
+                Ok(forum_status::record_read(
                     tx,
                     topic,
                     slug.as_deref(),
@@ -159,7 +160,7 @@ async fn sync_topic(
                 stored::known_ids(conn, topic_id)?
                     .into_iter()
                     .collect::<HashSet<i64>>(),
-                stored::floor(conn, topic_id)?,
+                forum_status::floor(conn, topic_id)?,
                 stored::live_since(conn, topic_id, live_from)?,
             ))
         })
@@ -191,7 +192,7 @@ async fn sync_topic(
             // Everything up to here is older than any ballot: never fetched again.
             state
                 .db
-                .write(move |tx| Ok(stored::raise_floor(tx, topic_id, newest_old)?))
+                .write(move |tx| Ok(forum_status::raise_floor(tx, topic_id, newest_old)?))
                 .await?;
             break;
         }
@@ -255,7 +256,7 @@ pub async fn poll_forever(state: AppState, bridge: Bridge) {
         let holder = holder.clone();
         let mine = state
             .db
-            .write(move |tx| Ok(stored::take_lease(tx, &holder, now, until)?))
+            .write(move |tx| Ok(forum_status::take_lease(tx, &holder, now, until)?))
             .await
             .unwrap_or(false);
         if !mine {
