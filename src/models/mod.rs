@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod ballot;
 pub mod crates_cache;
+pub mod credits;
 pub mod editor;
 pub mod forum;
 pub mod forum_status;
