@@ -65,27 +65,7 @@ fn chromedriver() -> Option<Driver> {
 }
 
 async fn browser(driver: &Driver) -> Client {
-    // Two TLS back ends end up linked (reqwest's and fantoccini's): name one for the process.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1280,900",
-                format!("--user-data-dir={}", driver._profile.path().display()),
-            ]
-        }),
-    );
-    ClientBuilder::rustls()
-        .unwrap()
-        .capabilities(caps)
-        .connect(&driver.url)
-        .await
-        .expect("a browser session")
+    browser_with(driver, false).await
 }
 
 fn screenshot_dir() -> std::path::PathBuf {
