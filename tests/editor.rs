@@ -68,6 +68,7 @@ on_both_backends! {
         assert!(html.contains("A generic serialization/deserialization framework"), "crates.io description next to the pitch");
         assert!(html.contains(r#"<pre class="attribution" id="attribution-"#));
         assert!(html.contains("Alice \\[the\\] Great"), "the attribution is shown as text");
+        assert!(html.contains("Tuesday 1 December 2026, 12:00 UTC</time> (in 6 days)"), "dates as the public page says them");
     }
 }
 

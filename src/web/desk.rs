@@ -69,6 +69,9 @@ struct DeskPage<'a> {
     is_open: bool,
     published: bool,
     closes_at: &'a str,
+    /// As the public page says it: "Tuesday 1 December 2026, 12:00 UTC", "in 6 days".
+    closes_at_human: String,
+    closes_in: String,
     /// For the `datetime-local` input: "2026-12-01T12:00".
     closes_at_input: &'a str,
     /// The weeks before and after, when stored (links to others would be 404s).
@@ -144,6 +147,9 @@ pub async fn desk(
     let week = &shortlist.week;
     let open = state.open_week().await?;
     let forum = crate::actions::forum::desk_view(&state).await?;
+    let closes = chrono::DateTime::parse_from_rfc3339(&week.closes_at)
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc));
     let webhook_troubles = state
         .db
         .read(|conn| Ok(crate::models::outbox::troubles(conn)?))
@@ -173,6 +179,10 @@ pub async fn desk(
         is_open: week.issue == open.issue,
         published: shortlist.published,
         closes_at: &week.closes_at,
+        closes_at_human: closes.as_ref().map(|t| view::human_time(*t)).unwrap_or_default(),
+        closes_in: closes
+            .map(|t| view::relative(t, state.clock.now()))
+            .unwrap_or_default(),
         closes_at_input: week.closes_at.get(..16).unwrap_or(&week.closes_at),
         previous: state
             .week_is_stored(week.issue - 1)
