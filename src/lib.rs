@@ -143,6 +143,9 @@ fn spawn_background_work(state: AppState) {
             if let Err(e) = actions::nominate::verify_pending(&state).await {
                 tracing::warn!(error = %e, "verifying pending crates failed");
             }
+            if let Err(e) = actions::nominate::check_pending_owners(&state).await {
+                tracing::warn!(error = %e, "checking crate owners failed");
+            }
             state.limits.tidy();
             let now = state.clock.now();
             let states_before = now - chrono::Duration::seconds(2 * web::session::OAUTH_TTL_SECS);

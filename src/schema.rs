@@ -70,6 +70,7 @@ diesel::table! {
         user_id -> Integer,
         self_suggestion -> Bool,
         created_at -> Timestamp,
+        owner_check -> Nullable<Text>,
     }
 }
 
@@ -195,6 +196,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     forum_topics,
     forum_lease,
     outbox,
+    crate_owners,
 );
 
 diesel::table! {
@@ -261,5 +263,13 @@ diesel::table! {
         delivered_at -> Nullable<Timestamp>,
         given_up_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    crate_owners (name) {
+        name -> Text,
+        owners -> Text,
+        fetched_at -> Timestamp,
     }
 }

@@ -73,3 +73,37 @@ pub async fn lookup(state: &AppState, name: &str) -> Lookup {
     }
     answer
 }
+
+/// A crate's owners (logins; teams as `github:org:team`), cached for a day like the crate
+/// itself. `None` when crates.io did not answer: the caller keeps the nominator's word and
+/// checks again later.
+pub async fn owners(state: &AppState, name: &str) -> Option<Vec<String>> {
+    let key = crate::domain::validate::crate_key(name);
+    let now = state.clock.now();
+    let cached = {
+        let key = key.clone();
+        state
+            .db
+            .read(move |conn| Ok(crates_cache::owners(conn, &key)?))
+            .await
+    };
+    if let Ok(Some((owners, at))) = cached {
+        if now - at.and_utc() < Duration::hours(FOUND_TTL_HOURS) {
+            return Some(owners);
+        }
+    }
+    let owners = state.crates_io.owners(name).await?;
+    let stored = {
+        let owners = owners.clone();
+        state
+            .db
+            .write(move |tx| Ok(crates_cache::put_owners(tx, &key, &owners, now)?))
+            .await
+    };
+    if let Err(e) = stored {
+        tracing::warn!(error = %e, "could not cache a crate's owners");
+    }
+    Some(owners)
+}
+
+pub use crate::domain::owners::{owner_check, OwnerCheck};

@@ -115,6 +115,17 @@ pub async fn nominate(
         None => check_on_crates_io(state, &mut valid).await?,
         Some(_) => None,
     };
+    // The nominator against the crate's owners on crates.io: an owner is thanked for the
+    // self-suggestion whether ticked or not; a claim that is not borne out is shown on the desk.
+    let owner_check = match &mut valid {
+        ValidNomination::Crate(c) => {
+            let owners = crate_lookup::owners(state, c.name.as_str()).await;
+            let check = crate_lookup::owner_check(owners.as_deref(), &user.user.login, c.self_suggestion);
+            c.self_suggestion = check.self_suggestion(c.self_suggestion);
+            Some(check)
+        }
+        ValidNomination::Quote(_) => None,
+    };
 
     let now = state.clock.now();
     let user_id = user.user.id;
@@ -144,10 +155,12 @@ pub async fn nominate(
                 Some(n) => {
                     let self_suggestion = matches!(&valid, ValidNomination::Crate(c) if c.self_suggestion);
                     nomination::add_nominator(tx, n.id, user_id, self_suggestion, now)?;
+                    nomination::set_owner_check(tx, n.id, user_id, owner_check.and_then(|c| c.as_stored()))?;
                     Nominated::CoNominated(n.id)
                 }
                 None => {
                     let id = nomination::insert(tx, &valid, issue, user_id, facts.as_ref(), false, now)?;
+                    nomination::set_owner_check(tx, id, user_id, owner_check.and_then(|c| c.as_stored()))?;
                     webhooks::queue(
                         tx,
                         &settings,
@@ -240,4 +253,40 @@ pub async fn verify_pending(state: &AppState) -> Result<usize, AppError> {
         }
     }
     Ok(verified)
+}
+
+/// Check the credits crates.io did not answer for at nomination time: an owner becomes a
+/// self-suggestion, a claim not borne out is marked for the desk. Returns how many were checked.
+pub async fn check_pending_owners(state: &AppState) -> Result<usize, AppError> {
+    let pending = state
+        .db
+        .read(|conn| Ok(nomination::unchecked_owners(conn, 50)?))
+        .await?;
+    let mut checked = 0;
+    for (nomination_id, user_id, name, login) in pending {
+        // Still unreachable: stop here and try again on the next round.
+        let Some(owners) = crate_lookup::owners(state, &name).await else {
+            break;
+        };
+        let says_self = state
+            .db
+            .read(move |conn| Ok(nomination::says_self_suggestion(conn, nomination_id, user_id)?))
+            .await?;
+        let check = crate_lookup::owner_check(Some(&owners), &login, says_self);
+        state
+            .db
+            .write(move |tx| {
+                nomination::set_owner_check(tx, nomination_id, user_id, check.as_stored())?;
+                nomination::set_self_suggestion(
+                    tx,
+                    nomination_id,
+                    user_id,
+                    check.self_suggestion(says_self),
+                )?;
+                Ok(())
+            })
+            .await?;
+        checked += 1;
+    }
+    Ok(checked)
 }

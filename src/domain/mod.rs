@@ -6,6 +6,7 @@ pub mod draft;
 pub mod eligibility;
 pub mod forum_post;
 pub mod markdown;
+pub mod owners;
 pub mod ranking;
 pub mod validate;
 pub mod vote_bursts;

@@ -52,3 +52,47 @@ pub fn put(tx: &mut Tx<'_>, entry: &CachedCrate) -> QueryResult<()> {
 pub fn is_fresh(entry: &CachedCrate, now: DateTime<Utc>, ttl: chrono::Duration) -> bool {
     now - entry.fetched_at.and_utc() < ttl
 }
+
+/// A crate's owners as crates.io listed them, and when.
+pub fn owners(conn: &mut DbConnection, key: &str) -> QueryResult<Option<(Vec<String>, NaiveDateTime)>> {
+    use crate::schema::crate_owners;
+    let row: Option<(String, NaiveDateTime)> = crate_owners::table
+        .find(key)
+        .select((crate_owners::owners, crate_owners::fetched_at))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(json, at)| (serde_json::from_str(&json).unwrap_or_default(), at)))
+}
+
+/// Store (or replace) a crate's owners.
+pub fn put_owners(tx: &mut Tx<'_>, key: &str, owners: &[String], now: DateTime<Utc>) -> QueryResult<()> {
+    use crate::schema::crate_owners;
+    tx.changed(Change::Nothing);
+    let conn: &mut DbConnection = tx;
+    let json = serde_json::to_string(owners).unwrap_or_else(|_| "[]".into());
+    let updated = diesel::update(crate_owners::table.find(key))
+        .set((
+            crate_owners::owners.eq(&json),
+            crate_owners::fetched_at.eq(now.naive_utc()),
+        ))
+        .execute(conn)?;
+    if updated == 0 {
+        // In a savepoint: a concurrent insert of the same key simply wins.
+        let inserted = crate::db::write_transaction(conn, |c| {
+            diesel::insert_into(crate_owners::table)
+                .values((
+                    crate_owners::name.eq(key),
+                    crate_owners::owners.eq(&json),
+                    crate_owners::fetched_at.eq(now.naive_utc()),
+                ))
+                .execute(c)
+        });
+        match inserted {
+            Err(e) if crate::db::is_unique_violation(&e) => {}
+            other => {
+                other?;
+            }
+        }
+    }
+    Ok(())
+}

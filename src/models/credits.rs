@@ -14,6 +14,9 @@ pub struct Credit {
     pub login: String,
     pub name: String,
     pub self_suggestion: bool,
+    /// What the crates.io owners check said (`owner`, `not_owner`, `unchecked`; `None`: not
+    /// checked, or not claimed).
+    pub owner_check: Option<String>,
     /// Set for a forum credit: the post it links to, and the post's likes.
     pub forum: Option<ForumPostRef>,
     #[serde(skip)]
@@ -26,9 +29,20 @@ pub struct ForumPostRef {
     pub likes: i64,
 }
 
+/// (nomination, user, self-suggestion, login, name, since, owner check), as read.
+type SiteCreditRow = (
+    i32,
+    i32,
+    bool,
+    String,
+    Option<String>,
+    NaiveDateTime,
+    Option<String>,
+);
+
 /// Nominators of each nomination in `ids`, first nominator first.
 pub fn credits(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, Credit)>> {
-    let rows: Vec<(i32, i32, bool, String, Option<String>, NaiveDateTime)> = nominators::table
+    let rows: Vec<SiteCreditRow> = nominators::table
         .inner_join(users::table)
         .filter(nominators::nomination_id.eq_any(ids))
         .order((
@@ -43,26 +57,30 @@ pub fn credits(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, Cr
             users::login,
             users::name,
             nominators::created_at,
+            nominators::owner_check,
         ))
         .load(conn)?;
     let mut out: Vec<(i32, Credit)> = rows
         .into_iter()
-        .map(|(nomination_id, user_id, self_suggestion, login, name, at)| {
-            let name = name
-                .filter(|n| !n.trim().is_empty())
-                .unwrap_or_else(|| login.clone());
-            (
-                nomination_id,
-                Credit {
-                    user_id: Some(user_id),
-                    login,
-                    name,
-                    self_suggestion,
-                    forum: None,
-                    at,
-                },
-            )
-        })
+        .map(
+            |(nomination_id, user_id, self_suggestion, login, name, at, owner_check)| {
+                let name = name
+                    .filter(|n| !n.trim().is_empty())
+                    .unwrap_or_else(|| login.clone());
+                (
+                    nomination_id,
+                    Credit {
+                        user_id: Some(user_id),
+                        login,
+                        name,
+                        self_suggestion,
+                        owner_check,
+                        forum: None,
+                        at,
+                    },
+                )
+            },
+        )
         .collect();
     for c in crate::models::forum::credits(conn, ids)? {
         out.push((
@@ -72,6 +90,7 @@ pub fn credits(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, Cr
                 login: c.post.username.clone(),
                 name: c.post.credit_name().to_string(),
                 self_suggestion: c.self_suggestion,
+                owner_check: None,
                 forum: Some(ForumPostRef {
                     permalink: c.post.permalink.clone(),
                     likes: i64::from(c.post.likes),

@@ -345,3 +345,62 @@ pub fn reword(tx: &mut Tx<'_>, id: i32, valid: &ValidNomination) -> QueryResult<
             .execute(conn),
     }
 }
+
+/// What the crates.io owners check said of this nominator (`domain::owners`).
+pub fn set_owner_check(
+    tx: &mut Tx<'_>,
+    nomination_id: i32,
+    user_id: i32,
+    check: Option<&str>,
+) -> QueryResult<()> {
+    tx.changed(Change::Ballot);
+    let conn: &mut DbConnection = tx;
+    diesel::update(nominators::table.find((nomination_id, user_id)))
+        .set(nominators::owner_check.eq(check))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Credits whose owners check waits for crates.io: (nomination, user, crate, login, says self).
+pub fn unchecked_owners(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<(i32, i32, String, String)>> {
+    use crate::schema::users;
+    let rows: Vec<(i32, i32, Option<String>, String)> = nominators::table
+        .inner_join(nominations::table)
+        .inner_join(users::table)
+        .filter(nominators::owner_check.eq("unchecked"))
+        .select((
+            nominators::nomination_id,
+            nominators::user_id,
+            nominations::crate_name,
+            users::login,
+        ))
+        .limit(limit)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(n, u, name, login)| Some((n, u, name?, login)))
+        .collect())
+}
+
+/// The self-suggestion mark of one credit, after a late owners check.
+pub fn set_self_suggestion(
+    tx: &mut Tx<'_>,
+    nomination_id: i32,
+    user_id: i32,
+    self_suggestion: bool,
+) -> QueryResult<()> {
+    tx.changed(Change::Ballot);
+    let conn: &mut DbConnection = tx;
+    diesel::update(nominators::table.find((nomination_id, user_id)))
+        .set(nominators::self_suggestion.eq(self_suggestion))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Whether this nominator marked the crate as their own.
+pub fn says_self_suggestion(conn: &mut DbConnection, nomination_id: i32, user_id: i32) -> QueryResult<bool> {
+    nominators::table
+        .find((nomination_id, user_id))
+        .select(nominators::self_suggestion)
+        .first(conn)
+}

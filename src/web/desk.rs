@@ -46,6 +46,8 @@ struct DeskEntry<'a> {
     editors_choice: bool,
     /// Votes within an hour from new GitHub accounts, when a burst.
     vote_burst: Option<usize>,
+    /// What the crates.io owners check says of the nominators' claims.
+    owner_notes: Vec<String>,
 }
 
 /// One category on the desk: its entries, the whole section, the pick.
@@ -92,6 +94,25 @@ struct WebhookTrouble {
     given_up: bool,
 }
 
+/// "Ann says self-suggestion, not an owner on crates.io"; "Bob: not yet checked …".
+fn owner_notes(entry: &crate::models::ballot::Entry) -> Vec<String> {
+    entry
+        .credits
+        .iter()
+        .filter_map(|c| match c.owner_check.as_deref() {
+            Some("not_owner") => Some(format!(
+                "{} says self-suggestion, not an owner on crates.io",
+                c.name
+            )),
+            Some("unchecked") if c.self_suggestion => Some(format!(
+                "{} says self-suggestion, not yet checked on crates.io",
+                c.name
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
 fn desk_categories(shortlist: &Shortlist) -> Vec<DeskCategory<'_>> {
     let personal = view::ballot::Personal::default();
     let week: &RankedWeek = &shortlist.week;
@@ -114,6 +135,7 @@ fn desk_categories(shortlist: &Shortlist) -> Vec<DeskCategory<'_>> {
                     hidden_reason: entry.nomination.hidden_reason.as_deref(),
                     editors_choice: entry.nomination.editors_choice,
                     vote_burst: shortlist.vote_bursts.get(&entry.nomination_id).copied(),
+                    owner_notes: owner_notes(entry),
                 })
                 .collect();
             DeskCategory {

@@ -93,7 +93,9 @@ pub(super) async fn check(state: &AppState, post: &Post, mut form: NominationFor
             Lookup::Unreachable(_) => {}
         }
         if form.self_suggestion.is_none() {
-            let owners = state.crates_io.owners(&form.crate_name).await.unwrap_or_default();
+            let owners = crate_lookup::owners(state, &form.crate_name)
+                .await
+                .unwrap_or_default();
             if owners.iter().any(|o| o.eq_ignore_ascii_case(&post.username)) {
                 form.self_suggestion = Some("on".into());
             }
