@@ -95,7 +95,7 @@ fn tables() -> Vec<Table> {
         copy_table!(users, [id: i32, github_id: Option<i64>, login: String, name: Option<String>, avatar_url: Option<String>, github_created_at: Option<NaiveDateTime>, banned: bool, banned_reason: Option<String>, session_epoch: i32, created_at: NaiveDateTime, updated_at: NaiveDateTime]),
         copy_table!(editors, [login: String, granted_by: String, granted_at: NaiveDateTime, revoked_at: Option<NaiveDateTime>]),
         copy_table!(weeks, [issue: i32, opens_at: NaiveDateTime, closes_at: NaiveDateTime, status: String, published_at: Option<NaiveDateTime>]),
-        copy_table!(nominations, [id: i32, category: String, week_issue: i32, nominated_by: i32, created_at: NaiveDateTime, dedupe_key: String, editors_choice: bool, crate_name: Option<String>, pitch: Option<String>, url: Option<String>, why: Option<String>, description: Option<String>, repository: Option<String>, verified: bool, verified_at: Option<NaiveDateTime>, quote_text: Option<String>, author: Option<String>, where_said: Option<String>, source_url: Option<String>, context: Option<String>, hidden: bool, hidden_reason: Option<String>, withdrawn: bool]),
+        copy_table!(nominations, [id: i32, category: String, week_issue: i32, nominated_by: i32, created_at: NaiveDateTime, dedupe_key: String, editors_choice: bool, crate_name: Option<String>, pitch: Option<String>, url: Option<String>, why: Option<String>, description: Option<String>, repository: Option<String>, verified: bool, verified_at: Option<NaiveDateTime>, quote_text: Option<String>, author: Option<String>, where_said: Option<String>, source_url: Option<String>, context: Option<String>, hidden: bool, hidden_reason: Option<String>, withdrawn: bool, credit_line: Option<String>]),
         copy_table!(nominators, [nomination_id: i32, user_id: i32, self_suggestion: bool, created_at: NaiveDateTime, owner_check: Option<String>]),
         copy_table!(votes, [id: i32, user_id: i32, week_issue: i32, category: String, nomination_id: i32, withdrawn: bool, created_at: NaiveDateTime, updated_at: NaiveDateTime]),
         copy_table!(picks, [id: i32, week_issue: i32, category: String, nomination_id: i32, picked_by: i32, picked_at: NaiveDateTime, unpicked_at: Option<NaiveDateTime>, unpicked_by: Option<i32>]),
@@ -110,6 +110,7 @@ fn tables() -> Vec<Table> {
         copy_table!(forum_topics, [topic_id: i64, slug: Option<String>, floor_post_id: i64, last_read_at: Option<NaiveDateTime>, last_error: Option<String>, last_error_at: Option<NaiveDateTime>]),
         copy_table!(outbox, [id: i32, target: String, event: String, dedupe_key: String, payload: String, created_at: NaiveDateTime, attempts: i32, next_attempt_at: NaiveDateTime, claimed_until: Option<NaiveDateTime>, delivered_at: Option<NaiveDateTime>, given_up_at: Option<NaiveDateTime>, last_error: Option<String>]),
         copy_table!(crate_owners, [name: String, owners: String, fetched_at: NaiveDateTime]),
+        copy_table!(original_wording, [nomination_id: i32, pitch: Option<String>, why: Option<String>, url: Option<String>, quote_text: Option<String>, author: Option<String>, where_said: Option<String>, source_url: Option<String>, first_edited_at: NaiveDateTime]),
         copy_table!(forum_lease, [name: String, holder: String, until: NaiveDateTime]),
     ]
 }

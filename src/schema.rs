@@ -61,6 +61,7 @@ diesel::table! {
         hidden -> Bool,
         hidden_reason -> Nullable<Text>,
         withdrawn -> Bool,
+        credit_line -> Nullable<Text>,
     }
 }
 
@@ -197,6 +198,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     forum_lease,
     outbox,
     crate_owners,
+    original_wording,
 );
 
 diesel::table! {
@@ -271,5 +273,19 @@ diesel::table! {
         name -> Text,
         owners -> Text,
         fetched_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    original_wording (nomination_id) {
+        nomination_id -> Integer,
+        pitch -> Nullable<Text>,
+        why -> Nullable<Text>,
+        url -> Nullable<Text>,
+        quote_text -> Nullable<Text>,
+        author -> Nullable<Text>,
+        where_said -> Nullable<Text>,
+        source_url -> Nullable<Text>,
+        first_edited_at -> Timestamp,
     }
 }

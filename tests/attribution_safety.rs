@@ -76,6 +76,7 @@ fn render_all(fields: &Fields) -> Vec<String> {
             self_suggestion: fields.self_suggestion,
             editors_choice,
             editor: fields.editor.clone(),
+            credit_line: Some(fields.editor.clone()),
         };
         let q = QuoteAttribution {
             text: fields.text.clone(),
@@ -86,6 +87,7 @@ fn render_all(fields: &Fields) -> Vec<String> {
             self_suggestion: fields.self_suggestion,
             editors_choice,
             editor: fields.editor.clone(),
+            credit_line: Some(fields.editor.clone()),
         };
         out.push(r.crate_entry(&c));
         out.push(r.crate_section(&c, SUBMIT_CRATE));
@@ -218,6 +220,7 @@ fn display_names_render_as_plain_text() {
         self_suggestion: false,
         editors_choice: false,
         editor: String::new(),
+        credit_line: None,
     };
     assert_eq!(
         r.crate_entry(&a),

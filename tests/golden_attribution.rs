@@ -92,6 +92,7 @@ fn crate_sections_rebuild_byte_for_byte() {
             self_suggestion: c.get(5).is_some(),
             editors_choice: false,
             editor: String::new(),
+            credit_line: None,
         };
         let expected = body.replace(&c[4], &substituted);
         let got = renderer.crate_entry(&attribution);
@@ -148,6 +149,7 @@ fn quote_sections_rebuild_byte_for_byte() {
             self_suggestion: c.get(5).is_some(),
             editors_choice: false,
             editor: String::new(),
+            credit_line: None,
         };
         let expected = body.replacen(&c[4], &substituted, 1);
         let got = renderer.quote_entry(&attribution);

@@ -84,6 +84,7 @@ pub async fn pick_own_choice(
     state: &AppState,
     editor: &CurrentUser,
     form: &NominationForm,
+    credit_line: Option<String>,
     issue: Option<i32>,
 ) -> Result<(i32, Category), AppError> {
     let valid = form
@@ -104,6 +105,7 @@ pub async fn pick_own_choice(
         .db
         .write(move |tx| {
             let id = nomination::insert(tx, &valid, week.issue, editor_id, facts.as_ref(), true, now)?;
+            nomination::set_credit_line(tx, id, credit_line.as_deref())?;
             audit::record(
                 tx,
                 AuditEntry::new(&login, "editors_choice", &format!("nomination {id}"))

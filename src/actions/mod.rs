@@ -10,3 +10,4 @@ pub mod nominate;
 pub mod shortlist;
 pub mod vote;
 pub mod webhooks;
+pub mod wording;

@@ -51,6 +51,7 @@ pub fn attribution_of(entry: &Entry, settings: &Settings) -> Attribution {
             self_suggestion,
             editors_choice,
             editor,
+            credit_line: entry.nomination.credit_line.clone(),
         }),
         (c, None) => {
             let c = c
@@ -64,6 +65,7 @@ pub fn attribution_of(entry: &Entry, settings: &Settings) -> Attribution {
                 self_suggestion,
                 editors_choice,
                 editor,
+                credit_line: entry.nomination.credit_line.clone(),
             })
         }
     }

@@ -10,7 +10,7 @@ use handlebars::{Context, Handlebars, Helper, HelperResult, Output, RenderContex
 use serde::Serialize;
 use std::path::Path;
 
-pub use super::markdown::{blockquote, link_destination, plain_text, prose};
+pub use super::markdown::{blockquote, link_destination, plain_line, plain_text, prose};
 
 /// One person thanked, and where their nomination lives.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
@@ -29,6 +29,9 @@ pub struct CrateAttribution {
     /// No suggestions: the editor chose (their name in `editor`).
     pub editors_choice: bool,
     pub editor: String,
+    /// The editor's own words for the credit line of their choice (plain text).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credit_line: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -42,6 +45,8 @@ pub struct QuoteAttribution {
     pub self_suggestion: bool,
     pub editors_choice: bool,
     pub editor: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credit_line: Option<String>,
 }
 
 /// Whether the thanks read "for the self-suggestion!": every person thanked marked the crate as
@@ -122,6 +127,7 @@ macro_rules! text_helper {
 }
 
 text_helper!(inline_helper, prose);
+text_helper!(line_helper, plain_line);
 text_helper!(blockquote_helper, blockquote);
 text_helper!(link_helper, link_destination);
 
@@ -150,6 +156,7 @@ impl Renderer {
         // The output is markdown, not HTML: `{{value}}` gets markdown escaping.
         hb.register_escape_fn(plain_text);
         hb.register_helper("inline", Box::new(inline_helper));
+        hb.register_helper("line", Box::new(line_helper));
         hb.register_helper("blockquote", Box::new(blockquote_helper));
         hb.register_helper("link", Box::new(link_helper));
         hb.register_helper("credits", Box::new(credits_helper));
@@ -228,6 +235,7 @@ mod tests {
             self_suggestion: false,
             editors_choice: false,
             editor: String::new(),
+            credit_line: None,
         }
     }
 
@@ -287,6 +295,7 @@ mod tests {
             self_suggestion: false,
             editors_choice: false,
             editor: String::new(),
+            credit_line: None,
         };
         assert_eq!(
             r.quote_section(&q, "https://picks.example/nominate?category=quote"),

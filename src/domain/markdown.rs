@@ -55,6 +55,20 @@ fn starts_entity(rest: &[char]) -> bool {
 
 /// Text that must appear exactly as typed (a name, an author, where it was said), on one line:
 /// nothing in it can open a link, code, emphasis, an attribute list or HTML.
+/// `plain_text` for a paragraph of its own (an editor's credit line): also nothing at the start
+/// of the line may open a block (a heading, a list, a fence).
+pub fn plain_line(text: &str) -> String {
+    let line = plain_text(text);
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    match line.chars().next() {
+        Some('#' | '-' | '+' | '~' | '=') => format!("\\{line}"),
+        Some(c) if c.is_ascii_digit() && matches!(line[digits..].chars().next(), Some('.' | ')')) => {
+            format!("{}\\{}", &line[..digits], &line[digits..])
+        }
+        _ => line,
+    }
+}
+
 pub fn plain_text(text: &str) -> String {
     let text = without_controls(text, false)
         .split_whitespace()
@@ -400,6 +414,17 @@ impl Prose {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_line_of_its_own_opens_no_block() {
+        assert_eq!(plain_line("llogiq is pleased."), "llogiq is pleased.");
+        assert_eq!(plain_line("# not a heading"), "\\# not a heading");
+        assert_eq!(plain_line("~~~ not a fence"), "\\~~~ not a fence");
+        assert_eq!(plain_line("- not a list"), "\\- not a list");
+        assert_eq!(plain_line("1. not a list"), "1\\. not a list");
+        assert_eq!(plain_line("2026 was a year"), "2026 was a year");
+    }
+
     use super::*;
 
     #[test]

@@ -14,3 +14,4 @@ pub mod pick;
 pub mod user;
 pub mod vote;
 pub mod week;
+pub mod wording;

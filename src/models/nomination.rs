@@ -35,6 +35,8 @@ pub struct Nomination {
     pub hidden: bool,
     pub hidden_reason: Option<String>,
     pub withdrawn: bool,
+    /// An editor's own choice: the credit line as the editor words it.
+    pub credit_line: Option<String>,
 }
 
 impl Nomination {
@@ -325,7 +327,7 @@ pub fn set_hidden(tx: &mut Tx<'_>, id: i32, hidden: bool, reason: Option<&str>) 
         .execute(conn)
 }
 
-/// Replace a nomination's wording (pitch and why, or the quote's text, author, where and
+/// Replace a nomination's wording (pitch, why and link, or the quote's text, author, where and
 /// source) with `valid`'s; the crate or quote it is stays.
 pub fn reword(tx: &mut Tx<'_>, id: i32, valid: &ValidNomination) -> QueryResult<usize> {
     tx.changed(Change::Ballot);
@@ -333,7 +335,11 @@ pub fn reword(tx: &mut Tx<'_>, id: i32, valid: &ValidNomination) -> QueryResult<
     let target = nominations::table.find(id);
     match valid {
         ValidNomination::Crate(c) => diesel::update(target)
-            .set((nominations::pitch.eq(&c.pitch), nominations::why.eq(&c.why)))
+            .set((
+                nominations::pitch.eq(&c.pitch),
+                nominations::why.eq(&c.why),
+                nominations::url.eq(&c.url),
+            ))
             .execute(conn),
         ValidNomination::Quote(q) => diesel::update(target)
             .set((
@@ -403,4 +409,14 @@ pub fn says_self_suggestion(conn: &mut DbConnection, nomination_id: i32, user_id
         .find((nomination_id, user_id))
         .select(nominators::self_suggestion)
         .first(conn)
+}
+
+/// An editor's own choice: the credit line as the editor worded it (`None`: the template's).
+pub fn set_credit_line(tx: &mut Tx<'_>, id: i32, line: Option<&str>) -> QueryResult<()> {
+    tx.changed(Change::Ballot);
+    let conn: &mut DbConnection = tx;
+    diesel::update(nominations::table.find(id))
+        .set(nominations::credit_line.eq(line))
+        .execute(conn)?;
+    Ok(())
 }

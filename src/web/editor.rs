@@ -31,6 +31,9 @@ pub struct PickForm {
     nomination_id: String,
     #[serde(default)]
     issue: String,
+    /// An editor's own choice: the credit line as the editor words it (empty: the template's).
+    #[serde(default)]
+    credit: String,
     #[serde(flatten)]
     nomination: NominationForm,
 }
@@ -44,7 +47,9 @@ pub async fn pick(
 ) -> Result<HttpResponse, AppError> {
     let issue = parse_issue(Some(&form.issue))?;
     let (issue, category) = if form.nomination_id.trim().is_empty() {
-        editor::pick_own_choice(&state, &editor.0, &form.nomination, issue).await?
+        let credit = validate::optional_text(&form.credit, 300, "the credit line")
+            .map_err(|e| AppError::unprocessable("invalid_credit", e).on_field("credit"))?;
+        editor::pick_own_choice(&state, &editor.0, &form.nomination, credit, issue).await?
     } else {
         let id: i32 = form.nomination_id.trim().parse().map_err(|_| {
             AppError::unprocessable(

@@ -30,7 +30,9 @@ pub async fn needs_look_form(
     let shown = NeedsLook::of(&post);
     let from = FromForum {
         action: action(post_id),
-        post: &shown,
+        post: Some(&shown),
+        editing: false,
+        reason: String::new(),
     };
     render_form(
         &state,
@@ -70,7 +72,9 @@ pub async fn nominate_from_post(
     let shown = NeedsLook::of(&post);
     let from = FromForum {
         action: action(post_id),
-        post: &shown,
+        post: Some(&shown),
+        editing: false,
+        reason: String::new(),
     };
     let mut form = form;
     form.category = post.category.clone();

@@ -24,6 +24,7 @@ pub mod public;
 pub mod session;
 pub mod view;
 pub mod vote;
+pub mod wording;
 
 use crate::error::AppError;
 use crate::settings::Settings;
@@ -107,6 +108,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(editor::close_week)
     .service(editor::publish)
     .service(desk::audit_log)
+    .service(wording::edit_form)
+    .service(wording::edit)
     .service(forum::needs_look_form)
     .service(forum::nominate_from_post)
     .service(archive::winners_page)

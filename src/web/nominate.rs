@@ -19,11 +19,16 @@ pub struct CategoryQuery {
     category: Option<String>,
 }
 
-/// Where a nomination form posts, and the forum post it reads when an editor turns one into a
-/// nomination (`None`: the ordinary form, posting to `/nominations`).
+/// A nomination form for an editor (`None`: the ordinary form, posting to `/nominations`):
+/// where it posts, and either the forum post it turns into a nomination, or an edit of a
+/// nomination's wording.
 pub(super) struct FromForum<'a> {
     pub action: String,
-    pub post: &'a crate::actions::forum::NeedsLook,
+    pub post: Option<&'a crate::actions::forum::NeedsLook>,
+    /// Editing the wording of an existing nomination (its crate stays; a reason is asked).
+    pub editing: bool,
+    /// The reason given for the edit, as typed.
+    pub reason: String,
 }
 
 pub(super) fn render_form(
@@ -42,13 +47,15 @@ pub(super) fn render_form(
         notes.entry(field).or_insert(message);
     }
     let data = NominatePage {
-        title: if from_forum.is_some() {
-            "Nominate from the forum"
-        } else {
-            "Nominate"
+        title: match &from_forum {
+            Some(f) if f.editing => "Edit the wording",
+            Some(_) => "Nominate from the forum",
+            None => "Nominate",
         },
+        editing: from_forum.as_ref().is_some_and(|f| f.editing),
+        reason: from_forum.as_ref().map_or("", |f| f.reason.as_str()),
         action: from_forum.as_ref().map_or("/nominations", |f| f.action.as_str()),
-        forum_post: from_forum.as_ref().map(|f| f.post),
+        forum_post: from_forum.as_ref().and_then(|f| f.post),
         is_crate: category == Category::Crate,
         is_quote: category == Category::Quote,
         form,
@@ -74,6 +81,9 @@ struct NominatePage<'a> {
     action: &'a str,
     /// An editor turning a forum post into a nomination: the post beside the form.
     forum_post: Option<&'a crate::actions::forum::NeedsLook>,
+    /// An editor rewording a nomination.
+    editing: bool,
+    reason: &'a str,
     is_crate: bool,
     is_quote: bool,
     form: &'a NominationForm,

@@ -67,6 +67,8 @@ struct NominationPage<'a> {
     og: page::OpenGraph,
     /// For a crate: the README badge's markdown.
     badge_markdown: Option<String>,
+    /// The editors reworded it (the nominator's own words are kept).
+    wording_edited: bool,
 }
 
 #[derive(Serialize)]
@@ -131,6 +133,13 @@ pub async fn nomination_page(
             ),
             description: nomination_description(&entry),
             url: permalink.clone(),
+        },
+        wording_edited: {
+            let id = entry.nomination_id;
+            state
+                .db
+                .read(move |conn| Ok(crate::models::wording::is_edited(conn, id)?))
+                .await?
         },
         badge_markdown: entry.crate_.as_ref().map(|c| {
             format!(

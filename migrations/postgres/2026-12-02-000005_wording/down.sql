@@ -1,0 +1,2 @@
+DROP TABLE original_wording;
+ALTER TABLE nominations DROP COLUMN credit_line;
