@@ -37,6 +37,16 @@ pub fn crate_name_from_link(text: &str, url: &str) -> String {
     text.replace('\\', "").trim().to_string()
 }
 
+/// A link into the Rust forums: a thread, a user's profile. Never a crate.
+fn is_forum_link(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|u| {
+        matches!(
+            u.host_str().unwrap_or_default().trim_start_matches("www."),
+            "users.rust-lang.org" | "internals.rust-lang.org" | "discuss.rust-lang.org"
+        )
+    })
+}
+
 fn count_word(intro: &str) -> Option<usize> {
     let lower = intro.to_lowercase();
     [("two", 2), ("three", 3), ("four", 4), ("2 ", 2), ("3 ", 3)]
@@ -69,6 +79,8 @@ pub(super) fn parse_crates(body: &str) -> Section<Vec<FeaturedCrate>> {
         .captures_iter(&intro[from..])
         .map(|c| (c[1].to_string(), c[2].to_string()))
         .filter(|(text, _)| !text.trim().is_empty())
+        // The forum (a thread to nominate in, a user's profile) is never the crate.
+        .filter(|(_, url)| !is_forum_link(url))
         .collect();
     if links.is_empty() {
         if says_none(

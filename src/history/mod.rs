@@ -257,6 +257,29 @@ fn says_none(text: &str, words: &[&str]) -> bool {
 mod tests {
     use super::*;
 
+    /// Prose-style issues link the forum thread or the suggester's profile before the crate.
+    #[test]
+    fn a_forum_link_is_never_the_crate() {
+        for (file, crate_name) in [
+            ("2015-09-07-this-week-in-rust.md", "Serde"),
+            ("2016-06-20-this-week-in-rust.md", "bins"),
+            ("2016-07-18-this-week-in-rust.md", "trace"),
+        ] {
+            let path = format!(
+                "{}/tests/fixtures/history-prose/{file}",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let issue = parse_issue(file, &std::fs::read_to_string(path).unwrap()).unwrap();
+            match issue.crates {
+                Section::Found(crates) => {
+                    let names: Vec<&str> = crates.iter().map(|c| c.name.as_str()).collect();
+                    assert_eq!(names, [crate_name], "{file}");
+                }
+                other => panic!("{file}: {other:?}"),
+            }
+        }
+    }
+
     fn fixture(name: &str) -> IssueFile {
         let path = format!("{}/tests/fixtures/history/{name}", env!("CARGO_MANIFEST_DIR"));
         parse_issue(name, &std::fs::read_to_string(path).unwrap()).unwrap()
