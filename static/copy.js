@@ -17,3 +17,12 @@ document.querySelectorAll("button.copy").forEach((button) => {
     setTimeout(() => { button.textContent = "Copy"; }, 2000);
   });
 });
+
+// Just after a pick the desk opens at the whole section: bring it into view and copy it (a
+// browser that will not copy without a click gets it selected, and says so).
+const picked = location.hash.startsWith("#section-") && document.getElementById(location.hash.slice(1));
+if (picked) {
+  picked.scrollIntoView({ block: "center" });
+  const button = document.querySelector(`button.copy[data-copy="${picked.id}"]`);
+  if (button) button.click();
+}

@@ -169,10 +169,18 @@ on_both_backends! {
         screenshots(&client, &format!("{tag}-leaderboard")).await;
         log_out(&client).await;
 
-        // The editor copies the attribution and picks.
+        // The editor polishes the pitch, copies the attribution and picks.
         log_in(&client, &app, Profile::new(99, "llogiq"), "/editor").await;
+        client.goto(&app.url(&format!("/editor/nominations/{id}/edit"))).await.unwrap();
+        let pitch = client.find(Locator::Id("pitch")).await.unwrap();
+        pitch.clear().await.unwrap();
+        pitch.send_keys("a generic serialization framework for Rust").await.unwrap();
+        client.find(Locator::Id("reason-crate")).await.unwrap().send_keys("clearer").await.unwrap();
+        client.find(Locator::Css("form[action$='/edit'] button[type=submit]")).await.unwrap().click().await.unwrap();
+        wait_for_path(&client, |p| p == "/editor").await;
+        text_of(&client, ".flash").await;
         let attribution = text_of(&client, &format!("#attribution-{id}")).await;
-        assert!(attribution.starts_with("This week's crate is [serde](https://crates.io/crates/serde), a generic serialization framework."), "{attribution}");
+        assert!(attribution.starts_with("This week's crate is [serde](https://crates.io/crates/serde), a generic serialization framework for Rust."), "{attribution}");
         assert!(attribution.contains("Thanks to [Alice]("));
         let copy = client.find(Locator::Css(&format!("button.copy[data-copy='attribution-{id}']"))).await.unwrap();
         copy.click().await.unwrap();
@@ -195,7 +203,11 @@ on_both_backends! {
             .unwrap();
         text_of(&client, ".flash").await;
         let section = text_of(&client, "#section-crate").await;
-        assert!(section.starts_with("## Crate of the Week\n\nThis week's crate is [serde]"), "{section}");
+        assert!(section.starts_with("## Crate of the Week\n\nThis week's crate is [serde](https://crates.io/crates/serde), a generic serialization framework for Rust."), "{section}");
+        // After the pick the desk opens at the section and copies it (or selects it).
+        let copy = client.find(Locator::Css("button.copy[data-copy='section-crate']")).await.unwrap();
+        let label = copy.text().await.unwrap();
+        assert!(label == "Copied" || label.starts_with("Selected"), "{label:?}");
         screenshots(&client, &format!("{tag}-editor")).await;
         client.close().await.unwrap();
     }

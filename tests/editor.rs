@@ -81,7 +81,7 @@ on_both_backends! {
 
         let res = editor.post("/editor/picks", &[("nomination_id", &a.to_string())]).await;
         assert_eq!(res.status(), 303);
-        assert_eq!(location(&res), "/editor?issue=680#crate");
+        assert_eq!(location(&res), "/editor?issue=680#section-crate");
         // One pick per category and week: a second is refused until the first is taken back.
         let res = editor.post("/editor/picks", &[("nomination_id", &b.to_string())]).await;
         assert_eq!(res.status(), 409);

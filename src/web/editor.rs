@@ -63,7 +63,8 @@ pub async fn pick(
         &session,
         format!("Picked for issue {issue}. The whole section is ready to copy."),
     );
-    Ok(back_to_desk(issue, category.as_str()))
+    // Straight to the section, which the desk's script copies (or selects) at once.
+    Ok(back_to_desk(issue, &format!("section-{}", category.as_str())))
 }
 
 #[derive(Deserialize)]
