@@ -245,6 +245,22 @@ on_both_backends! {
         let quote = entry(&shortlist, "quote", |e| e["quote"]["author"] == "kaimana");
         assert_eq!(quote["hidden_reason"], "hidden on the forum");
 
+        // Once the editors reword it, the forum's edits no longer do.
+        let sqlx = crate_named(&week, "sqlx-migrate-lint")["nomination_id"].as_i64().unwrap();
+        let res = editor
+            .post(&format!("/editor/nominations/{sqlx}/edit"), &[("pitch", "the editors' words"), ("reason", "tighter")])
+            .await;
+        assert_eq!(res.status(), 303);
+        fake.edit(
+            2704,
+            1649,
+            r#"<p>I’d like to nominate <a href="https://crates.io/crates/sqlx-migrate-lint">sqlx-migrate-lint</a>, a third wording from the poster.</p>"#,
+            "2026-11-29T10:00:00.000Z",
+        );
+        sync(&app).await;
+        let week = app.browser().json("/api/v1/weeks/current").await;
+        assert_eq!(crate_named(&week, "sqlx-migrate-lint")["crate"]["pitch"], "the editors' words");
+
         // A new post after the first read arrives on the next.
         let mut post: Value = serde_json::from_str(r#"{
             "id": 812700, "post_number": 1662, "username": "ferris", "name": "Ferris",

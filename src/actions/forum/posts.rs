@@ -227,10 +227,12 @@ pub(super) async fn apply(
                     continue;
                 };
                 if was_suggestion {
-                    // An edit of a suggestion already on the ballot: reword what it created.
+                    // An edit of a suggestion already on the ballot: reword what it created,
+                    // unless picked or reworded by the editors (their wording wins).
                     for id in stored::credited_by(tx.conn(), post.id)? {
                         if stored::created_from(tx.conn(), id, post.id, account)?
                             && !stored::is_picked(tx.conn(), id)?
+                            && !crate::models::wording::is_edited(tx.conn(), id)?
                         {
                             nomination::reword(tx, id, valid)?;
                         }
