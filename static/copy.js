@@ -14,7 +14,9 @@ document.querySelectorAll("button.copy").forEach((button) => {
       selection.addRange(range);
       button.textContent = "Selected: press Ctrl+C";
     }
-    setTimeout(() => { button.textContent = "Copy"; }, 2000);
+    // A click's confirmation fades; the one after a pick stays until the next click.
+    if (!button.dataset.keep) setTimeout(() => { button.textContent = "Copy"; }, 2000);
+    delete button.dataset.keep;
   });
 });
 
@@ -24,5 +26,8 @@ const picked = location.hash.startsWith("#section-") && document.getElementById(
 if (picked) {
   picked.scrollIntoView({ block: "center" });
   const button = document.querySelector(`button.copy[data-copy="${picked.id}"]`);
-  if (button) button.click();
+  if (button) {
+    button.dataset.keep = "1";
+    button.click();
+  }
 }

@@ -83,17 +83,28 @@ async fn screenshots(client: &Client, name: &str) {
     }
 }
 
-/// The text of the element, waiting for it to appear (clicks may still be navigating).
+/// The text of the element, waiting for it to appear (clicks may still be navigating: an
+/// element found on the page being left goes stale, and is looked for again).
 async fn text_of(client: &Client, css: &str) -> String {
-    client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .unwrap()
+    let started = Instant::now();
+    loop {
+        let found = client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await;
+        match found {
+            Ok(element) => match element.text().await {
+                Ok(text) => return text,
+                Err(e) if started.elapsed() < Duration::from_secs(10) => {
+                    eprintln!("{css}: {e}; looking again");
+                }
+                Err(e) => panic!("{css}: {e}"),
+            },
+            Err(e) => panic!("{css}: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// Wait until the browser is on a page whose path satisfies `ok`.
@@ -205,9 +216,15 @@ on_both_backends! {
         let section = text_of(&client, "#section-crate").await;
         assert!(section.starts_with("## Crate of the Week\n\nThis week's crate is [serde](https://crates.io/crates/serde), a generic serialization framework for Rust."), "{section}");
         // After the pick the desk opens at the section and copies it (or selects it).
-        let copy = client.find(Locator::Css("button.copy[data-copy='section-crate']")).await.unwrap();
-        let label = copy.text().await.unwrap();
-        assert!(label == "Copied" || label.starts_with("Selected"), "{label:?}");
+        let started = Instant::now();
+        loop {
+            let label = text_of(&client, "button.copy[data-copy='section-crate']").await;
+            if label == "Copied" || label.starts_with("Selected") {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(5), "the section was not copied: {label:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         screenshots(&client, &format!("{tag}-editor")).await;
         client.close().await.unwrap();
     }
