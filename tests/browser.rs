@@ -83,6 +83,16 @@ async fn screenshots(client: &Client, name: &str) {
     }
 }
 
+/// Type `text` into the element `at`.
+async fn type_into(client: &Client, at: Locator<'_>, text: &str) {
+    client.find(at).await.unwrap().send_keys(text).await.unwrap();
+}
+
+/// Click the element `at`.
+async fn click(client: &Client, at: Locator<'_>) {
+    client.find(at).await.unwrap().click().await.unwrap();
+}
+
 /// The text of the element, waiting for it to appear (clicks may still be navigating: an
 /// element found on the page being left goes stale, and is looked for again).
 async fn text_of(client: &Client, css: &str) -> String {
@@ -132,13 +142,7 @@ async fn log_in(client: &Client, app: &TestApp, profile: Profile, next: &str) {
 }
 
 async fn log_out(client: &Client) {
-    client
-        .find(Locator::Css("form[action='/logout'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, Locator::Css("form[action='/logout'] button")).await;
     client
         .wait()
         .at_most(Duration::from_secs(10))
@@ -156,9 +160,9 @@ on_both_backends! {
 
         // Alice nominates a crate.
         log_in(&client, &app, Profile::new(1, "alice").named("Alice"), "/nominate").await;
-        client.find(Locator::Id("crate_name")).await.unwrap().send_keys("serde").await.unwrap();
-        client.find(Locator::Id("pitch")).await.unwrap().send_keys("a generic serialization framework").await.unwrap();
-        client.find(Locator::Css("form[action='/nominations'] button[type=submit]")).await.unwrap().click().await.unwrap();
+        type_into(&client, Locator::Id("crate_name"), "serde").await;
+        type_into(&client, Locator::Id("pitch"), "a generic serialization framework").await;
+        click(&client, Locator::Css("form[action='/nominations'] button[type=submit]")).await;
         let url = wait_for_path(&client, |p| p.starts_with("/nominations/")).await;
         let id: i32 = url.path().rsplit('/').next().unwrap().parse().unwrap();
         assert!(text_of(&client, ".flash").await.contains("Thank you!"));
@@ -167,13 +171,7 @@ on_both_backends! {
 
         // Bob votes for it and sees his vote on the leaderboard.
         log_in(&client, &app, Profile::new(2, "bob").named("Bob"), "/").await;
-        client
-            .find(Locator::Css(&format!("#nomination-{id} button[form='vote-form']")))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&client, Locator::Css(&format!("#nomination-{id} button[form='vote-form']"))).await;
         assert!(text_of(&client, ".flash").await.contains("Your vote is counted"));
         assert!(text_of(&client, &format!("#nomination-{id} .votes")).await.starts_with("1"));
         assert!(text_of(&client, &format!("#nomination-{id}")).await.contains("Your vote"));
@@ -186,8 +184,8 @@ on_both_backends! {
         let pitch = client.find(Locator::Id("pitch")).await.unwrap();
         pitch.clear().await.unwrap();
         pitch.send_keys("a generic serialization framework for Rust").await.unwrap();
-        client.find(Locator::Id("reason-crate")).await.unwrap().send_keys("clearer").await.unwrap();
-        client.find(Locator::Css("form[action$='/edit'] button[type=submit]")).await.unwrap().click().await.unwrap();
+        type_into(&client, Locator::Id("reason-crate"), "clearer").await;
+        click(&client, Locator::Css("form[action$='/edit'] button[type=submit]")).await;
         wait_for_path(&client, |p| p == "/editor").await;
         text_of(&client, ".flash").await;
         let attribution = text_of(&client, &format!("#attribution-{id}")).await;
@@ -205,13 +203,7 @@ on_both_backends! {
             assert!(started.elapsed() < Duration::from_secs(5), "the copy button did nothing: {label:?}");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        client
-            .find(Locator::Css(&format!("#nomination-{id} form[action='/editor/picks'] button")))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        click(&client, Locator::Css(&format!("#nomination-{id} form[action='/editor/picks'] button"))).await;
         text_of(&client, ".flash").await;
         let section = text_of(&client, "#section-crate").await;
         assert!(section.starts_with("## Crate of the Week\n\nThis week's crate is [serde](https://crates.io/crates/serde), a generic serialization framework for Rust."), "{section}");
@@ -330,15 +322,11 @@ async fn every_page_passes_axe_in_light_and_dark_at_phone_and_desktop_widths() {
         // The editor votes, hides one entry and picks the quote, so every mark shows.
         if !dark {
             client.goto(&app.url("/")).await.unwrap();
-            client
-                .find(Locator::Css(&format!(
-                    "#nomination-{serde} button[form='vote-form']"
-                )))
-                .await
-                .unwrap()
-                .click()
-                .await
-                .unwrap();
+            click(
+                &client,
+                Locator::Css(&format!("#nomination-{serde} button[form='vote-form']")),
+            )
+            .await;
             text_of(&client, ".flash").await;
             let editor = app.logged_in(Profile::new(99, "llogiq")).await;
             let issue = app.state.open_week().await.unwrap().issue.to_string();
@@ -367,27 +355,13 @@ async fn every_page_passes_axe_in_light_and_dark_at_phone_and_desktop_widths() {
             client.goto(&app.url(&path)).await.unwrap();
             if name == "nominate" {
                 // With the notes of a refused form showing.
-                client
-                    .find(Locator::Id("crate_name"))
-                    .await
-                    .unwrap()
-                    .send_keys("not a crate!")
-                    .await
-                    .unwrap();
-                client
-                    .find(Locator::Id("pitch"))
-                    .await
-                    .unwrap()
-                    .send_keys("x")
-                    .await
-                    .unwrap();
-                client
-                    .find(Locator::Css("form[action='/nominations'] button[type=submit]"))
-                    .await
-                    .unwrap()
-                    .click()
-                    .await
-                    .unwrap();
+                type_into(&client, Locator::Id("crate_name"), "not a crate!").await;
+                type_into(&client, Locator::Id("pitch"), "x").await;
+                click(
+                    &client,
+                    Locator::Css("form[action='/nominations'] button[type=submit]"),
+                )
+                .await;
                 text_of(&client, ".field-error").await;
             }
             for (size, w, h) in [("phone", 390, 844), ("desktop", 1280, 900)] {

@@ -151,16 +151,17 @@ pub async fn nominate(
             if made >= PER_USER_WEEKLY_LIMIT {
                 return Ok(Decision::Limit);
             }
+            let self_suggestion = matches!(&valid, ValidNomination::Crate(c) if c.self_suggestion);
+            let checked = owner_check.and_then(|c| c.as_stored());
             Ok(Decision::Done(match existing {
                 Some(n) => {
-                    let self_suggestion = matches!(&valid, ValidNomination::Crate(c) if c.self_suggestion);
                     nomination::add_nominator(tx, n.id, user_id, self_suggestion, now)?;
-                    nomination::set_owner_check(tx, n.id, user_id, owner_check.and_then(|c| c.as_stored()))?;
+                    nomination::set_owner_check(tx, n.id, user_id, checked, self_suggestion)?;
                     Nominated::CoNominated(n.id)
                 }
                 None => {
                     let id = nomination::insert(tx, &valid, issue, user_id, facts.as_ref(), false, now)?;
-                    nomination::set_owner_check(tx, id, user_id, owner_check.and_then(|c| c.as_stored()))?;
+                    nomination::set_owner_check(tx, id, user_id, checked, self_suggestion)?;
                     webhooks::queue(
                         tx,
                         &settings,
@@ -276,14 +277,13 @@ pub async fn check_pending_owners(state: &AppState) -> Result<usize, AppError> {
         state
             .db
             .write(move |tx| {
-                nomination::set_owner_check(tx, nomination_id, user_id, check.as_stored())?;
-                nomination::set_self_suggestion(
+                Ok(nomination::set_owner_check(
                     tx,
                     nomination_id,
                     user_id,
+                    check.as_stored(),
                     check.self_suggestion(says_self),
-                )?;
-                Ok(())
+                )?)
             })
             .await?;
         checked += 1;

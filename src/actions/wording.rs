@@ -39,14 +39,14 @@ pub async fn find(state: &AppState, id: i32) -> Result<Nomination, AppError> {
 }
 
 /// Reword nomination `id` with `form`'s wording (its crate, category and self-suggestion mark
-/// stay as they are), for `reason`.
+/// stay as they are), for `reason`. Returns the issue it was nominated in.
 pub async fn edit(
     state: &AppState,
     editor: &CurrentUser,
     id: i32,
     form: &NominationForm,
     reason: Option<String>,
-) -> Result<(), AppError> {
+) -> Result<i32, AppError> {
     let current = find(state, id).await?;
     let mut wanted = form.clone();
     wanted.category = current.category.as_str().into();
@@ -83,7 +83,7 @@ pub async fn edit(
                     .detail(format!("before: {before}; after: {after}")),
                 now,
             )?;
-            Ok(())
+            Ok(n.week_issue)
         })
         .await
 }

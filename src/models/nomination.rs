@@ -352,17 +352,22 @@ pub fn reword(tx: &mut Tx<'_>, id: i32, valid: &ValidNomination) -> QueryResult<
     }
 }
 
-/// What the crates.io owners check said of this nominator (`domain::owners`).
+/// What the crates.io owners check said of this nominator (`domain::owners`), and so whether
+/// their credit reads "self-suggestion".
 pub fn set_owner_check(
     tx: &mut Tx<'_>,
     nomination_id: i32,
     user_id: i32,
     check: Option<&str>,
+    self_suggestion: bool,
 ) -> QueryResult<()> {
     tx.changed(Change::Ballot);
     let conn: &mut DbConnection = tx;
     diesel::update(nominators::table.find((nomination_id, user_id)))
-        .set(nominators::owner_check.eq(check))
+        .set((
+            nominators::owner_check.eq(check),
+            nominators::self_suggestion.eq(self_suggestion),
+        ))
         .execute(conn)?;
     Ok(())
 }
@@ -386,21 +391,6 @@ pub fn unchecked_owners(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<
         .into_iter()
         .filter_map(|(n, u, name, login)| Some((n, u, name?, login)))
         .collect())
-}
-
-/// The self-suggestion mark of one credit, after a late owners check.
-pub fn set_self_suggestion(
-    tx: &mut Tx<'_>,
-    nomination_id: i32,
-    user_id: i32,
-    self_suggestion: bool,
-) -> QueryResult<()> {
-    tx.changed(Change::Ballot);
-    let conn: &mut DbConnection = tx;
-    diesel::update(nominators::table.find((nomination_id, user_id)))
-        .set(nominators::self_suggestion.eq(self_suggestion))
-        .execute(conn)?;
-    Ok(())
 }
 
 /// Whether this nominator marked the crate as their own.

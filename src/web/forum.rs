@@ -3,7 +3,7 @@
 //! in the background (`actions::forum`).
 
 use super::extract::{Editor, Viewer};
-use super::nominate::{render_form, FromForum};
+use super::nominate::{render_form, EditorForm};
 use super::page;
 use crate::actions::forum::{self, NeedsLook};
 use crate::domain::validate::NominationForm;
@@ -12,10 +12,6 @@ use crate::state::AppState;
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
-
-fn action(post_id: i64) -> String {
-    format!("/editor/forum/posts/{post_id}")
-}
 
 #[get("/editor/forum/posts/{post_id}")]
 pub async fn needs_look_form(
@@ -28,12 +24,6 @@ pub async fn needs_look_form(
     let post_id = post_id.into_inner();
     let post = forum::post_needing_a_look(&state, post_id).await?;
     let shown = NeedsLook::of(&post);
-    let from = FromForum {
-        action: action(post_id),
-        post: Some(&shown),
-        editing: false,
-        reason: String::new(),
-    };
     render_form(
         &state,
         &viewer,
@@ -41,7 +31,7 @@ pub async fn needs_look_form(
         StatusCode::OK,
         &shown.draft,
         &Vec::new(),
-        Some(from),
+        Some(EditorForm::from_forum_post(&shown)),
     )
 }
 
@@ -70,12 +60,6 @@ pub async fn nominate_from_post(
     // Everything typed comes back, with the notes.
     let post = forum::post_needing_a_look(&state, post_id).await?;
     let shown = NeedsLook::of(&post);
-    let from = FromForum {
-        action: action(post_id),
-        post: Some(&shown),
-        editing: false,
-        reason: String::new(),
-    };
     let mut form = form;
     form.category = post.category.clone();
     render_form(
@@ -85,6 +69,6 @@ pub async fn nominate_from_post(
         refused.status,
         &form,
         &refused.fields,
-        Some(from),
+        Some(EditorForm::from_forum_post(&shown)),
     )
 }

@@ -19,16 +19,38 @@ pub struct CategoryQuery {
     category: Option<String>,
 }
 
-/// A nomination form for an editor (`None`: the ordinary form, posting to `/nominations`):
-/// where it posts, and either the forum post it turns into a nomination, or an edit of a
-/// nomination's wording.
-pub(super) struct FromForum<'a> {
-    pub action: String,
-    pub post: Option<&'a crate::actions::forum::NeedsLook>,
+/// The nomination form as an editor uses it (`None`: the ordinary form, posting to
+/// `/nominations`): where it posts, and either the forum post it turns into a nomination, or
+/// an edit of a nomination's wording.
+pub(super) struct EditorForm<'a> {
+    action: String,
+    post: Option<&'a crate::actions::forum::NeedsLook>,
     /// Editing the wording of an existing nomination (its crate stays; a reason is asked).
-    pub editing: bool,
+    editing: bool,
     /// The reason given for the edit, as typed.
-    pub reason: String,
+    reason: String,
+}
+
+impl<'a> EditorForm<'a> {
+    /// A forum post that needs a look, turned into a nomination.
+    pub fn from_forum_post(post: &'a crate::actions::forum::NeedsLook) -> Self {
+        EditorForm {
+            action: format!("/editor/forum/posts/{}", post.post_id),
+            post: Some(post),
+            editing: false,
+            reason: String::new(),
+        }
+    }
+
+    /// Nomination `id`'s wording, edited for `reason`.
+    pub fn rewording(id: i32, reason: String) -> Self {
+        EditorForm {
+            action: format!("/editor/nominations/{id}/edit"),
+            post: None,
+            editing: true,
+            reason,
+        }
+    }
 }
 
 pub(super) fn render_form(
@@ -38,7 +60,7 @@ pub(super) fn render_form(
     status: StatusCode,
     form: &NominationForm,
     errors: &FieldErrors,
-    from_forum: Option<FromForum<'_>>,
+    for_editor: Option<EditorForm<'_>>,
 ) -> Result<HttpResponse, AppError> {
     let category = Category::parse(&form.category).unwrap_or(Category::Crate);
     // The first note for each field, shown under it.
@@ -47,15 +69,15 @@ pub(super) fn render_form(
         notes.entry(field).or_insert(message);
     }
     let data = NominatePage {
-        title: match &from_forum {
+        title: match &for_editor {
             Some(f) if f.editing => "Edit the wording",
             Some(_) => "Nominate from the forum",
             None => "Nominate",
         },
-        editing: from_forum.as_ref().is_some_and(|f| f.editing),
-        reason: from_forum.as_ref().map_or("", |f| f.reason.as_str()),
-        action: from_forum.as_ref().map_or("/nominations", |f| f.action.as_str()),
-        forum_post: from_forum.as_ref().and_then(|f| f.post),
+        editing: for_editor.as_ref().is_some_and(|f| f.editing),
+        reason: for_editor.as_ref().map_or("", |f| f.reason.as_str()),
+        action: for_editor.as_ref().map_or("/nominations", |f| f.action.as_str()),
+        forum_post: for_editor.as_ref().and_then(|f| f.post),
         is_crate: category == Category::Crate,
         is_quote: category == Category::Quote,
         form,

@@ -2,7 +2,7 @@
 //! (`actions::wording`), in the nomination form, with a reason for the audit log.
 
 use super::extract::{Editor, Viewer};
-use super::nominate::{render_form, FromForum};
+use super::nominate::{render_form, EditorForm};
 use super::page;
 use crate::actions::wording;
 use crate::domain::validate::{self, NominationForm};
@@ -12,10 +12,6 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
-
-fn action(id: i32) -> String {
-    format!("/editor/nominations/{id}/edit")
-}
 
 #[get("/editor/nominations/{id}/edit")]
 pub async fn edit_form(
@@ -27,12 +23,6 @@ pub async fn edit_form(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let n = wording::find(&state, id).await?;
-    let origin = FromForum {
-        action: action(id),
-        post: None,
-        editing: true,
-        reason: String::new(),
-    };
     render_form(
         &state,
         &viewer,
@@ -40,7 +30,7 @@ pub async fn edit_form(
         StatusCode::OK,
         &wording::form_of(&n),
         &Vec::new(),
-        Some(origin),
+        Some(EditorForm::rewording(id, String::new())),
     )
 }
 
@@ -67,13 +57,9 @@ pub async fn edit(
     let refused = match validate::optional_text(&reason, 500, "the reason") {
         Err(e) => AppError::unprocessable("invalid_reason", e).on_field("category"),
         Ok(why) => match wording::edit(&state, &editor.0, id, &form, why).await {
-            Ok(()) => {
+            Ok(issue) => {
                 page::flash(&session, "The wording is changed; the attribution prints it now.");
-                let n = wording::find(&state, id).await?;
-                return Ok(page::see_other(&format!(
-                    "/editor?issue={}#nomination-{id}",
-                    n.week_issue
-                )));
+                return Ok(page::see_other(&format!("/editor?issue={issue}#nomination-{id}")));
             }
             Err(e) if !e.fields.is_empty() => e,
             Err(e) => return Err(e),
@@ -83,12 +69,6 @@ pub async fn edit(
     let n = wording::find(&state, id).await?;
     let mut form = form;
     form.category = n.category.as_str().into();
-    let origin = FromForum {
-        action: action(id),
-        post: None,
-        editing: true,
-        reason,
-    };
     render_form(
         &state,
         &viewer,
@@ -96,6 +76,6 @@ pub async fn edit(
         refused.status,
         &form,
         &refused.fields,
-        Some(origin),
+        Some(EditorForm::rewording(id, reason)),
     )
 }

@@ -2,7 +2,7 @@
 //! it (the canonical name whatever the case or `-`/`_`, 404 with an `errors` body for unknown
 //! crates, 403 without a User-Agent), or, in silent mode, does not answer at all.
 
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -35,21 +35,12 @@ impl FakeCratesIo {
     pub async fn start() -> FakeCratesIo {
         let inner = Arc::new(Inner::default());
         let data = web::Data::new(inner.clone());
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(data.clone())
-                .route("/api/v1/crates/{name}", web::get().to(get_crate))
-                .route("/api/v1/crates/{name}/owners", web::get().to(get_owners))
-        })
-        .workers(1)
-        .bind("127.0.0.1:0")
-        .unwrap();
-        let addr = server.addrs()[0];
-        let server = server.run();
-        let handle = server.handle();
-        actix_web::rt::spawn(server);
+        let (base, handle) = super::serve_fake(data, |cfg| {
+            cfg.route("/api/v1/crates/{name}", web::get().to(get_crate))
+                .route("/api/v1/crates/{name}/owners", web::get().to(get_owners));
+        });
         let fake = FakeCratesIo {
-            base: format!("http://{addr}/api/v1"),
+            base: format!("{base}/api/v1"),
             inner,
             handle,
         };

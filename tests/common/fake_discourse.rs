@@ -5,7 +5,7 @@
 //! out). The posts start as the fixtures built from the real threads; tests then like, edit,
 //! delete, add, rate-limit (429 with `Retry-After`) or silence it.
 
-use actix_web::{web, HttpRequest, HttpResponse, HttpServer};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -96,24 +96,11 @@ impl FakeDiscourse {
             );
         }
         let data = web::Data::new(inner.clone());
-        let server = HttpServer::new(move || {
-            actix_web::App::new()
-                .app_data(data.clone())
-                .route("/t/{topic}/posts.json", web::get().to(posts_json))
-                .route("/t/{topic}.json", web::get().to(topic_json))
-        })
-        .workers(1)
-        .bind("127.0.0.1:0")
-        .unwrap();
-        let addr = server.addrs()[0];
-        let server = server.run();
-        let handle = server.handle();
-        actix_web::rt::spawn(server);
-        FakeDiscourse {
-            base: format!("http://{addr}"),
-            inner,
-            handle,
-        }
+        let (base, handle) = super::serve_fake(data, |cfg| {
+            cfg.route("/t/{topic}/posts.json", web::get().to(posts_json))
+                .route("/t/{topic}.json", web::get().to(topic_json));
+        });
+        FakeDiscourse { base, inner, handle }
     }
 
     fn with_post(&self, topic: i64, post_number: i64, change: impl FnOnce(&mut Value)) {

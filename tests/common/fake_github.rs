@@ -4,7 +4,7 @@
 //! JSON or form-encoded by `Accept`, and reports a bad code with HTTP 200 and an `error` body;
 //! `/user` needs a bearer token and a User-Agent.
 
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::{web, HttpRequest, HttpResponse};
 use base64::Engine;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -74,25 +74,12 @@ impl FakeGithub {
     pub async fn start() -> FakeGithub {
         let inner = Arc::new(Mutex::new(Inner::default()));
         let data = web::Data::new(inner.clone());
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(data.clone())
-                .route("/login/oauth/authorize", web::get().to(authorize))
+        let (base, handle) = super::serve_fake(data, |cfg| {
+            cfg.route("/login/oauth/authorize", web::get().to(authorize))
                 .route("/login/oauth/access_token", web::post().to(access_token))
-                .route("/user", web::get().to(user))
-        })
-        .workers(1)
-        .bind("127.0.0.1:0")
-        .unwrap();
-        let addr = server.addrs()[0];
-        let server = server.run();
-        let handle = server.handle();
-        actix_web::rt::spawn(server);
-        FakeGithub {
-            base: format!("http://{addr}"),
-            inner,
-            handle,
-        }
+                .route("/user", web::get().to(user));
+        });
+        FakeGithub { base, inner, handle }
     }
 
     pub fn auth_url(&self) -> String {

@@ -1,7 +1,7 @@
 //! A fake webhook receiver on port 0: `POST /{anything}` is recorded (path, signature header,
 //! body) and answered 200, or 503 while it is "down".
 
-use actix_web::{web, HttpRequest, HttpResponse, HttpServer};
+use actix_web::{web, HttpRequest, HttpResponse};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -31,23 +31,10 @@ impl FakeReceiver {
     pub async fn start() -> FakeReceiver {
         let inner = Arc::new(Inner::default());
         let data = web::Data::new(inner.clone());
-        let server = HttpServer::new(move || {
-            actix_web::App::new()
-                .app_data(data.clone())
-                .default_service(web::post().to(receive))
-        })
-        .workers(1)
-        .bind("127.0.0.1:0")
-        .unwrap();
-        let addr = server.addrs()[0];
-        let server = server.run();
-        let handle = server.handle();
-        actix_web::rt::spawn(server);
-        FakeReceiver {
-            base: format!("http://{addr}"),
-            inner,
-            handle,
-        }
+        let (base, handle) = super::serve_fake(data, |cfg| {
+            cfg.default_service(web::post().to(receive));
+        });
+        FakeReceiver { base, inner, handle }
     }
 
     pub fn set_down(&self, down: bool) {

@@ -352,3 +352,21 @@ pub async fn dev_login(base: &str, login: &str) -> (reqwest::Client, String) {
     let token = browser::extract_csrf(&home).unwrap();
     (client, token)
 }
+
+/// Start a fake outside service on port 0 (one worker): its routes from `routes`, its shared
+/// state in `data`. Returns its base URL (`http://127.0.0.1:PORT`) and the handle to stop it.
+pub fn serve_fake<T: Send + Sync + 'static>(
+    data: actix_web::web::Data<T>,
+    routes: fn(&mut actix_web::web::ServiceConfig),
+) -> (String, actix_web::dev::ServerHandle) {
+    let server =
+        actix_web::HttpServer::new(move || actix_web::App::new().app_data(data.clone()).configure(routes))
+            .workers(1)
+            .bind("127.0.0.1:0")
+            .unwrap();
+    let addr = server.addrs()[0];
+    let server = server.run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    (format!("http://{addr}"), handle)
+}
