@@ -37,6 +37,13 @@ pub fn backup(url: &DatabaseUrl, file: &Path) -> Result<u64, BackupError> {
             return Err(BackupError::Postgres(url.redacted(), file.display().to_string()));
         }
     };
+    // Opening a missing SQLite file would create an empty one, and "back it up".
+    if !source.exists() {
+        return Err(BackupError::Failed(format!(
+            "there is no database at {}",
+            source.display()
+        )));
+    }
     if file.exists() {
         return Err(BackupError::Exists(file.to_path_buf()));
     }

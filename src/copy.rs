@@ -165,6 +165,15 @@ pub fn copy(
     if from == to {
         return Err(CopyError::Same);
     }
+    // Opening a missing SQLite file would create an empty one to copy from.
+    if let DatabaseUrl::Sqlite(path) = from {
+        if !path.exists() {
+            return Err(CopyError::Failed(format!(
+                "there is no database at {}",
+                path.display()
+            )));
+        }
+    }
     let mut src = open(from)?;
     let mut dst = open(to)?;
     db::migrate::run_pending(&mut dst)

@@ -73,6 +73,14 @@ async fn a_backup_during_a_vote_stream_is_whole_and_holds_every_acknowledged_vot
         .filter(|e| e.file_name().to_string_lossy().contains("partial"))
         .collect();
     assert!(leftovers.is_empty());
+    // A database that is not there is not created to be backed up.
+    let missing = dir.path().join("missing.db");
+    let out = twir_picks(
+        &format!("sqlite://{}", missing.display()),
+        &["backup", dir.path().join("b2.db").to_str().unwrap()],
+    );
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("there is no database"));
+    assert!(!missing.exists() && !dir.path().join("b2.db").exists());
     let again = twir_picks(&url, &["backup", file.to_str().unwrap()]);
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
