@@ -98,6 +98,7 @@ diesel::table! {
         picked_at -> Timestamp,
         unpicked_at -> Nullable<Timestamp>,
         unpicked_by -> Nullable<Integer>,
+        position -> Integer,
     }
 }
 

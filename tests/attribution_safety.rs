@@ -62,7 +62,7 @@ fn template_destinations(credits: &[Credit], crate_url: &str, quote_url: &str) -
 }
 
 /// Every attribution a set of fields can produce: entries and whole sections, suggested and
-/// editor's own choice.
+/// editor's own choice, one crate and two.
 fn render_all(fields: &Fields) -> Vec<String> {
     static RENDERER: std::sync::OnceLock<Renderer> = std::sync::OnceLock::new();
     let r = RENDERER.get_or_init(|| Renderer::new(None).unwrap());
@@ -93,6 +93,10 @@ fn render_all(fields: &Fields) -> Vec<String> {
         out.push(r.crate_section(&c, SUBMIT_CRATE));
         out.push(r.quote_entry(&q));
         out.push(r.quote_section(&q, SUBMIT_QUOTE));
+        // A week with two crates: the same fields in both places.
+        let pair = twir_picks::domain::attribution::CratePairAttribution::new(c.clone(), c);
+        out.push(r.crate_pair_entry(&pair));
+        out.push(r.crate_pair_section(&pair, SUBMIT_CRATE));
     }
     out
 }

@@ -81,3 +81,51 @@ on_both_backends! {
         );
     }
 }
+
+on_both_backends! {
+    /// Golden: a nomination typed in a hurry, reworded by the editor, prints issue 2023-04-19's
+    /// section byte for byte (the forum link replaced by this service's permalink).
+    async fn an_edited_wording_rebuilds_a_real_section(backend) {
+        let app = spawn_app_with(backend, |a| a.editors = "llogiq".into()).await;
+        app.crates_io.add("onlyerror", "Obsessively tiny error derive macro", Some("https://github.com/parasyte/onlyerror"));
+        let jay = app.logged_in(Profile::new(2, "jayoster").named("Jay Oster")).await;
+        let res = jay
+            .post(
+                "/nominations",
+                &[
+                    ("category", "crate"),
+                    ("crate_name", "onlyerror"),
+                    ("pitch", "derive Error, works with no_std"),
+                    ("self_suggestion", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), 303);
+        let id: i32 = res.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().parse().unwrap();
+        let editor = app.logged_in(Profile::new(1, "llogiq")).await;
+        let res = editor
+            .post(
+                &format!("/editor/nominations/{id}/edit"),
+                &[
+                    ("pitch", "a `#[derive(Error)]` macro with support for `no_std` on nightly compilers"),
+                    ("reason", "TWiR's wording"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), 303);
+        let section = include_str!("fixtures/twir-examples/crate-of-the-week.md")
+            .split("## 2023-04-19-this-week-in-rust.md\n\n")
+            .nth(1)
+            .unwrap()
+            .split("\n\n## ")
+            .next()
+            .unwrap()
+            .trim()
+            .replace(
+                "https://users.rust-lang.org/t/crate-of-the-week/2704/1186",
+                &app.settings().absolute(&format!("/nominations/{id}")),
+            );
+        let shortlist = editor.json("/api/v1/editor/shortlist").await;
+        assert_eq!(shortlist["categories"]["crate"][0]["attribution"], section.as_str());
+    }
+}

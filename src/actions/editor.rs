@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::models::audit::{self, Entry as AuditEntry};
 use crate::models::ballot;
 use crate::models::nomination;
-use crate::models::pick::{self, PickOutcome};
+use crate::models::pick::{self, PickOutcome, Place};
 use crate::models::week::{self, Week};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
@@ -17,12 +17,14 @@ pub(super) fn actor(editor: &CurrentUser) -> (i32, String) {
     (editor.user.id, editor.user.login.clone())
 }
 
-/// Pick a nomination on the ballot of `issue` (default: the open week).
+/// Pick a nomination on the ballot of `issue` (default: the open week), as the week's pick or
+/// (`Place::Second`) as the second crate beside it.
 pub async fn pick(
     state: &AppState,
     editor: &CurrentUser,
     nomination_id: i32,
     issue: Option<i32>,
+    place: Place,
 ) -> Result<(i32, Category), AppError> {
     let week = target_week(state, issue).await?;
     let (editor_id, login) = actor(editor);
@@ -39,14 +41,28 @@ pub async fn pick(
                     format!("This nomination is not on the ballot of issue {} (hidden, withdrawn, too old or already picked).", week.issue),
                 ));
             }
-            match pick::pick(tx, &n, week.issue, editor_id, now)? {
+            if place == Place::Second {
+                let standing = pick::standing(tx, week.issue, n.category())?.len();
+                if let Some(why) = crate::domain::ballot::second_pick_refusal(n.category(), standing) {
+                    return Err(AppError::conflict("no_second_pick", why));
+                }
+            }
+            match pick::pick(tx, &n, week.issue, place, editor_id, now)? {
                 PickOutcome::Picked => {}
+                PickOutcome::Taken { nomination_id } if nomination_id == n.id => {
+                    return Err(AppError::conflict(
+                        "already_picked",
+                        format!("Nomination {nomination_id} is picked already."),
+                    ))
+                }
                 PickOutcome::Taken { nomination_id } => {
                     return Err(AppError::conflict(
                         "already_picked",
                         format!(
-                            "Issue {} already has a {} pick (nomination {nomination_id}). Unpick it first.",
-                            week.issue, n.category
+                            "Issue {} already has a {} pick (nomination {nomination_id}). Unpick it first{}.",
+                            week.issue,
+                            n.category,
+                            if n.category() == Category::Crate { ", or add this one as a second crate" } else { "" }
                         ),
                     ))
                 }
@@ -55,7 +71,13 @@ pub async fn pick(
                 tx,
                 AuditEntry::new(&login, "pick", &format!("nomination {}", n.id))
                     .by_user(editor_id)
-                    .detail(format!("issue {} {}: {}", week.issue, n.category, n.title())),
+                    .detail(format!(
+                        "issue {} {}{}: {}",
+                        week.issue,
+                        n.category,
+                        if place == Place::Second { " (second crate)" } else { "" },
+                        n.title()
+                    )),
                 now,
             )?;
             // The winner, with the attribution as the issue will print it.
@@ -86,6 +108,7 @@ pub async fn pick_own_choice(
     form: &NominationForm,
     credit_line: Option<String>,
     issue: Option<i32>,
+    place: Place,
 ) -> Result<(i32, Category), AppError> {
     let valid = form
         .validate()
@@ -116,16 +139,18 @@ pub async fn pick_own_choice(
             Ok(id)
         })
         .await?;
-    pick(state, editor, id, Some(week.issue)).await
+    pick(state, editor, id, Some(week.issue), place).await
 }
 
-/// Take back a pick while the week's issue is not yet published.
+/// Take back a category's picks (or only `nomination`'s) while the week's issue is not yet
+/// published.
 pub async fn unpick(
     state: &AppState,
     editor: &CurrentUser,
     issue: Option<i32>,
     category: Category,
-) -> Result<i32, AppError> {
+    nomination: Option<i32>,
+) -> Result<Vec<i32>, AppError> {
     let issue = target_week(state, issue).await?.issue;
     let (editor_id, login) = actor(editor);
     let now = state.clock.now();
@@ -141,20 +166,23 @@ pub async fn unpick(
                     format!("Issue {issue} is published: its picks can no longer change."),
                 ));
             }
-            let Some(id) = pick::unpick(tx, issue, category, editor_id, now)? else {
+            let ids = pick::unpick(tx, issue, category, nomination, editor_id, now)?;
+            if ids.is_empty() {
                 return Err(AppError::conflict(
                     "no_pick",
                     format!("Issue {issue} has no {} pick to take back.", category.as_str()),
                 ));
-            };
-            audit::record(
-                tx,
-                AuditEntry::new(&login, "unpick", &format!("nomination {id}"))
-                    .by_user(editor_id)
-                    .detail(format!("issue {issue} {}", category.as_str())),
-                now,
-            )?;
-            Ok(id)
+            }
+            for id in &ids {
+                audit::record(
+                    tx,
+                    AuditEntry::new(&login, "unpick", &format!("nomination {id}"))
+                        .by_user(editor_id)
+                        .detail(format!("issue {issue} {}", category.as_str())),
+                    now,
+                )?;
+            }
+            Ok(ids)
         })
         .await?;
     Ok(unpicked)

@@ -2,7 +2,9 @@
 //! attribution markdown of every entry, each category's whole section, and the vote bursts to
 //! look at before picking. Read-only; the API, the desk and `export`/`fill-draft` use it.
 
-use crate::domain::attribution::{self, CrateAttribution, Credit, QuoteAttribution, Renderer};
+use crate::domain::attribution::{
+    self, CrateAttribution, CratePairAttribution, Credit, QuoteAttribution, Renderer,
+};
 use crate::domain::validate::Category;
 use crate::error::AppError;
 use crate::models::ballot::{self, ByCategory, Entry, PickView, RankedWeek};
@@ -87,12 +89,42 @@ pub fn section_markdown(renderer: &Renderer, settings: &Settings, entry: &Entry)
     }
 }
 
+/// A week's two crates as one attribution; `None` unless both entries are crates.
+fn crate_pair(settings: &Settings, first: &Entry, second: &Entry) -> Option<CratePairAttribution> {
+    match (attribution_of(first, settings), attribution_of(second, settings)) {
+        (Attribution::Crate(a), Attribution::Crate(b)) => Some(CratePairAttribution::new(a, b)),
+        _ => None,
+    }
+}
+
+/// The picked attribution of a category (both crates in one when there are two) and its whole
+/// section.
+fn picked_markdown(renderer: &Renderer, settings: &Settings, picked: &[&Entry]) -> Option<(String, String)> {
+    match picked {
+        [] => None,
+        [first, second, ..] => {
+            let pair = crate_pair(settings, first, second)?;
+            Some((
+                renderer.crate_pair_entry(&pair),
+                renderer.crate_pair_section(&pair, &settings.submit_crate_url),
+            ))
+        }
+        [one] => Some((
+            entry_markdown(renderer, settings, one),
+            section_markdown(renderer, settings, one),
+        )),
+    }
+}
+
 /// A week as the editor sees it: hidden nominations included, attribution for every entry,
 /// and each category's whole section for its pick (or, before a pick, the leader).
 pub struct Shortlist {
     pub week: RankedWeek,
     pub attribution: HashMap<i32, String>,
     pub sections: ByCategory<Option<String>>,
+    /// The standing pick's attribution as the issue prints it (both crates of a two-crate week
+    /// in one), for `fill-draft` and the desk.
+    pub picked: ByCategory<Option<String>>,
     /// The section is for the standing pick (not a preview of the leader).
     pub section_is_pick: ByCategory<bool>,
     pub published: bool,
@@ -173,9 +205,15 @@ pub async fn shortlist(state: &AppState, issue: Option<i32>) -> Result<Shortlist
             // A pick may come from outside the ranked list (an editor's choice): load it.
             let mut picked = Vec::new();
             for c in Category::ALL {
-                if let Some(p) = ranked.picks.get(c) {
-                    if ranked.entry(p.nomination_id).is_none() {
-                        if let Some(n) = nomination::find(conn, p.nomination_id)? {
+                for id in ranked
+                    .picks
+                    .get(c)
+                    .as_ref()
+                    .map(PickView::ids)
+                    .unwrap_or_default()
+                {
+                    if ranked.entry(id).is_none() {
+                        if let Some(n) = nomination::find(conn, id)? {
                             let credits = nomination::credits(conn, &[n.id])?
                                 .into_iter()
                                 .map(|(_, c)| c)
@@ -205,19 +243,37 @@ pub async fn shortlist(state: &AppState, issue: Option<i32>) -> Result<Shortlist
         attribution.insert(e.nomination_id, entry_markdown(renderer, settings, e));
     }
     let mut sections = ByCategory::default();
+    let mut picked = ByCategory::default();
     let mut section_is_pick = ByCategory::default();
     for c in Category::ALL {
-        let picked = ranked.picks.get(c).as_ref().map(|p| p.nomination_id);
-        let chosen = match picked {
-            Some(id) => ranked
-                .entry(id)
-                .or_else(|| picked_entries.iter().find(|e| e.nomination_id == id)),
-            None => ranked.categories.get(c).iter().find(|e| !e.nomination.hidden),
+        let chosen: Vec<&Entry> = ranked
+            .picks
+            .get(c)
+            .as_ref()
+            .map(PickView::ids)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|id| {
+                ranked
+                    .entry(id)
+                    .or_else(|| picked_entries.iter().find(|e| e.nomination_id == id))
+            })
+            .collect();
+        let markdown = picked_markdown(renderer, settings, &chosen);
+        *section_is_pick.get_mut(c) = markdown.is_some();
+        *sections.get_mut(c) = match &markdown {
+            Some((_, section)) => Some(section.clone()),
+            None => ranked
+                .categories
+                .get(c)
+                .iter()
+                .find(|e| !e.nomination.hidden)
+                .map(|e| section_markdown(renderer, settings, e)),
         };
-        *sections.get_mut(c) = chosen.map(|e| section_markdown(renderer, settings, e));
-        *section_is_pick.get_mut(c) = picked.is_some();
+        *picked.get_mut(c) = markdown.map(|(entry, _)| entry);
     }
     Ok(Shortlist {
+        picked,
         vote_bursts,
         published: week.published_at.is_some(),
         week: ranked,

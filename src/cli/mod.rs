@@ -165,14 +165,7 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
         } => with_state(settings, |state| async move {
             permalinks_are_public(&state.settings, allow_local)?;
             let shortlist = shortlist::shortlist(&state, Some(week)).await?;
-            let picked = |c: Category| {
-                shortlist
-                    .week
-                    .picks
-                    .get(c)
-                    .as_ref()
-                    .and_then(|p| shortlist.attribution.get(&p.nomination_id).cloned())
-            };
+            let picked = |c: Category| shortlist.picked.get(c).clone();
             let draft = std::fs::read_to_string(&file)
                 .map_err(|e| anyhow::anyhow!("cannot read the draft {}: {e}", file.display()))?;
             let filled = draft::fill(
@@ -291,14 +284,14 @@ fn export_markdown(shortlist: &shortlist::Shortlist) -> String {
     );
     for c in Category::ALL {
         out.push_str(&format!("\n## {}\n", c.heading()));
-        let picked = week.picks.get(c).as_ref().map(|p| p.nomination_id);
+        let picks = week.picks.get(c).as_ref();
         let entries = week.categories.get(c);
         if entries.is_empty() {
             out.push_str("\nNo nominations.\n");
         }
         for e in entries {
             let mut marks = Vec::new();
-            if picked == Some(e.nomination_id) {
+            if picks.is_some_and(|p| p.includes(e.nomination_id)) {
                 marks.push("PICKED");
             }
             if e.nomination.hidden {

@@ -34,6 +34,47 @@ pub struct CrateAttribution {
     pub credit_line: Option<String>,
 }
 
+/// A week with two crates ("This week's crates are [A](…), … and [B](…), …"), as TWiR printed
+/// it in 2020 and 2024: one sentence for both, one line of thanks for everyone.
+#[derive(Debug, Clone, Serialize)]
+pub struct CratePairAttribution {
+    pub first: CrateAttribution,
+    pub second: CrateAttribution,
+    /// Everyone who suggested either crate, each once, in order.
+    pub nominators: Vec<Credit>,
+    /// Both crates were suggested: "for the suggestions!".
+    pub both_suggested: bool,
+    pub self_suggestion: bool,
+    /// Neither was suggested: the first choice's editor and credit line.
+    pub editor: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credit_line: Option<String>,
+}
+
+impl CratePairAttribution {
+    pub fn new(first: CrateAttribution, second: CrateAttribution) -> CratePairAttribution {
+        let suggested: Vec<&CrateAttribution> = [&first, &second]
+            .into_iter()
+            .filter(|c| !c.editors_choice)
+            .collect();
+        let mut nominators: Vec<Credit> = Vec::new();
+        for credit in suggested.iter().flat_map(|c| &c.nominators) {
+            if !nominators.iter().any(|n| n.name == credit.name) {
+                nominators.push(credit.clone());
+            }
+        }
+        CratePairAttribution {
+            both_suggested: suggested.len() == 2,
+            self_suggestion: !suggested.is_empty() && suggested.iter().all(|c| c.self_suggestion),
+            nominators,
+            editor: first.editor.clone(),
+            credit_line: first.credit_line.clone().or_else(|| second.credit_line.clone()),
+            first,
+            second,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct QuoteAttribution {
     pub text: String,
@@ -93,6 +134,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "attribution/quote_section",
         include_str!("../../templates/attribution/quote_section.hbs"),
+    ),
+    (
+        "attribution/crates",
+        include_str!("../../templates/attribution/crates.hbs"),
+    ),
+    (
+        "attribution/crates_section",
+        include_str!("../../templates/attribution/crates_section.hbs"),
     ),
 ];
 
@@ -197,6 +246,14 @@ impl Renderer {
 
     pub fn quote_section(&self, a: &QuoteAttribution, submit_url: &str) -> String {
         self.render("attribution/quote_section", &with_submit(a, submit_url))
+    }
+
+    pub fn crate_pair_entry(&self, a: &CratePairAttribution) -> String {
+        self.render("attribution/crates", a)
+    }
+
+    pub fn crate_pair_section(&self, a: &CratePairAttribution, submit_url: &str) -> String {
+        self.render("attribution/crates_section", &with_submit(a, submit_url))
     }
 }
 

@@ -36,9 +36,33 @@ pub fn too_recent_a_winner(won: Option<i32>, issue: i32, allow_repeat_after_week
     won.is_some_and(|w| again_from(w, allow_repeat_after_weeks) > issue)
 }
 
+/// Why a nomination cannot be a week's second pick; `None` when it can. TWiR has featured two
+/// crates in one week, never two quotes, and a second crate stands beside a first.
+pub fn second_pick_refusal(
+    category: crate::domain::validate::Category,
+    picks_standing: usize,
+) -> Option<&'static str> {
+    use crate::domain::validate::Category;
+    match (category, picks_standing) {
+        (Category::Quote, _) => Some("A week has one Quote of the Week: only a crate can be a second pick."),
+        (Category::Crate, 0) => Some("Pick the week's first crate before adding a second one."),
+        (Category::Crate, 1) => None,
+        (Category::Crate, _) => Some("The week has two crates already: unpick one first."),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_crate_beside_one_other_can_be_second() {
+        use crate::domain::validate::Category;
+        assert!(second_pick_refusal(Category::Crate, 1).is_none());
+        assert!(second_pick_refusal(Category::Crate, 0).is_some());
+        assert!(second_pick_refusal(Category::Crate, 2).is_some());
+        assert!(second_pick_refusal(Category::Quote, 1).is_some());
+    }
 
     fn candidate(week_issue: i32) -> Candidate {
         Candidate {

@@ -77,11 +77,32 @@ impl Entry {
     }
 }
 
+/// A category's standing pick (SPEC §3's `picks`), and in a two-crate week the second crate,
+/// shaped the same (`"second": { "nomination_id": … }`; absent otherwise).
 #[derive(Debug, Clone, Serialize)]
 pub struct PickView {
     pub nomination_id: i32,
     pub picked_by: String,
     pub picked_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub second: Option<Box<PickView>>,
+}
+
+impl PickView {
+    /// The picked nominations, first place first.
+    pub fn ids(&self) -> Vec<i32> {
+        let mut ids = vec![self.nomination_id];
+        ids.extend(self.second.as_ref().map(|s| s.nomination_id));
+        ids
+    }
+
+    pub fn includes(&self, nomination_id: i32) -> bool {
+        self.nomination_id == nomination_id
+            || self
+                .second
+                .as_ref()
+                .is_some_and(|s| s.nomination_id == nomination_id)
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -218,12 +239,13 @@ fn vote_counts(conn: &mut DbConnection, ids: &[i32], issue: i32) -> QueryResult<
         .load(conn)
 }
 
-/// The standing pick of each category in `issue`, with the editor's login.
+/// The standing pick of each category in `issue` (and a second crate), with the editor's login.
 pub fn picks_of(conn: &mut DbConnection, issue: i32) -> QueryResult<ByCategory<Option<PickView>>> {
     let rows: Vec<(String, i32, String, NaiveDateTime)> = picks::table
         .inner_join(users::table.on(users::id.eq(picks::picked_by)))
         .filter(picks::week_issue.eq(issue))
         .filter(picks::unpicked_at.is_null())
+        .order(picks::position.asc())
         .select((
             picks::category,
             picks::nomination_id,
@@ -231,14 +253,19 @@ pub fn picks_of(conn: &mut DbConnection, issue: i32) -> QueryResult<ByCategory<O
             picks::picked_at,
         ))
         .load(conn)?;
-    let mut out = ByCategory::default();
+    let mut out: ByCategory<Option<PickView>> = ByCategory::default();
     for (category, nomination_id, login, at) in rows {
         if let Some(c) = Category::parse(&category) {
-            *out.get_mut(c) = Some(PickView {
+            let view = PickView {
                 nomination_id,
                 picked_by: login,
                 picked_at: rfc3339(at),
-            });
+                second: None,
+            };
+            match out.get_mut(c) {
+                Some(first) => first.second = Some(Box::new(view)),
+                slot => *slot = Some(view),
+            }
         }
     }
     Ok(out)

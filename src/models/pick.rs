@@ -1,5 +1,6 @@
-//! Picks (one standing pick per category per week, a unique key) and the archive of winners,
-//! which also holds the history imported from past issues.
+//! Picks (one standing pick per place per category per week, a unique key; a second place for
+//! a week with two crates) and the archive of winners, which also holds the history imported
+//! from past issues.
 
 use crate::db::{is_unique_violation, Change, DbConnection, Tx};
 use crate::domain::validate::Category;
@@ -21,32 +22,53 @@ pub struct Pick {
     pub picked_at: NaiveDateTime,
     pub unpicked_at: Option<NaiveDateTime>,
     pub unpicked_by: Option<i32>,
+    /// 1, or 2 for the second crate of a two-crate week.
+    pub position: i32,
+}
+
+/// Where a pick goes: the week's pick, or the second crate beside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    First,
+    Second,
+}
+
+impl Place {
+    pub fn position(self) -> i32 {
+        match self {
+            Place::First => 1,
+            Place::Second => 2,
+        }
+    }
 }
 
 #[derive(Debug)]
 pub enum PickOutcome {
     Picked,
-    /// Another nomination stands as this week's pick in the category.
+    /// Another nomination stands in this place (or this nomination is picked already).
     Taken {
         nomination_id: i32,
     },
 }
 
-pub fn standing(conn: &mut DbConnection, issue: i32, category: Category) -> QueryResult<Option<Pick>> {
+/// The standing picks of a category in a week, first place first.
+pub fn standing(conn: &mut DbConnection, issue: i32, category: Category) -> QueryResult<Vec<Pick>> {
     picks::table
         .filter(picks::week_issue.eq(issue))
         .filter(picks::category.eq(category.as_str()))
         .filter(picks::unpicked_at.is_null())
+        .order(picks::position.asc())
         .select(Pick::as_select())
-        .first(conn)
-        .optional()
+        .load(conn)
 }
 
-/// Pick `nomination` for `issue`; the unique key decides when two editors pick at once.
+/// Pick `nomination` for `issue` in `place`; the unique keys decide when two editors pick at
+/// once (one standing pick per place, a nomination picked once).
 pub fn pick(
     tx: &mut Tx<'_>,
     nomination: &Nomination,
     issue: i32,
+    place: Place,
     editor_id: i32,
     now: DateTime<Utc>,
 ) -> QueryResult<PickOutcome> {
@@ -60,6 +82,7 @@ pub fn pick(
                 picks::nomination_id.eq(nomination.id),
                 picks::picked_by.eq(editor_id),
                 picks::picked_at.eq(now.naive_utc()),
+                picks::position.eq(place.position()),
             ))
             .execute(conn)
     });
@@ -67,34 +90,52 @@ pub fn pick(
         Ok(_) => Ok(PickOutcome::Picked),
         Err(e) if is_unique_violation(&e) => {
             let current = standing(conn, issue, nomination.category())?;
+            let holder = current
+                .iter()
+                .find(|p| p.position == place.position())
+                .map_or(nomination.id, |p| p.nomination_id);
             Ok(PickOutcome::Taken {
-                nomination_id: current.map(|p| p.nomination_id).unwrap_or_default(),
+                nomination_id: holder,
             })
         }
         Err(e) => Err(e),
     }
 }
 
-/// Unpick (a flag: the row stays in the archive's history). Returns the unpicked nomination.
+/// Unpick (a flag: the row stays in the archive's history): the standing pick of `nomination`,
+/// or every standing pick of the category. Returns the unpicked nominations.
 pub fn unpick(
     tx: &mut Tx<'_>,
     issue: i32,
     category: Category,
+    nomination: Option<i32>,
     editor_id: i32,
     now: DateTime<Utc>,
-) -> QueryResult<Option<i32>> {
+) -> QueryResult<Vec<i32>> {
     tx.changed(Change::Ballot);
     let conn: &mut DbConnection = tx;
-    let Some(current) = standing(conn, issue, category)? else {
-        return Ok(None);
-    };
-    diesel::update(picks::table.find(current.id).filter(picks::unpicked_at.is_null()))
-        .set((
-            picks::unpicked_at.eq(Some(now.naive_utc())),
-            picks::unpicked_by.eq(Some(editor_id)),
-        ))
-        .execute(conn)?;
-    Ok(Some(current.nomination_id))
+    let mut unpicked = Vec::new();
+    for current in standing(conn, issue, category)? {
+        if nomination.is_some_and(|id| id != current.nomination_id) {
+            continue;
+        }
+        diesel::update(picks::table.find(current.id).filter(picks::unpicked_at.is_null()))
+            .set((
+                picks::unpicked_at.eq(Some(now.naive_utc())),
+                picks::unpicked_by.eq(Some(editor_id)),
+            ))
+            .execute(conn)?;
+        unpicked.push(current.nomination_id);
+    }
+    // A second crate left alone becomes the week's crate (a second always stands beside a first).
+    if let [alone] = standing(conn, issue, category)?.as_slice() {
+        if alone.position != Place::First.position() {
+            diesel::update(picks::table.find(alone.id))
+                .set(picks::position.eq(Place::First.position()))
+                .execute(conn)?;
+        }
+    }
+    Ok(unpicked)
 }
 
 /// One winner in the archive.
@@ -118,6 +159,8 @@ pub fn winners(conn: &mut DbConnection, limit: i64, offset: i64) -> QueryResult<
         .inner_join(nominations::table)
         .inner_join(weeks::table)
         .filter(picks::unpicked_at.is_null())
+        // First place first: the sort below is stable, so a week's two crates keep their order.
+        .order((picks::week_issue.desc(), picks::position.asc()))
         .select((Pick::as_select(), Nomination::as_select(), weeks::closes_at))
         .load(conn)?;
     let mut all: Vec<Winner> = picked

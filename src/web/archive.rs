@@ -243,9 +243,17 @@ pub async fn feed(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
     let (winners, _) = winners_with_attribution(&state, 50, 0).await?;
     let settings = &state.settings;
     let site = settings.absolute("/");
+    // A week with two crates has two entries: the second's id gets "-2" (the first keeps the
+    // id it always had, so feed readers do not show it again).
+    let mut seen: HashMap<(i32, crate::domain::validate::Category), usize> = HashMap::new();
     let entries: Vec<Entry> = winners
         .iter()
         .map(|(w, markdown)| {
+            let nth = {
+                let n = seen.entry((w.issue, w.category)).or_default();
+                *n += 1;
+                *n
+            };
             let updated: FixedDateTime = w.at.and_utc().fixed_offset();
             let permalink = match w.nomination_id {
                 Some(id) => settings.absolute(&format!("/nominations/{id}")),
@@ -253,10 +261,11 @@ pub async fn feed(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
             };
             Entry {
                 id: format!(
-                    "{}#issue-{}-{}",
+                    "{}#issue-{}-{}{}",
                     settings.absolute("/winners"),
                     w.issue,
-                    w.category
+                    w.category,
+                    if nth > 1 { format!("-{nth}") } else { String::new() }
                 ),
                 title: Text::plain(format!(
                     "{} in issue {}: {}",

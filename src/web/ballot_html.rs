@@ -31,7 +31,7 @@ pub fn categories(
 ) -> Result<Vec<BallotCategory>, AppError> {
     let mut list = Vec::with_capacity(Category::ALL.len());
     for c in Category::ALL {
-        let picked = ranked.picks.get(c).as_ref().map(|p| p.nomination_id);
+        let picked = ranked.picks.get(c).as_ref();
         let entries = ranked.categories.get(c);
         let shapes: Vec<ballot::Shape> = entries
             .iter()
@@ -73,7 +73,7 @@ fn render_entry(
     state: &AppState,
     entry: &Entry,
     shape: ballot::Shape,
-    picked: Option<i32>,
+    picked: Option<&crate::models::ballot::PickView>,
 ) -> Result<String, AppError> {
     state
         .templates

@@ -60,6 +60,8 @@ struct DeskCategory<'a> {
     section_is_pick: bool,
     pick: Option<&'a PickView>,
     picked_attribution: Option<&'a str>,
+    /// A crate is picked and no second one yet: the others offer "Add as a second crate".
+    can_add_second: bool,
 }
 
 /// `templates/editor.hbs`.
@@ -119,7 +121,7 @@ fn desk_categories(shortlist: &Shortlist) -> Vec<DeskCategory<'_>> {
     Category::ALL
         .iter()
         .map(|&c| {
-            let picked = week.picks.get(c).as_ref().map(|p| p.nomination_id);
+            let picked = week.picks.get(c).as_ref();
             let entries = week
                 .categories
                 .get(c)
@@ -145,12 +147,13 @@ fn desk_categories(shortlist: &Shortlist) -> Vec<DeskCategory<'_>> {
                 section: shortlist.sections.get(c).as_deref(),
                 section_is_pick: *shortlist.section_is_pick.get(c),
                 pick: week.picks.get(c).as_ref(),
-                picked_attribution: week
-                    .picks
-                    .get(c)
-                    .as_ref()
-                    .and_then(|p| shortlist.attribution.get(&p.nomination_id))
-                    .map(String::as_str),
+                can_add_second: !shortlist.published
+                    && crate::domain::ballot::second_pick_refusal(
+                        c,
+                        week.picks.get(c).as_ref().map_or(0, |p| p.ids().len()),
+                    )
+                    .is_none(),
+                picked_attribution: shortlist.picked.get(c).as_deref(),
             }
         })
         .collect()

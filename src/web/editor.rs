@@ -9,6 +9,7 @@ use crate::actions::editor;
 use crate::actions::moderation;
 use crate::domain::validate::{self, Category, NominationForm};
 use crate::error::AppError;
+use crate::models::pick::Place;
 use crate::state::AppState;
 use actix_session::Session;
 use actix_web::{post, web, HttpResponse};
@@ -24,13 +25,16 @@ fn back_to_desk(issue: i32, anchor: &str) -> HttpResponse {
 }
 
 /// `nomination_id` (pick it), or `category` with the nomination fields (an editor's own
-/// choice); optional `issue` (default: the open week).
+/// choice); optional `issue` (default: the open week) and `second` (any value: the week's
+/// second crate, beside the standing pick).
 #[derive(Deserialize)]
 pub struct PickForm {
     #[serde(default)]
     nomination_id: String,
     #[serde(default)]
     issue: String,
+    #[serde(default)]
+    second: String,
     /// An editor's own choice: the credit line as the editor words it (empty: the template's).
     #[serde(default)]
     credit: String,
@@ -46,10 +50,15 @@ pub async fn pick(
     form: web::Form<PickForm>,
 ) -> Result<HttpResponse, AppError> {
     let issue = parse_issue(Some(&form.issue))?;
+    let place = if form.second.trim().is_empty() {
+        Place::First
+    } else {
+        Place::Second
+    };
     let (issue, category) = if form.nomination_id.trim().is_empty() {
         let credit = validate::optional_text(&form.credit, 300, "the credit line")
             .map_err(|e| AppError::unprocessable("invalid_credit", e).on_field("credit"))?;
-        editor::pick_own_choice(&state, &editor.0, &form.nomination, credit, issue).await?
+        editor::pick_own_choice(&state, &editor.0, &form.nomination, credit, issue, place).await?
     } else {
         let id: i32 = form.nomination_id.trim().parse().map_err(|_| {
             AppError::unprocessable(
@@ -57,7 +66,7 @@ pub async fn pick(
                 "nomination_id must be the number of a nomination.",
             )
         })?;
-        editor::pick(&state, &editor.0, id, issue).await?
+        editor::pick(&state, &editor.0, id, issue, place).await?
     };
     page::flash(
         &session,
@@ -73,6 +82,9 @@ pub struct UnpickForm {
     issue: String,
     #[serde(default)]
     category: String,
+    /// Only this nomination's pick (one crate of two); empty: the category's picks.
+    #[serde(default)]
+    nomination_id: String,
 }
 
 #[post("/editor/unpick")]
@@ -85,7 +97,16 @@ pub async fn unpick(
     let issue = parse_issue(Some(&form.issue))?;
     let category = Category::parse(&form.category)
         .ok_or_else(|| AppError::unprocessable("invalid_category", "category must be crate or quote."))?;
-    editor::unpick(&state, &editor.0, issue, category).await?;
+    let nomination = match form.nomination_id.trim() {
+        "" => None,
+        id => Some(id.parse::<i32>().map_err(|_| {
+            AppError::unprocessable(
+                "invalid_nomination_id",
+                "nomination_id must be the number of a nomination.",
+            )
+        })?),
+    };
+    editor::unpick(&state, &editor.0, issue, category, nomination).await?;
     let issue = match issue {
         Some(n) => n,
         None => state.open_week().await?.issue,

@@ -92,11 +92,19 @@ pub mod ballot {
     }
 
     /// An entry for pages other than the ballot (no withdraw button there).
-    pub fn entry<'a>(e: &'a Entry, personal: &Personal, picked: Option<i32>) -> EntryView<'a> {
+    pub fn entry<'a>(
+        e: &'a Entry,
+        personal: &Personal,
+        picked: Option<&crate::models::ballot::PickView>,
+    ) -> EntryView<'a> {
         entry_shaped(e, shape(e, personal, false), picked)
     }
 
-    pub fn entry_shaped(e: &Entry, shape: Shape, picked: Option<i32>) -> EntryView<'_> {
+    pub fn entry_shaped<'a>(
+        e: &'a Entry,
+        shape: Shape,
+        picked: Option<&crate::models::ballot::PickView>,
+    ) -> EntryView<'a> {
         let (title, link, summary) = match (&e.crate_, &e.quote) {
             (Some(c), _) => (c.name.clone(), c.url.as_str(), c.pitch.as_str()),
             (_, Some(q)) => (
@@ -134,7 +142,7 @@ pub mod ballot {
             can_vote: shape.can_vote,
             my_vote: shape.has_vote,
             week_open: shape.week_open,
-            picked: picked == Some(e.nomination_id),
+            picked: picked.is_some_and(|p| p.includes(e.nomination_id)),
         }
     }
 
@@ -151,7 +159,7 @@ pub mod ballot {
         Category::ALL
             .iter()
             .map(|&c| {
-                let picked = week.picks.get(c).as_ref().map(|p| p.nomination_id);
+                let picked = week.picks.get(c).as_ref();
                 CategoryView {
                     key: c.as_str(),
                     heading: c.heading(),
