@@ -24,6 +24,33 @@ pub enum Lookup {
 pub struct CratesIo {
     http: reqwest::Client,
     base: Url,
+    /// The last summary (new and just-updated crates) and when it was read: the desk asks for
+    /// it in dry weeks, crates.io asks API users to go easy, and it changes slowly.
+    summary: std::sync::Arc<std::sync::Mutex<Option<KeptSummary>>>,
+}
+
+/// The recent crates as last read, and when.
+type KeptSummary = (std::time::Instant, Vec<RecentCrate>);
+
+/// How long a summary is kept before crates.io is asked again.
+pub const SUMMARY_TTL: StdDuration = StdDuration::from_secs(3600);
+
+/// A crate from crates.io's summary (`GET /summary`: `new_crates` and `just_updated`).
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+pub struct RecentCrate {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub repository: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SummaryResponse {
+    #[serde(default)]
+    new_crates: Vec<RecentCrate>,
+    #[serde(default)]
+    just_updated: Vec<RecentCrate>,
 }
 
 #[derive(Deserialize)]
@@ -51,7 +78,11 @@ impl CratesIo {
             .timeout(TIMEOUT)
             .redirect(reqwest::redirect::Policy::limited(3))
             .build()?;
-        Ok(CratesIo { http, base })
+        Ok(CratesIo {
+            http,
+            base,
+            summary: Default::default(),
+        })
     }
 
     /// Ask crates.io about `name` (no cache).
@@ -118,5 +149,50 @@ impl CratesIo {
         }
         let body: OwnersResponse = response.json().await.ok()?;
         Some(body.users.into_iter().map(|o| o.login).collect())
+    }
+}
+
+impl CratesIo {
+    /// New and just-updated crates from crates.io's summary, new ones first, each once; kept for
+    /// `SUMMARY_TTL`. `Err` says why crates.io could not be read.
+    pub async fn recent_crates(&self) -> Result<Vec<RecentCrate>, String> {
+        if let Some((at, crates)) = self.summary.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            if at.elapsed() < SUMMARY_TTL {
+                return Ok(crates.clone());
+            }
+        }
+        let url = format!("{}/summary", self.base.as_str().trim_end_matches('/'));
+        let response = self
+            .http
+            .get(&url)
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .map_err(|e| e.without_url().to_string())?;
+        if !response.status().is_success() {
+            return Err(format!("crates.io answered {}", response.status().as_u16()));
+        }
+        let body: SummaryResponse = response
+            .json()
+            .await
+            .map_err(|e| format!("unreadable answer: {e}"))?;
+        let mut crates: Vec<RecentCrate> = Vec::new();
+        for c in body.new_crates.into_iter().chain(body.just_updated) {
+            if !crates.iter().any(|k| k.name == c.name) {
+                crates.push(RecentCrate {
+                    description: c
+                        .description
+                        .map(|d| d.trim().to_string())
+                        .filter(|d| !d.is_empty()),
+                    repository: c
+                        .repository
+                        .filter(|r| crate::domain::validate::http_url(r).is_ok()),
+                    name: c.name,
+                });
+            }
+        }
+        *self.summary.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((std::time::Instant::now(), crates.clone()));
+        Ok(crates)
     }
 }

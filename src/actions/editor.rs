@@ -35,7 +35,10 @@ pub async fn pick(
         .db
         .write(move |tx| {
             let n = nomination::find(tx, nomination_id)?.ok_or_else(|| AppError::not_found("That nomination"))?;
-            if !n.editors_choice && !ballot::is_on_ballot(tx, &n, &week, ballot_weeks)? {
+            if !n.editors_choice
+                && !ballot::is_on_ballot(tx, &n, &week, ballot_weeks)?
+                && !crate::models::dry_week::may_pick_from_earlier(tx, &n, &week, ballot_weeks)?
+            {
                 return Err(AppError::conflict(
                     "not_on_ballot",
                     format!("This nomination is not on the ballot of issue {} (hidden, withdrawn, too old or already picked).", week.issue),

@@ -2,6 +2,7 @@
 //! handler asks for, with typed outcomes the handler turns into HTTP.
 
 pub mod crate_lookup;
+pub mod dry_week;
 pub mod editor;
 pub mod forum;
 pub mod import_history;

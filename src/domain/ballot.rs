@@ -20,6 +20,13 @@ pub fn stands(c: &Candidate, issue: i32, ballot_weeks: i32, with_hidden: bool) -
     in_window && !c.withdrawn && !c.picked_earlier && (with_hidden || !c.hidden)
 }
 
+/// Whether `c`, nominated before the ballot window of week `issue`, may still be picked there
+/// in a dry week (`domain::dry_week`): not withdrawn, not hidden, never picked. Its earlier
+/// votes come with it; it is not back on the public ballot.
+pub fn from_earlier_weeks(c: &Candidate, issue: i32, ballot_weeks: i32) -> bool {
+    c.week_issue < issue.saturating_sub(ballot_weeks) && !c.withdrawn && !c.hidden && !c.picked_earlier
+}
+
 /// Whether a vote counts: it was not withdrawn and its voter is not banned. (Votes for hidden
 /// nominations count for nothing because hidden nominations are off the public ballot.)
 pub fn vote_counts(withdrawn: bool, voter_banned: bool) -> bool {
@@ -54,6 +61,25 @@ pub fn second_pick_refusal(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn earlier_weeks_are_those_before_the_window() {
+        assert!(from_earlier_weeks(&candidate(675), 680, 4));
+        assert!(
+            !from_earlier_weeks(&candidate(676), 680, 4),
+            "still on the ballot"
+        );
+        let picked = Candidate {
+            picked_earlier: true,
+            ..candidate(600)
+        };
+        assert!(!from_earlier_weeks(&picked, 680, 4));
+        let hidden = Candidate {
+            hidden: true,
+            ..candidate(600)
+        };
+        assert!(!from_earlier_weeks(&hidden, 680, 4));
+    }
 
     #[test]
     fn only_a_crate_beside_one_other_can_be_second() {

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod ballot;
 pub mod crates_cache;
 pub mod credits;
+pub mod dry_week;
 pub mod editor;
 pub mod forum;
 pub mod forum_status;

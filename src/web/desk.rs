@@ -4,13 +4,14 @@
 use super::extract::{Editor, Viewer};
 use super::page;
 use super::view;
+use crate::actions::dry_week::DryWeek;
 use crate::actions::forum::ForumDesk;
 use crate::actions::shortlist::{self, Shortlist};
 use crate::domain::validate::Category;
 use crate::domain::week::WeekStatus;
 use crate::error::AppError;
 use crate::models::audit;
-use crate::models::ballot::{PickView, RankedWeek};
+use crate::models::ballot::{ByCategory, PickView, RankedWeek};
 use crate::state::AppState;
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -20,6 +21,23 @@ use serde::{Deserialize, Serialize};
 #[derive(Deserialize)]
 pub struct IssueQuery {
     issue: Option<String>,
+}
+
+/// The desk's query: the issue, and in a dry week a crate from crates.io to prefill the
+/// editor's-own-choice form with.
+#[derive(Deserialize)]
+pub struct DeskQuery {
+    issue: Option<String>,
+    choose: Option<String>,
+}
+
+/// The own-choice form's starting values.
+#[derive(Serialize, Default)]
+struct OwnChoice {
+    /// Open the form (a dry-week candidate was chosen).
+    open: bool,
+    crate_name: String,
+    pitch: String,
 }
 
 /// An optional issue number from a query or form (empty means "the open week").
@@ -62,6 +80,9 @@ struct DeskCategory<'a> {
     picked_attribution: Option<&'a str>,
     /// A crate is picked and no second one yet: the others offer "Add as a second crate".
     can_add_second: bool,
+    /// Fewer than three entries and no pick: candidates from earlier weeks and crates.io.
+    dry: Option<&'a DryWeek>,
+    own_choice: OwnChoice,
 }
 
 /// `templates/editor.hbs`.
@@ -115,7 +136,11 @@ fn owner_notes(entry: &crate::models::ballot::Entry) -> Vec<String> {
         .collect()
 }
 
-fn desk_categories(shortlist: &Shortlist) -> Vec<DeskCategory<'_>> {
+fn desk_categories<'a>(
+    shortlist: &'a Shortlist,
+    dry: &'a ByCategory<Option<DryWeek>>,
+    choose: Option<&str>,
+) -> Vec<DeskCategory<'a>> {
     let personal = view::ballot::Personal::default();
     let week: &RankedWeek = &shortlist.week;
     Category::ALL
@@ -153,6 +178,21 @@ fn desk_categories(shortlist: &Shortlist) -> Vec<DeskCategory<'_>> {
                         week.picks.get(c).as_ref().map_or(0, |p| p.ids().len()),
                     )
                     .is_none(),
+                dry: dry.get(c).as_ref(),
+                own_choice: match (c, choose) {
+                    (Category::Crate, Some(name)) => {
+                        let known = dry
+                            .crate_
+                            .as_ref()
+                            .and_then(|d| d.recent.iter().find(|k| k.name == name));
+                        OwnChoice {
+                            open: true,
+                            crate_name: name.to_string(),
+                            pitch: known.map(|k| k.pitch.clone()).unwrap_or_default(),
+                        }
+                    }
+                    _ => OwnChoice::default(),
+                },
                 picked_attribution: shortlist.picked.get(c).as_deref(),
             }
         })
@@ -165,10 +205,12 @@ pub async fn desk(
     _editor: Editor,
     viewer: Viewer,
     session: Session,
-    query: web::Query<IssueQuery>,
+    query: web::Query<DeskQuery>,
 ) -> Result<HttpResponse, AppError> {
     let issue = parse_issue(query.issue.as_deref())?;
     let shortlist = shortlist::shortlist(&state, issue).await?;
+    let dry = crate::actions::dry_week::candidates(&state, &shortlist).await?;
+    let choose = query.choose.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let week = &shortlist.week;
     let open = state.open_week().await?;
     let forum = crate::actions::forum::desk_view(&state).await?;
@@ -219,7 +261,7 @@ pub async fn desk(
             .then_some(week.issue + 1),
         forum,
         webhook_troubles,
-        categories: desk_categories(&shortlist),
+        categories: desk_categories(&shortlist, &dry, choose),
     };
     page::render(
         &state,

@@ -1,6 +1,8 @@
 //! A fake crates.io API on port 0: `GET /api/v1/crates/{name}` answers as crates.io documents
 //! it (the canonical name whatever the case or `-`/`_`, 404 with an `errors` body for unknown
-//! crates, 403 without a User-Agent), or, in silent mode, does not answer at all.
+//! crates, 403 without a User-Agent), or, in silent mode, does not answer at all. Also
+//! `GET /api/v1/crates/{name}/owners` and `GET /api/v1/summary` (new and just-updated crates,
+//! each crate in the summary's shape).
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
@@ -16,6 +18,9 @@ struct Inner {
     crates: Mutex<Known>,
     /// Owner logins by folded name.
     owners: Mutex<HashMap<String, Vec<String>>>,
+    /// The summary's `new_crates` and `just_updated`, by name (known crates).
+    summary: Mutex<(Vec<String>, Vec<String>)>,
+    summary_requests: AtomicUsize,
     silent: AtomicBool,
     requests: AtomicUsize,
 }
@@ -37,7 +42,8 @@ impl FakeCratesIo {
         let data = web::Data::new(inner.clone());
         let (base, handle) = super::serve_fake(data, |cfg| {
             cfg.route("/api/v1/crates/{name}", web::get().to(get_crate))
-                .route("/api/v1/crates/{name}/owners", web::get().to(get_owners));
+                .route("/api/v1/crates/{name}/owners", web::get().to(get_owners))
+                .route("/api/v1/summary", web::get().to(get_summary));
         });
         let fake = FakeCratesIo {
             base: format!("{base}/api/v1"),
@@ -75,6 +81,16 @@ impl FakeCratesIo {
             .lock()
             .unwrap()
             .insert(key(name), logins.iter().map(|l| l.to_string()).collect());
+    }
+
+    /// What `GET /api/v1/summary` lists as new and as just updated (names of known crates).
+    pub fn set_summary(&self, new_crates: &[&str], just_updated: &[&str]) {
+        let names = |l: &[&str]| l.iter().map(|n| n.to_string()).collect();
+        *self.inner.summary.lock().unwrap() = (names(new_crates), names(just_updated));
+    }
+
+    pub fn summary_requests(&self) -> usize {
+        self.inner.summary_requests.load(Ordering::SeqCst)
     }
 
     /// Accept connections but never answer (crates.io down or very slow).
@@ -154,4 +170,68 @@ async fn get_owners(inner: web::Data<Arc<Inner>>, name: web::Path<String>) -> Ht
         })
         .collect();
     HttpResponse::Ok().json(json!({ "users": users }))
+}
+
+/// One crate as the summary lists it (crates.io's `EncodableCrate`).
+fn summary_crate(name: &str, description: &str, repository: &Option<String>) -> serde_json::Value {
+    json!({
+        "id": name,
+        "name": name,
+        "updated_at": "2026-11-30T10:00:00.000000Z",
+        "versions": null,
+        "keywords": null,
+        "categories": null,
+        "badges": [],
+        "created_at": "2026-11-29T10:00:00.000000Z",
+        "downloads": 12,
+        "recent_downloads": 12,
+        "default_version": "0.1.0",
+        "num_versions": 1,
+        "yanked": false,
+        "max_version": "0.1.0",
+        "newest_version": "0.1.0",
+        "max_stable_version": "0.1.0",
+        "description": description,
+        "homepage": null,
+        "documentation": null,
+        "repository": repository,
+        "links": {
+            "version_downloads": format!("/api/v1/crates/{name}/downloads"),
+            "versions": format!("/api/v1/crates/{name}/versions"),
+            "owners": format!("/api/v1/crates/{name}/owners"),
+            "owner_team": format!("/api/v1/crates/{name}/owner_team"),
+            "owner_user": format!("/api/v1/crates/{name}/owner_user"),
+            "reverse_dependencies": format!("/api/v1/crates/{name}/reverse_dependencies"),
+        },
+        "exact_match": false,
+    })
+}
+
+async fn get_summary(req: HttpRequest, inner: web::Data<Arc<Inner>>) -> HttpResponse {
+    inner.summary_requests.fetch_add(1, Ordering::SeqCst);
+    if inner.silent.load(Ordering::SeqCst) {
+        actix_web::rt::time::sleep(std::time::Duration::from_secs(30)).await;
+    }
+    if req.headers().get("user-agent").is_none() {
+        return HttpResponse::Forbidden().body("We require that all requests include a `User-Agent` header.");
+    }
+    let crates = inner.crates.lock().unwrap().clone();
+    let (new_crates, just_updated) = inner.summary.lock().unwrap().clone();
+    let list = |names: &[String]| -> Vec<serde_json::Value> {
+        names
+            .iter()
+            .filter_map(|n| crates.get(&key(n)))
+            .map(|(name, description, repository)| summary_crate(name, description, repository))
+            .collect()
+    };
+    HttpResponse::Ok().json(json!({
+        "num_downloads": 123456789,
+        "num_crates": crates.len(),
+        "new_crates": list(&new_crates),
+        "most_downloaded": [],
+        "most_recently_downloaded": [],
+        "just_updated": list(&just_updated),
+        "popular_keywords": [],
+        "popular_categories": [],
+    }))
 }
