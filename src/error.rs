@@ -174,6 +174,11 @@ impl From<diesel::result::Error> for AppError {
         use diesel::result::{DatabaseErrorKind, Error};
         match &err {
             Error::NotFound => AppError::not_found("That record"),
+            // PostgreSQL broke a deadlock (two batches of writes waiting on each other) by
+            // refusing this write: the person tries again, like a lost serialization race.
+            Error::DatabaseError(_, info) if info.message().contains("deadlock detected") => {
+                AppError::conflict("busy", "Another change got there first. Please try again.")
+            }
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 AppError::conflict("busy", "Another change got there first. Please try again.")
             }

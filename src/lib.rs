@@ -120,7 +120,8 @@ impl Application {
 /// Also what the command-line tools work with.
 pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<AppState> {
     let url = settings.database.clone();
-    let db = tokio::task::spawn_blocking(move || db::Db::connect(&url)).await??;
+    let synchronous = settings.sqlite_synchronous;
+    let db = tokio::task::spawn_blocking(move || db::Db::connect_with(&url, synchronous)).await??;
     let templates_dir = std::env::var_os("TEMPLATES_DIR").map(std::path::PathBuf::from);
     let templates = templates::registry(templates_dir.as_deref())?;
     let attribution = domain::attribution::Renderer::new(templates_dir.as_deref())?;

@@ -135,11 +135,11 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Editor(command) => {
-            let db = Db::connect(&settings.database)?;
+            let db = Db::connect_with(&settings.database, settings.sqlite_synchronous)?;
             run_editor(&db, command, settings)
         }
         Command::Week(command) => {
-            let db = Db::connect(&settings.database)?;
+            let db = Db::connect_with(&settings.database, settings.sqlite_synchronous)?;
             run_week(&db, command, settings)
         }
         Command::Export {
@@ -190,7 +190,7 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
         Command::ImportHistory { path } => {
             let files = import_history::issue_files(&path)
                 .map_err(|e| anyhow::anyhow!("cannot read the folder {}: {e}", path.display()))?;
-            let db = Db::connect(&settings.database)?;
+            let db = Db::connect_with(&settings.database, settings.sqlite_synchronous)?;
             let bar = std::io::stdout().is_terminal().then(|| {
                 let bar = indicatif::ProgressBar::new(files.len() as u64);
                 bar.set_style(

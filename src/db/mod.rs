@@ -9,14 +9,16 @@
 //! the one way to write.
 
 mod connection;
+mod group_commit;
 pub mod migrate;
 mod write;
 
 pub use connection::DbConnection;
+pub use group_commit::{Counters as WriteCounters, MAX_BATCH};
 pub use write::{Change, Listener, Tx};
 
 use crate::error::AppError;
-use crate::settings::DatabaseUrl;
+use crate::settings::{DatabaseUrl, Synchronous};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use std::time::Duration;
@@ -44,6 +46,7 @@ pub struct Manager {
     url: DatabaseUrl,
     /// Connections refuse to write (the reader pool).
     read_only: bool,
+    synchronous: Synchronous,
 }
 
 impl Manager {
@@ -51,7 +54,13 @@ impl Manager {
         Manager {
             url,
             read_only: false,
+            synchronous: Synchronous::default(),
         }
+    }
+
+    pub fn with_synchronous(mut self, synchronous: Synchronous) -> Self {
+        self.synchronous = synchronous;
+        self
     }
 
     fn read_only(mut self) -> Self {
@@ -72,9 +81,10 @@ impl Manager {
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
                 // Per connection: wait for a writer instead of failing, keep foreign keys on,
-                // and fsync at checkpoints only (durable in WAL mode against a process crash).
+                // and sync as `SQLITE_SYNCHRONOUS` says (see `Synchronous`).
                 conn.batch_execute(&format!(
-                    "PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+                    "PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}; PRAGMA synchronous = {}; PRAGMA foreign_keys = ON;",
+                    self.synchronous.pragma()
                 ))?;
                 if self.read_only {
                     conn.batch_execute("PRAGMA query_only = ON;")?;
@@ -142,13 +152,20 @@ pub struct Db {
     sqlite_path: Option<std::path::PathBuf>,
     /// Told what each committed write changed (the service's caches).
     listener: std::sync::Arc<std::sync::OnceLock<Listener>>,
+    /// The queue `write` puts its work in, and the writer threads that commit it in batches.
+    group_commit: std::sync::Arc<group_commit::GroupCommit>,
 }
 
 impl Db {
     /// Connect (failing within seconds with the driver's own message), prepare the SQLite file,
     /// run pending migrations, and open the pools.
     pub fn connect(url: &DatabaseUrl) -> anyhow::Result<Db> {
-        let manager = Manager::new(url.clone());
+        Db::connect_with(url, Synchronous::default())
+    }
+
+    /// `connect`, with SQLite's `synchronous` as `SQLITE_SYNCHRONOUS` says.
+    pub fn connect_with(url: &DatabaseUrl, synchronous: Synchronous) -> anyhow::Result<Db> {
+        let manager = Manager::new(url.clone()).with_synchronous(synchronous);
         let backend = manager.backend();
         if let DatabaseUrl::Sqlite(path) = url {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -183,16 +200,26 @@ impl Db {
                 .build(manager)
                 .map_err(|e| anyhow::anyhow!("cannot open a connection pool to {}: {e}", url.redacted()))
         };
-        Ok(Db {
-            readers: pool(manager.clone().read_only(), readers)?,
-            writers: pool(manager, writers)?,
+        let writers = pool(manager.clone(), writers)?;
+        let sqlite_writer: std::sync::Arc<std::sync::Mutex<()>> = Default::default();
+        let listener: std::sync::Arc<std::sync::OnceLock<Listener>> = Default::default();
+        let group_commit = group_commit::GroupCommit::start(
             backend,
-            sqlite_writer: Default::default(),
+            writers.clone(),
+            sqlite_writer.clone(),
+            listener.clone(),
+        );
+        Ok(Db {
+            readers: pool(manager.read_only(), readers)?,
+            writers,
+            backend,
+            sqlite_writer,
             sqlite_path: match url {
                 DatabaseUrl::Sqlite(path) => Some(path.clone()),
                 DatabaseUrl::Postgres(_) => None,
             },
-            listener: Default::default(),
+            listener,
+            group_commit: std::sync::Arc::new(group_commit),
         })
     }
 
@@ -222,19 +249,25 @@ impl Db {
         off_executor(move || work(&mut *db.get()?)).await
     }
 
-    /// The one way to write: `work` in one transaction (see `write.rs`), off the executor, in
-    /// turn with this process's other SQLite writers; once it commits, the listener hears what
-    /// changed.
+    /// The one way to write: `work` in a transaction of its own or, with the other writes
+    /// waiting at the same moment, in its own savepoint of one shared transaction (group
+    /// commit, `group_commit.rs`), on a writer thread, in turn with this process's other SQLite
+    /// writers. It is answered after the commit, once the listener has heard what changed.
     pub async fn write<T, F>(&self, work: F) -> Result<T, AppError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Tx<'_>) -> Result<T, AppError> + Send + 'static,
     {
-        let db = self.clone();
-        off_executor(move || db.write_blocking(work)).await
+        self.group_commit.write(work).await
     }
 
-    /// `write`, for code that is not async (the command line, the history import).
+    /// Batches committed and the writes in them, since the start.
+    pub fn write_counters(&self) -> &WriteCounters {
+        &self.group_commit.counters
+    }
+
+    /// `write`, for code that is not async (the command line, the history import): its own
+    /// transaction, on the calling thread, in turn with the writer thread.
     pub fn write_blocking<T, F>(&self, work: F) -> Result<T, AppError>
     where
         F: FnOnce(&mut Tx<'_>) -> Result<T, AppError>,

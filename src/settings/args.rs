@@ -99,6 +99,10 @@ pub struct SettingsArgs {
     /// `text` (one readable line per event) or `json` (one JSON object per line).
     #[arg(long, env = "LOG_FORMAT", default_value = "text", global = true)]
     pub log_format: String,
+    /// SQLite's `synchronous`: `full` (a committed write survives a power cut) or `normal`
+    /// (survives a crash of the process; the machine stopping may lose the last commits).
+    #[arg(long, env = "SQLITE_SYNCHRONOUS", default_value = "full", global = true)]
+    pub sqlite_synchronous: String,
     /// The Discourse forum whose threads feed the ballot (unset: the bridge is off).
     #[arg(long, env = "FORUM_URL", global = true)]
     pub forum_url: Option<String>,

@@ -60,3 +60,34 @@ impl DatabaseUrl {
         }
     }
 }
+
+/// SQLite's `synchronous` (`SQLITE_SYNCHRONOUS`): `Full` syncs the write-ahead log at every
+/// commit, so a committed write survives a power cut or kernel crash; `Normal` syncs at
+/// checkpoints only, which survives a crash of the process but may lose the last commits
+/// when the machine stops. Group commit makes `Full` cheap: one sync per batch of writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Synchronous {
+    #[default]
+    Full,
+    Normal,
+}
+
+impl Synchronous {
+    pub fn parse(raw: &str) -> Result<Synchronous, String> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "full" => Ok(Synchronous::Full),
+            "normal" => Ok(Synchronous::Normal),
+            other => Err(format!(
+                "SQLITE_SYNCHRONOUS must be full or normal, not {other:?}"
+            )),
+        }
+    }
+
+    /// The value of SQLite's `PRAGMA synchronous`.
+    pub fn pragma(self) -> &'static str {
+        match self {
+            Synchronous::Full => "FULL",
+            Synchronous::Normal => "NORMAL",
+        }
+    }
+}

@@ -6,7 +6,7 @@ mod database_url;
 mod parse;
 
 pub use args::SettingsArgs;
-pub use database_url::DatabaseUrl;
+pub use database_url::{DatabaseUrl, Synchronous};
 pub use parse::decode_session_key;
 
 use crate::domain::week::{Calendar, Cutoff};
@@ -48,6 +48,8 @@ pub struct Settings {
     pub forum: Option<ForumSettings>,
     /// Where `/metrics` is served (`None`: nowhere).
     pub metrics_bind: Option<SocketAddr>,
+    /// SQLite's `synchronous` (`SQLITE_SYNCHRONOUS`; PostgreSQL ignores it).
+    pub sqlite_synchronous: Synchronous,
     /// Receivers of the weekly events (empty: none).
     pub webhooks: Vec<Webhook>,
     pub webhook_secret: Option<String>,
@@ -336,6 +338,9 @@ impl Settings {
                 })
                 .ok(),
         };
+        let sqlite_synchronous = Synchronous::parse(&args.sqlite_synchronous)
+            .map_err(|e| errors.push(e))
+            .unwrap_or_default();
         if LogFormat::parse(&args.log_format).is_none() {
             errors.push(format!("LOG_FORMAT: {:?} must be text or json", args.log_format));
         }
@@ -370,6 +375,7 @@ impl Settings {
             dev_login,
             forum,
             metrics_bind,
+            sqlite_synchronous,
             webhooks,
             webhook_secret,
             remind_before_close_hours: args.remind_before_close_hours,

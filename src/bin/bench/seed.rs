@@ -19,7 +19,7 @@ pub(crate) fn seed(url: &str) -> anyhow::Result<(i32, Vec<i32>)> {
         ..SettingsArgs::default()
     })
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let db = Db::connect(&settings.database)?;
+    let db = Db::connect_with(&settings.database, settings.sqlite_synchronous)?;
     let now = Utc::now();
     let calendar = settings.calendar;
     let week = db.write_blocking(|tx| twir_picks::models::week::ensure_open(tx, &calendar, now))?;
