@@ -13,9 +13,11 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 mod bodies;
+pub mod deflate;
 mod tally;
 
 pub use bodies::{PageCache, Rendered};
+use deflate::Piece;
 pub use tally::Recorded;
 use tally::Tally;
 
@@ -33,8 +35,48 @@ struct Snapshot {
     /// Bumped on every change; part of the ETag.
     version: u64,
     rendered: HashMap<&'static str, (u64, Rendered)>,
-    /// HTML of single entries, by `FragmentKey`; dropped with the snapshot.
-    fragments: HashMap<FragmentKey, Arc<str>>,
+    /// Pages with room for each visitor's own parts, by name, for a version.
+    skeletons: HashMap<&'static str, (u64, Arc<Skeleton>)>,
+    /// HTML of single entries (plain and compressed), by `FragmentKey`; dropped with the
+    /// snapshot.
+    fragments: HashMap<FragmentKey, Arc<Piece>>,
+}
+
+/// A page the same for many visitors but for a few parts of their own: the shared text in
+/// pieces compressed once, and where each visitor's parts go (`web::stitched`).
+#[derive(Debug)]
+pub struct Skeleton {
+    pub parts: Vec<SkeletonPart>,
+    /// The shared pieces' sizes, plain and compressed, for sizing a page's buffer.
+    pub plain_len: usize,
+    pub deflated_len: usize,
+}
+
+#[derive(Debug, Clone)]
+pub enum SkeletonPart {
+    Shared(Piece),
+    /// The visitor's login, escaped.
+    Login,
+    /// The visitor's CSRF token.
+    Csrf,
+    /// A category's entries as the visitor sees them.
+    Entries(Category),
+}
+
+impl Skeleton {
+    pub fn new(parts: Vec<SkeletonPart>) -> Skeleton {
+        let shared = || {
+            parts.iter().filter_map(|p| match p {
+                SkeletonPart::Shared(piece) => Some(piece),
+                _ => None,
+            })
+        };
+        Skeleton {
+            plain_len: shared().map(|p| p.plain.len()).sum(),
+            deflated_len: shared().map(|p| p.deflated.len()).sum(),
+            parts,
+        }
+    }
 }
 
 /// One entry's HTML as one kind of visitor sees it. Rank and votes are part of the key, so a
@@ -145,6 +187,7 @@ impl BallotCache {
             tally,
             version,
             rendered: HashMap::new(),
+            skeletons: HashMap::new(),
             fragments: HashMap::new(),
         });
         Ok(view)
@@ -235,17 +278,40 @@ impl BallotCache {
 }
 
 impl BallotCache {
-    /// The HTML for `keys` (from the snapshot `view` came from), making what is missing with
-    /// `render(index into keys)`.
+    /// The page skeleton `key` for `view`'s version, built with `build` when missing.
+    pub fn skeleton(
+        &self,
+        key: &'static str,
+        view: &View,
+        build: impl FnOnce() -> Result<Skeleton, AppError>,
+    ) -> Result<Arc<Skeleton>, AppError> {
+        {
+            let guard = self.snapshot.read().unwrap_or_else(|e| e.into_inner());
+            if let Some((v, kept)) = guard.as_ref().and_then(|s| s.skeletons.get(key)) {
+                if *v == view.version {
+                    return Ok(kept.clone());
+                }
+            }
+        }
+        let built = Arc::new(build()?);
+        let mut guard = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = guard.as_mut().filter(|s| s.version == view.version) {
+            s.skeletons.insert(key, (view.version, built.clone()));
+        }
+        Ok(built)
+    }
+
+    /// The HTML for `keys` (from the snapshot `view` came from), plain and compressed, making
+    /// what is missing with `render(index into keys)`.
     pub fn fragments(
         &self,
         view: &View,
         keys: &[FragmentKey],
         mut render: impl FnMut(usize) -> Result<String, AppError>,
-    ) -> Result<Vec<Arc<str>>, AppError> {
+    ) -> Result<Vec<Arc<Piece>>, AppError> {
         // The upper half of a version names the snapshot; the lower half counts votes in it.
         let same_snapshot = |s: &Snapshot| s.version >> 32 == view.version >> 32;
-        let mut found: Vec<Option<Arc<str>>> = {
+        let mut found: Vec<Option<Arc<Piece>>> = {
             let guard = self.snapshot.read().unwrap_or_else(|e| e.into_inner());
             let kept = guard.as_ref().filter(|s| same_snapshot(s)).map(|s| &s.fragments);
             keys.iter()
@@ -255,9 +321,9 @@ impl BallotCache {
         let mut made = Vec::new();
         for (i, slot) in found.iter_mut().enumerate() {
             if slot.is_none() {
-                let html: Arc<str> = render(i)?.into();
-                made.push((keys[i], html.clone()));
-                *slot = Some(html);
+                let piece = Arc::new(Piece::new(render(i)?));
+                made.push((keys[i], piece.clone()));
+                *slot = Some(piece);
             }
         }
         if !made.is_empty() {

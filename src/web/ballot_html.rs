@@ -4,12 +4,14 @@
 //! which hold the CSRF token.
 
 use super::view::ballot::{self, Personal};
+use crate::cache::deflate::Piece;
 use crate::cache::{FragmentKey, View};
 use crate::domain::validate::Category;
 use crate::error::AppError;
-use crate::models::ballot::{Entry, RankedWeek};
+use crate::models::ballot::{ByCategory, Entry, RankedWeek};
 use crate::state::AppState;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// One category of the ballot page: its entries' HTML for this visitor, put together.
 #[derive(Debug, Serialize)]
@@ -29,37 +31,24 @@ pub fn categories(
     personal: &Personal,
     week_open: bool,
 ) -> Result<Vec<BallotCategory>, AppError> {
+    let kept = match view {
+        Some(view) => Some(pieces(state, ranked, view, personal, week_open)?),
+        None => None,
+    };
     let mut list = Vec::with_capacity(Category::ALL.len());
     for c in Category::ALL {
-        let picked = ranked.picks.get(c).as_ref();
-        let entries = ranked.categories.get(c);
-        let shapes: Vec<ballot::Shape> = entries
-            .iter()
-            .map(|e| ballot::shape(e, personal, week_open))
-            .collect();
-        let render = |i: usize| render_entry(state, &entries[i], shapes[i], picked);
-        let pieces = match view {
-            Some(view) => {
-                let keys: Vec<FragmentKey> = entries
+        let html = match &kept {
+            Some(kept) => kept.get(c).iter().map(|p| p.plain.as_str()).collect(),
+            None => {
+                let picked = ranked.picks.get(c).as_ref();
+                ranked
+                    .categories
+                    .get(c)
                     .iter()
-                    .zip(&shapes)
-                    .map(|(e, s)| FragmentKey {
-                        nomination_id: e.nomination_id,
-                        rank: e.rank,
-                        votes: e.votes,
-                        shape: s.bits(),
-                    })
-                    .collect();
-                state.ballot.fragments(view, &keys, render)?
+                    .map(|e| render_entry(state, e, ballot::shape(e, personal, week_open), picked))
+                    .collect::<Result<String, AppError>>()?
             }
-            None => (0..entries.len())
-                .map(|i| render(i).map(Into::into))
-                .collect::<Result<_, _>>()?,
         };
-        let mut html = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
-        for piece in &pieces {
-            html.push_str(piece);
-        }
         list.push(BallotCategory {
             key: c.as_str(),
             heading: c.heading(),
@@ -67,6 +56,60 @@ pub fn categories(
         });
     }
     Ok(list)
+}
+
+/// Each category's entries as this visitor sees them, plain and compressed, from the
+/// snapshot `view` (made once per entry and shape, `BallotCache::fragments`).
+pub struct EntryPieces(ByCategory<Vec<Arc<Piece>>>);
+
+impl EntryPieces {
+    pub fn get(&self, c: Category) -> &[Arc<Piece>] {
+        self.0.get(c)
+    }
+
+    fn all(&self) -> impl Iterator<Item = &Arc<Piece>> {
+        Category::ALL.iter().flat_map(|&c| self.0.get(c).iter())
+    }
+
+    pub fn plain_len(&self) -> usize {
+        self.all().map(|p| p.plain.len()).sum()
+    }
+
+    pub fn deflated_len(&self) -> usize {
+        self.all().map(|p| p.deflated.len()).sum()
+    }
+}
+
+pub fn pieces(
+    state: &AppState,
+    ranked: &RankedWeek,
+    view: &View,
+    personal: &Personal,
+    week_open: bool,
+) -> Result<EntryPieces, AppError> {
+    let mut out: ByCategory<Vec<Arc<Piece>>> = ByCategory::default();
+    for c in Category::ALL {
+        let picked = ranked.picks.get(c).as_ref();
+        let entries = ranked.categories.get(c);
+        let shapes: Vec<ballot::Shape> = entries
+            .iter()
+            .map(|e| ballot::shape(e, personal, week_open))
+            .collect();
+        let keys: Vec<FragmentKey> = entries
+            .iter()
+            .zip(&shapes)
+            .map(|(e, s)| FragmentKey {
+                nomination_id: e.nomination_id,
+                rank: e.rank,
+                votes: e.votes,
+                shape: s.bits(),
+            })
+            .collect();
+        *out.get_mut(c) = state.ballot.fragments(view, &keys, |i| {
+            render_entry(state, &entries[i], shapes[i], picked)
+        })?;
+    }
+    Ok(EntryPieces(out))
 }
 
 fn render_entry(

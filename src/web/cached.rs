@@ -27,11 +27,7 @@ pub fn respond(req: &HttpRequest, body: &Rendered, content_type: &str) -> HttpRe
     if matches {
         return response.finish();
     }
-    let gzip = req
-        .headers()
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
+    let gzip = accepts_gzip(req);
     response.content_type(content_type);
     if gzip && !body.gzip.is_empty() {
         response
@@ -40,4 +36,24 @@ pub fn respond(req: &HttpRequest, body: &Rendered, content_type: &str) -> HttpRe
     } else {
         response.body(body.plain.clone())
     }
+}
+
+/// Whether the request's `Accept-Encoding` takes gzip (`gzip`, `gzip;q=0.8`; not `gzip;q=0`).
+pub fn accepts_gzip(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',').any(|coding| {
+                let mut parts = coding.split(';');
+                let name = parts.next().unwrap_or("").trim();
+                let refused = parts.any(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.trim().parse::<f32>().ok())
+                        .is_some_and(|q| q <= 0.0)
+                });
+                name.eq_ignore_ascii_case("gzip") && !refused
+            })
+        })
 }

@@ -22,6 +22,7 @@ pub mod page;
 pub mod profile;
 pub mod public;
 pub mod session;
+pub mod stitched;
 pub mod view;
 pub mod vote;
 pub mod wording;

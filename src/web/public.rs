@@ -4,6 +4,7 @@ use super::ballot_html;
 use super::cached;
 use super::extract::Viewer;
 use super::page;
+use super::stitched;
 use super::view::{self, ballot::Personal};
 use crate::cache::View;
 use crate::error::AppError;
@@ -108,27 +109,29 @@ async fn week_page(
         personal.can_vote = is_open && current.can_vote(state.settings.min_account_age_days, now);
         personal.votes = my_votes(state, current.user.id, week.issue).await?;
     }
+    let logged_in = viewer.0.is_some();
+    let render_with = |site: &page::Site, categories: Vec<ballot_html::BallotCategory>| {
+        let data = week_page_data(state, &week, &ranked, categories, logged_in, previous_stored);
+        page::render_html(state, site, "index", &data)
+    };
     let render = || {
         let categories = ballot_html::categories(state, &ranked, view.as_ref(), &personal, is_open)?;
-        let data = week_page_data(
-            state,
-            &week,
-            &ranked,
-            categories,
-            viewer.0.is_some(),
-            previous_stored,
-        );
-        page::render_html(state, &page::site(state, viewer, session), "index", &data)
+        render_with(&page::site(state, viewer, session), categories)
     };
-    // Everyone who is not logged in (and has no message waiting) sees the same page.
     match &view {
-        Some(view) if viewer.0.is_none() && !page::has_flash(session) => {
+        // Everyone who is not logged in (and has no message waiting) sees the same page.
+        Some(view) if !logged_in && !page::has_flash(session) => {
             let body = state
                 .ballot
                 .rendered("home", view, || render().map(String::into_bytes))?;
             Ok(cached::respond(req, &body, "text/html; charset=utf-8"))
         }
-        _ => page::html_response(StatusCode::OK, viewer.0.is_some(), render()?),
+        // A member's page is the shared one with their own few parts put in (`stitched`).
+        Some(view) if !page::has_flash(session) => {
+            let site = page::site(state, viewer, session);
+            stitched::respond(state, req, view, &site, &personal, is_open, render_with)
+        }
+        _ => page::html_response(StatusCode::OK, logged_in, render()?),
     }
 }
 

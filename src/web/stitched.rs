@@ -1,0 +1,142 @@
+//! The logged-in ballot page without rendering or compressing it again per request (issue
+//! "Performance, round two"). Everything on it but the visitor's login, CSRF token and the
+//! entries' shapes is the same for every member: that page is rendered once per snapshot
+//! version, with markers where the personal parts go, cut at the markers into pieces and each
+//! piece compressed once (`cache::deflate`). A request puts the pieces, the entries as this
+//! member sees them (compressed once each, `BallotCache::fragments`) and its own few words in
+//! between together: one gzip stream, or the plain page, byte for byte the same page
+//! `index.hbs` renders.
+
+use super::ballot_html::{self, BallotCategory};
+use super::page::Site;
+use super::view::ballot::Personal;
+use crate::cache::deflate::{GzipStitcher, Piece};
+use crate::cache::{Skeleton, SkeletonPart, View};
+use crate::domain::validate::Category;
+use crate::error::AppError;
+use crate::models::ballot::RankedWeek;
+use crate::state::AppState;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+
+/// Markers the skeleton is rendered with: control characters no template or data holds, and
+/// that HTML escaping leaves as they are.
+const LOGIN: &str = "\u{1}login\u{1}";
+const CSRF: &str = "\u{1}csrf\u{1}";
+
+fn entries_marker(c: Category) -> String {
+    format!("\u{1}entries-{}\u{1}", c.as_str())
+}
+
+/// The member's page of the open week (`view`): `site` is theirs (logged in, no flash
+/// waiting), `render` renders `index.hbs` for a site and the categories.
+pub fn respond(
+    state: &AppState,
+    req: &HttpRequest,
+    view: &View,
+    site: &Site,
+    personal: &Personal,
+    week_open: bool,
+    render: impl FnOnce(&Site, Vec<BallotCategory>) -> Result<String, AppError>,
+) -> Result<HttpResponse, AppError> {
+    let ranked: &RankedWeek = &view.ranked;
+    let user = site
+        .user
+        .as_ref()
+        .ok_or_else(|| AppError::internal("a member's page without a member"))?;
+    let key = if user.is_editor {
+        "member-page-editor"
+    } else {
+        "member-page"
+    };
+    let skeleton = state.ballot.skeleton(key, view, || {
+        let mut marked = site.clone();
+        if let Some(u) = marked.user.as_mut() {
+            u.login = LOGIN.into();
+        }
+        marked.csrf_token = Some(CSRF.into());
+        let categories = Category::ALL
+            .iter()
+            .map(|&c| BallotCategory {
+                key: c.as_str(),
+                heading: c.heading(),
+                // Empty stays empty: the template says "Nothing nominated yet" then.
+                entries_html: if ranked.categories.get(c).is_empty() {
+                    String::new()
+                } else {
+                    entries_marker(c)
+                },
+            })
+            .collect();
+        Ok(cut(&render(&marked, categories)?))
+    })?;
+    let entries = ballot_html::pieces(state, ranked, view, personal, week_open)?;
+    let login = handlebars::html_escape(&user.login);
+    let csrf = handlebars::html_escape(site.csrf_token.as_deref().unwrap_or_default());
+    let mut response = HttpResponse::Ok();
+    response
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::VARY, "Accept-Encoding"));
+    if super::cached::accepts_gzip(req) {
+        let mut gz = GzipStitcher::with_capacity(skeleton.deflated_len + entries.deflated_len());
+        for part in &skeleton.parts {
+            match part {
+                SkeletonPart::Shared(piece) => gz.piece(piece),
+                SkeletonPart::Login => gz.text(&login),
+                SkeletonPart::Csrf => gz.text(&csrf),
+                SkeletonPart::Entries(c) => entries.get(*c).iter().for_each(|p| gz.piece(p)),
+            }
+        }
+        response.insert_header((header::CONTENT_ENCODING, "gzip"));
+        Ok(response.body(gz.finish()))
+    } else {
+        let mut html = String::with_capacity(skeleton.plain_len + entries.plain_len());
+        for part in &skeleton.parts {
+            match part {
+                SkeletonPart::Shared(piece) => html.push_str(&piece.plain),
+                SkeletonPart::Login => html.push_str(&login),
+                SkeletonPart::Csrf => html.push_str(&csrf),
+                SkeletonPart::Entries(c) => entries.get(*c).iter().for_each(|p| html.push_str(&p.plain)),
+            }
+        }
+        Ok(response.body(html))
+    }
+}
+
+/// The rendered page cut at the markers, each shared piece compressed once. A `\u{1}` that
+/// starts no marker is text.
+fn cut(html: &str) -> Skeleton {
+    let markers: Vec<(String, SkeletonPart)> = [
+        (LOGIN.to_string(), SkeletonPart::Login),
+        (CSRF.to_string(), SkeletonPart::Csrf),
+    ]
+    .into_iter()
+    .chain(
+        Category::ALL
+            .into_iter()
+            .map(|c| (entries_marker(c), SkeletonPart::Entries(c))),
+    )
+    .collect();
+    let mut parts = Vec::new();
+    let (mut text_from, mut at) = (0, 0);
+    while let Some(offset) = html[at..].find('\u{1}') {
+        let start = at + offset;
+        match markers
+            .iter()
+            .find(|(m, _)| html[start..].starts_with(m.as_str()))
+        {
+            Some((marker, part)) => {
+                parts.push(SkeletonPart::Shared(Piece::new(
+                    html[text_from..start].to_string(),
+                )));
+                parts.push(part.clone());
+                at = start + marker.len();
+                text_from = at;
+            }
+            None => at = start + 1,
+        }
+    }
+    parts.push(SkeletonPart::Shared(Piece::new(html[text_from..].to_string())));
+    Skeleton::new(parts)
+}
