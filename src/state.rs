@@ -32,6 +32,8 @@ pub struct AppState {
     pub limits: Arc<crate::limits::RateLimits>,
     /// The archive's pages, feed and JSON, briefly.
     pub archive: Arc<PageCache>,
+    /// Who each session cookie names, briefly.
+    pub accounts: Arc<crate::cache::accounts::AccountCache>,
     /// `None` when no GitHub OAuth app is configured.
     pub github: Option<Github>,
     /// The open week as last read, and when: trusted until its cut-off, for at most
@@ -61,6 +63,7 @@ impl AppState {
             crates_io: CratesIo::new(settings.crates_io_api_url.clone())?,
             ballot: Arc::new(BallotCache::default()),
             archive: Arc::new(PageCache::new(crate::cache::REFRESH)),
+            accounts: Default::default(),
             limits: Arc::new(crate::limits::RateLimits::new(
                 settings.rate_limits,
                 settings.trusted_proxies.clone(),
@@ -84,6 +87,11 @@ impl AppState {
 
     /// What the caches do about a committed write.
     fn committed(&self, changes: &[Change]) {
+        // Logouts, bans and role changes are writes: any write but a vote forgets who the
+        // sessions name.
+        if changes.iter().any(|c| !matches!(c, Change::Vote { .. })) {
+            self.accounts.clear();
+        }
         for change in changes {
             match *change {
                 Change::Vote {

@@ -65,8 +65,13 @@ async fn resolve(
     if !auth.is_current(now.timestamp()) {
         return Ok(None);
     }
+    let key = (auth.user_id, auth.sid.clone(), auth.epoch);
+    if let Some(known) = state.accounts.get(&key) {
+        return Ok(known);
+    }
+    let (generation, read_at) = (state.accounts.generation(), std::time::Instant::now());
     let editors = state.settings.editors.clone();
-    state
+    let found = state
         .db
         .read(move |conn| {
             let Some(account) = user::find_account(conn, auth.user_id, &editors, &auth.sid)? else {
@@ -80,7 +85,9 @@ async fn resolve(
                 is_editor: account.is_editor,
             }))
         })
-        .await
+        .await?;
+    state.accounts.put(key, found.clone(), read_at, generation);
+    Ok(found)
 }
 
 impl FromRequest for Viewer {

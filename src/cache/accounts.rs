@@ -1,0 +1,56 @@
+//! Who a session cookie names, kept for `REFRESH` so a member's every page does not read their
+//! account again (issue "Performance, round two"). Any committed write but a vote empties it
+//! (a logout, a ban, a role change are writes), so this instance sees such changes at once;
+//! another instance's within `REFRESH`, like everything else it keeps.
+
+use crate::actor::CurrentUser;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::RwLock;
+use std::time::Instant;
+
+/// A session as its cookie names it: the user, the session's id and the user's epoch.
+pub type SessionKey = (i32, String, i32);
+
+/// Past this many sessions the cache starts again empty (a bound on memory, not a policy).
+const MAX_SESSIONS: usize = 20_000;
+
+#[derive(Default)]
+pub struct AccountCache {
+    kept: RwLock<HashMap<SessionKey, (Instant, Option<CurrentUser>)>>,
+    /// Bumped by `clear`: an answer read before a clear is not kept after it.
+    generation: AtomicU64,
+}
+
+impl AccountCache {
+    /// The account behind `key` as read within `REFRESH` (`Some(None)`: the session no longer
+    /// stands), or `None` when it must be read.
+    pub fn get(&self, key: &SessionKey) -> Option<Option<CurrentUser>> {
+        let kept = self.kept.read().unwrap_or_else(|e| e.into_inner());
+        let (at, account) = kept.get(key)?;
+        (at.elapsed() < super::REFRESH).then(|| account.clone())
+    }
+
+    /// The generation to hand back to `put` with what is read now.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Keep what was read while `generation` held, unless a write came since.
+    pub fn put(&self, key: SessionKey, account: Option<CurrentUser>, read_at: Instant, generation: u64) {
+        let mut kept = self.kept.write().unwrap_or_else(|e| e.into_inner());
+        if self.generation.load(Ordering::SeqCst) != generation {
+            return;
+        }
+        if kept.len() >= MAX_SESSIONS {
+            kept.clear();
+        }
+        kept.insert(key, (read_at, account));
+    }
+
+    pub fn clear(&self) {
+        let mut kept = self.kept.write().unwrap_or_else(|e| e.into_inner());
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        kept.clear();
+    }
+}
