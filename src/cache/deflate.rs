@@ -27,26 +27,34 @@ impl Piece {
 
 /// `plain` as raw deflate from a fresh compressor, ended with a sync flush (no final block).
 pub fn deflate_alone(plain: &[u8]) -> Vec<u8> {
-    // Compressed once and sent many times: the best level is worth its time.
-    let mut compress = Compress::new(Compression::best(), false);
-    let mut out = Vec::with_capacity(plain.len() / 3 + 64);
-    loop {
-        let consumed = compress.total_in() as usize;
-        if out.capacity() - out.len() < 64 {
-            out.reserve(out.capacity().max(1024));
-        }
-        let status = compress
-            .compress_vec(&plain[consumed..], &mut out, FlushCompress::Sync)
-            .expect("deflate into a growing buffer cannot fail");
-        // Done once all input is in and the flush left room to spare (it is complete then).
-        if compress.total_in() as usize == plain.len() && out.len() < out.capacity() {
-            break;
-        }
-        if status == Status::StreamEnd {
-            break;
-        }
+    thread_local! {
+        // One compressor per thread, reset for each piece: a deflate state is a few hundred
+        // kilobytes, and allocating one per piece leaves the allocator holding memory.
+        // Compressed once and sent many times: the best level is worth its time.
+        static COMPRESS: std::cell::RefCell<Compress> = std::cell::RefCell::new(Compress::new(Compression::best(), false));
     }
-    out
+    COMPRESS.with(|cell| {
+        let mut compress = cell.borrow_mut();
+        compress.reset();
+        let mut out = Vec::with_capacity(plain.len() / 3 + 64);
+        loop {
+            let consumed = compress.total_in() as usize;
+            if out.capacity() - out.len() < 64 {
+                out.reserve(out.capacity().max(1024));
+            }
+            let status = compress
+                .compress_vec(&plain[consumed..], &mut out, FlushCompress::Sync)
+                .expect("deflate into a growing buffer cannot fail");
+            // Done once all input is in and the flush left room to spare (it is complete then).
+            if compress.total_in() as usize == plain.len() && out.len() < out.capacity() {
+                break;
+            }
+            if status == Status::StreamEnd {
+                break;
+            }
+        }
+        out
+    })
 }
 
 /// Builds one gzip stream from pieces and personal text, in page order.

@@ -1,0 +1,96 @@
+//! Group commit (issue "Performance, round two"): the writes waiting together are committed
+//! in one transaction, a savepoint each. A vote refused inside a batch, or one the database
+//! rejects, is rolled back alone: the other votes of the batch are stored and acknowledged.
+
+mod common;
+
+use common::{spawn_app, Profile};
+use diesel::prelude::*;
+use std::sync::atomic::Ordering;
+use twir_picks::domain::validate::Category;
+use twir_picks::error::AppError;
+use twir_picks::models::{user, vote};
+use twir_picks::schema::votes;
+
+on_both_backends! {
+    async fn a_vote_refused_in_a_batch_leaves_the_others_stored(backend) {
+        let app = spawn_app(backend).await;
+        let bob = app.logged_in(Profile::new(100, "bob")).await;
+        let serde = bob.nominated_crate("serde").await;
+        let mut ids = Vec::new();
+        for i in 0..8 {
+            app.logged_in(Profile::new(i + 1, &format!("voter{i}"))).await;
+            let mut conn = app.state.db.get().unwrap();
+            ids.push(user::find_by_login(&mut conn, &format!("voter{i}")).unwrap().unwrap().id);
+        }
+        let issue = app.state.open_week().await.unwrap().issue;
+        let now = app.clock.now();
+        let db = app.state.db.clone();
+        let batches_before = db.write_counters().batches.load(Ordering::SeqCst);
+
+        // Hold the writer, so everything below waits in the queue and goes in one batch.
+        let (started, wait) = std::sync::mpsc::channel();
+        let blocker = {
+            let db = db.clone();
+            tokio::spawn(async move {
+                db.write(move |_tx| {
+                    started.send(()).unwrap();
+                    std::thread::sleep(std::time::Duration::from_millis(400));
+                    Ok(())
+                })
+                .await
+            })
+        };
+        // (This runtime has one thread: let the spawned write start, without blocking it.)
+        while wait.try_recv().is_err() {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        let mut writes = Vec::new();
+        for (i, &user_id) in ids.iter().enumerate() {
+            let db = db.clone();
+            writes.push(tokio::spawn(async move {
+                db.write(move |tx| {
+                    match i {
+                        // Votes, then refused: its vote must not stay.
+                        2 => {
+                            vote::cast(tx, user_id, issue, Category::Crate, serde, now)?;
+                            Err(AppError::conflict("refused", "refused after writing"))
+                        }
+                        // The database refuses (no such nomination): on PostgreSQL this
+                        // aborts the transaction unless the savepoint is rolled back.
+                        5 => Ok(vote::cast(tx, user_id, issue, Category::Crate, 999_999, now)?),
+                        _ => Ok(vote::cast(tx, user_id, issue, Category::Crate, serde, now)?),
+                    }
+                })
+                .await
+            }));
+        }
+        blocker.await.unwrap().unwrap();
+        let mut answers = Vec::new();
+        for w in writes {
+            answers.push(w.await.unwrap());
+        }
+        for (i, answer) in answers.iter().enumerate() {
+            match i {
+                2 => assert_eq!(answer.as_ref().unwrap_err().code, "refused"),
+                5 => assert!(answer.is_err()),
+                _ => assert!(answer.is_ok(), "vote {i}: {answer:?}"),
+            }
+        }
+        let batches = db.write_counters().batches.load(Ordering::SeqCst) - batches_before;
+        assert!(batches <= 3, "the waiting writes were batched: {batches} batches for 9 writes");
+
+        let mut conn = common::raw_connection(&app.database_url);
+        let stored: Vec<i32> = votes::table
+            .filter(votes::week_issue.eq(issue))
+            .select(votes::user_id)
+            .order(votes::user_id)
+            .load(&mut *conn)
+            .unwrap();
+        let expected: Vec<i32> = ids.iter().enumerate().filter(|(i, _)| *i != 2 && *i != 5).map(|(_, id)| *id).collect();
+        assert_eq!(stored, expected);
+        // The cache counted exactly the stored votes.
+        let week = app.browser().json("/api/v1/weeks/current").await;
+        assert_eq!(week["categories"]["crate"][0]["votes"], 6);
+    }
+}
