@@ -1,7 +1,8 @@
 //! Who a session cookie names, kept for `REFRESH` so a member's every page does not read their
 //! account again (issue "Performance, round two"). Any committed write but a vote empties it
 //! (a logout, a ban, a role change are writes), so this instance sees such changes at once;
-//! another instance's within `REFRESH`, like everything else it keeps.
+//! another instance's or the command line's within `REFRESH`, like everything else it keeps.
+//! Editors' sessions are not kept (`web::extract`): losing the role shows at once.
 
 use crate::actor::CurrentUser;
 use std::collections::HashMap;

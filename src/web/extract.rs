@@ -86,7 +86,11 @@ async fn resolve(
             }))
         })
         .await?;
-    state.accounts.put(key, found.clone(), read_at, generation);
+    // An editor's session is read every time: a revoked editor (`editor revoke`, from any
+    // process) loses the desk at once. Everyone else's is kept for `REFRESH`.
+    if !found.as_ref().is_some_and(|c| c.is_editor) {
+        state.accounts.put(key, found.clone(), read_at, generation);
+    }
     Ok(found)
 }
 

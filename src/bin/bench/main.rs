@@ -2,10 +2,12 @@
 //!
 //! Starts the real server (the release `twir-picks` binary, as a child process) on SQLite, and
 //! on PostgreSQL too when TEST_DATABASE_URL is set, with a realistic data set (the open week
-//! with 40 crate and 40 quote nominations and 10,000 votes, 200 past weeks of history), drives
-//! HTTP load over loopback with 64 connections, and prints for each scenario requests/s, p50
-//! and p99 latency, and the ratio to `GET /livez` measured in the same run. Then the server's
-//! peak RSS. Options: `--seconds N` per scenario (default 5), `--connections N` (default 64).
+//! with 40 crate and 40 quote nominations and 10,000 votes, 200 past weeks with 10,000 votes),
+//! drives HTTP load over loopback with 64 connections, and prints for each scenario requests/s,
+//! p50 and p99 latency, and the ratio to `GET /livez` measured in the same run. Then the same
+//! pages again on a fresh server with 2,000 past weeks and 100,000 past votes, the servers'
+//! peak RSS, and every target of issue "Performance, round two" next to its figure.
+//! Options: `--seconds N` per scenario (default 5), `--connections N` (default 64).
 
 mod load;
 mod seed;
@@ -71,10 +73,97 @@ fn main() -> anyhow::Result<()> {
         }
     }
     for (name, url) in backends {
-        println!("\n== {name}");
-        run_backend(&url, dir.path(), &opts)?;
+        println!("\n== {name}, 200 past weeks");
+        let usual = run_backend(&url, 200, dir.path(), &opts, true)?;
+        println!("\n== {name}, 2,000 past weeks");
+        let fresh = match url.strip_prefix("sqlite://") {
+            Some(_) => format!("sqlite://{}", dir.path().join("bench-2000.db").display()),
+            None => postgres_bench_db(&std::env::var("TEST_DATABASE_URL")?)?,
+        };
+        let long = run_backend(&fresh, 2000, dir.path(), &opts, false)?;
+        print_targets(name, &usual, &long);
     }
     Ok(())
+}
+
+/// What one run measured: per scenario (name, req/s, p99 ms, ratio to /livez), the server's
+/// peak RSS, and accepted votes not stored as accepted.
+struct RunResult {
+    scenarios: Vec<(&'static str, f64, f64, f64)>,
+    rss_mb: Option<f64>,
+    lost_votes: usize,
+}
+
+impl RunResult {
+    fn get(&self, name: &str) -> Option<(f64, f64, f64)> {
+        self.scenarios
+            .iter()
+            .find(|s| s.0 == name)
+            .map(|s| (s.1, s.2, s.3))
+    }
+}
+
+/// The pages compared between the 200-week and the 2,000-week runs.
+const PAGES: [&str; 5] = [
+    "GET / (logged out)",
+    "GET / (logged in)",
+    "GET / (logged in, identity)",
+    "GET /api/v1/weeks/current",
+    "GET /winners",
+];
+
+fn print_targets(backend: &str, usual: &RunResult, long: &RunResult) {
+    println!("\n== {backend}: targets");
+    let verdict = |ok: bool| if ok { "met" } else { "NOT MET" };
+    let (votes, votes_p99, _) = usual.get("POST /votes (distinct users)").unwrap_or_default();
+    let (floor, p99_cap) = if backend == "SQLite" {
+        (10_000.0, Some(20.0))
+    } else {
+        (5_000.0, None)
+    };
+    match p99_cap {
+        Some(cap) => println!(
+            "  votes >= {floor:.0}/s, p99 <= {cap:.0} ms: {votes:.0}/s, p99 {votes_p99:.1} ms  {}",
+            verdict(votes >= floor && votes_p99 <= cap)
+        ),
+        None => println!(
+            "  votes >= {floor:.0}/s: {votes:.0}/s  {}",
+            verdict(votes >= floor)
+        ),
+    }
+    println!(
+        "  every accepted vote stored as accepted: {} not  {}",
+        usual.lost_votes,
+        verdict(usual.lost_votes == 0)
+    );
+    let (_, _, gzip) = usual.get("GET / (logged in)").unwrap_or_default();
+    println!(
+        "  logged-in GET / with gzip >= 0.50 of /livez: {gzip:.2}  {}",
+        verdict(gzip >= 0.5)
+    );
+    let mut worst: (f64, &str) = (0.0, "");
+    for page in PAGES {
+        let (Some((_, _, a)), Some((_, _, b))) = (usual.get(page), long.get(page)) else {
+            continue;
+        };
+        let change = b / a - 1.0;
+        if change.abs() > worst.0.abs() {
+            worst = (change, page);
+        }
+    }
+    println!(
+        "  2,000 weeks: every page ratio within 10% of 200 weeks: worst {:+.0}% ({})  {}",
+        worst.0 * 100.0,
+        worst.1,
+        verdict(worst.0.abs() <= 0.10)
+    );
+    match long.rss_mb {
+        Some(mb) => println!(
+            "  2,000 weeks: peak RSS < 100 MB: {mb:.1} MB  {}",
+            verdict(mb < 100.0)
+        ),
+        None => println!("  2,000 weeks: peak RSS unknown"),
+    }
 }
 
 fn cpu_model() -> String {
@@ -88,9 +177,16 @@ fn cpu_model() -> String {
         .unwrap_or_else(|| "unknown CPU".into())
 }
 
-/// A fresh database for the benchmark on the server TEST_DATABASE_URL names.
-fn run_backend(url: &str, data_dir: &std::path::Path, opts: &Options) -> anyhow::Result<()> {
-    let (issue, crate_ids) = seed(url)?;
+/// One run on a fresh database at `url` with `past_weeks` of history: every scenario, or
+/// (`all` false) `/livez` and the pages.
+fn run_backend(
+    url: &str,
+    past_weeks: i32,
+    data_dir: &std::path::Path,
+    opts: &Options,
+    all: bool,
+) -> anyhow::Result<RunResult> {
+    let (issue, crate_ids) = seed(url, past_weeks)?;
     let server = start_server(url, data_dir)?;
     let pid = server.child.id();
     let base = server.base.clone();
@@ -112,7 +208,7 @@ fn run_backend(url: &str, data_dir: &std::path::Path, opts: &Options) -> anyhow:
         .worker_threads(2)
         .enable_all()
         .build()?;
-    runtime.block_on(async {
+    let measured = runtime.block_on(async {
         let client = reqwest::Client::builder()
             .pool_max_idle_per_host(opts.connections)
             .redirect(reqwest::redirect::Policy::none())
@@ -208,12 +304,23 @@ fn run_backend(url: &str, data_dir: &std::path::Path, opts: &Options) -> anyhow:
             "scenario", "req/s", "p50 ms", "p99 ms", "vs /livez", "errors"
         );
         let accepted: Accepted = Arc::new(Mutex::new(HashMap::new()));
+        // Warm up (connections, caches, CPU frequency) before anything is measured.
+        let warm: Plan = Arc::new(|_, _| Request::Get {
+            path: "/livez",
+            cookie: None,
+        });
+        load(&client, &base, warm, connections, 1, accepted.clone()).await;
         let mut livez = 0.0;
+        let mut measured = Vec::new();
         for (name, plan) in scenarios {
+            if !all && name != "GET /livez" && !PAGES.contains(&name) {
+                continue;
+            }
             let stats = load(&client, &base, plan, connections, opts.seconds, accepted.clone()).await;
             if name == "GET /livez" {
                 livez = stats.rate();
             }
+            measured.push((name, stats.rate(), stats.percentile(0.99), stats.rate() / livez));
             println!(
                 "{:<32} {:>10.0} {:>9.2} {:>9.2} {:>10.2} {:>8}",
                 name,
@@ -233,14 +340,17 @@ fn run_backend(url: &str, data_dir: &std::path::Path, opts: &Options) -> anyhow:
                 missing += 1;
             }
         }
-        println!(
-            "accepted votes checked: {} voters, {} not as accepted",
-            accepted.len(),
-            missing
-        );
-        anyhow::Ok(())
+        if all {
+            println!(
+                "accepted votes checked: {} voters, {} not as accepted",
+                accepted.len(),
+                missing
+            );
+        }
+        anyhow::Ok((measured, missing))
     })?;
-    match peak_rss_mb(pid) {
+    let rss_mb = peak_rss_mb(pid);
+    match rss_mb {
         Some(mb) => println!("server peak RSS: {mb:.1} MB"),
         None => println!("server peak RSS: unknown"),
     }
@@ -253,5 +363,11 @@ fn run_backend(url: &str, data_dir: &std::path::Path, opts: &Options) -> anyhow:
             wal_size(path) as f64 / 1e6
         );
     }
-    Ok(())
+    drop(server);
+    let (scenarios, lost_votes) = measured;
+    Ok(RunResult {
+        scenarios,
+        rss_mb,
+        lost_votes,
+    })
 }

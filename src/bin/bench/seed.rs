@@ -11,11 +11,19 @@ pub(crate) fn postgres_bench_db(admin_url: &str) -> anyhow::Result<String> {
     Ok(url.to_string())
 }
 
+/// Issue numbers start this high, so that 2,000 past weeks have positive numbers too.
+pub(crate) const ANCHOR_ISSUE: i32 = 2467;
+
+/// Past votes seeded per past week (so 200 weeks hold 10,000 and 2,000 weeks 100,000).
+pub(crate) const PAST_VOTES_PER_WEEK: usize = 50;
+
 /// The data set: the open week with 40 crate and 40 quote nominations and 10,000 votes, and
-/// 200 past weeks of featured history.
-pub(crate) fn seed(url: &str) -> anyhow::Result<(i32, Vec<i32>)> {
+/// `past_weeks` closed and published weeks before it, each with a crate and a quote picked,
+/// `PAST_VOTES_PER_WEEK` votes and its featured history.
+pub(crate) fn seed(url: &str, past_weeks: i32) -> anyhow::Result<(i32, Vec<i32>)> {
     let settings = Settings::from_args(&SettingsArgs {
         database_url: url.into(),
+        anchor_issue: ANCHOR_ISSUE,
         ..SettingsArgs::default()
     })
     .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -103,7 +111,8 @@ pub(crate) fn seed(url: &str) -> anyhow::Result<(i32, Vec<i32>)> {
                     .execute(conn)?;
             }
         }
-        for issue in (week.issue - 200)..week.issue {
+        seed_past_weeks(conn, &week, past_weeks, first_user)?;
+        for issue in (week.issue - past_weeks)..week.issue {
             for (category, name) in [("crate", format!("history_crate_{issue}")), ("quote", format!("Someone on rust-users {issue}"))] {
                 diesel::insert_into(featured_history::table)
                     .values((
@@ -124,7 +133,8 @@ pub(crate) fn seed(url: &str) -> anyhow::Result<(i32, Vec<i32>)> {
         Ok((0..40).map(|i| ids[&format!("crate{i}")]).collect::<Vec<i32>>())
     })?;
     println!(
-        "seeded 5,000 users, 80 nominations, 10,000 votes, 200 weeks of history in {:.1} s",
+        "seeded 5,000 users, 80 nominations and 10,000 votes this week, {past_weeks} past weeks with {} votes, in {:.1} s",
+        past_weeks as usize * PAST_VOTES_PER_WEEK,
         started.elapsed().as_secs_f64()
     );
     Ok((week.issue, crate_ids))
@@ -142,4 +152,100 @@ pub(crate) fn stored_votes(url: &str, issue: i32) -> anyhow::Result<HashMap<Stri
         .select((users::login, votes::nomination_id))
         .load(&mut *conn as &mut DbConnection)?;
     Ok(rows.into_iter().collect())
+}
+
+/// Multi-row inserts, by backend (diesel's `MultiConnection` has no batch insert).
+macro_rules! insert_all {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        for chunk in $rows.chunks(500) {
+            match &mut *$conn {
+                DbConnection::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c)?,
+                DbConnection::Pg(c) => diesel::insert_into($table).values(chunk).execute(c)?,
+            };
+        }
+    };
+}
+
+/// `count` closed, published weeks before `open`, each with a crate and a quote nominated,
+/// picked and voted for (`PAST_VOTES_PER_WEEK` votes), in multi-row inserts.
+fn seed_past_weeks(
+    conn: &mut DbConnection,
+    open: &twir_picks::models::week::Week,
+    count: i32,
+    first_user: i32,
+) -> diesel::QueryResult<()> {
+    use twir_picks::schema::{picks, weeks};
+    let n = Utc::now().naive_utc();
+    let issues: Vec<i32> = (1..=count).map(|k| open.issue - k).collect();
+    let week_rows: Vec<_> = issues
+        .iter()
+        .map(|&issue| {
+            let back = chrono::Duration::days(7 * i64::from(open.issue - issue));
+            (
+                weeks::issue.eq(issue),
+                weeks::opens_at.eq(open.opens_at - back),
+                weeks::closes_at.eq(open.closes_at - back),
+                weeks::status.eq("closed"),
+                weeks::published_at.eq(Some(open.closes_at - back + chrono::Duration::days(1))),
+            )
+        })
+        .collect();
+    insert_all!(conn, weeks::table, week_rows);
+    let mut nomination_rows = Vec::new();
+    for &issue in &issues {
+        for category in ["crate", "quote"] {
+            nomination_rows.push((
+                nominations::category.eq(category),
+                nominations::week_issue.eq(issue),
+                nominations::nominated_by.eq(first_user),
+                nominations::created_at.eq(n),
+                nominations::dedupe_key.eq(format!("past_{category}_{issue}")),
+                nominations::verified.eq(true),
+                nominations::crate_name.eq((category == "crate").then(|| format!("past_crate_{issue}"))),
+                nominations::pitch.eq((category == "crate").then_some("a crate from the past")),
+                nominations::quote_text.eq((category == "quote").then_some("A quote from the past.")),
+                nominations::author.eq((category == "quote").then_some("Someone")),
+                nominations::where_said.eq((category == "quote").then_some("on rust-users")),
+                nominations::source_url
+                    .eq((category == "quote").then_some("https://users.rust-lang.org/t/1")),
+            ));
+        }
+    }
+    insert_all!(conn, nominations::table, nomination_rows);
+    let past: Vec<(i32, i32, String)> = nominations::table
+        .filter(nominations::dedupe_key.like("past_%"))
+        .select((nominations::id, nominations::week_issue, nominations::category))
+        .load(conn)?;
+    let mut nominator_rows = Vec::new();
+    let mut pick_rows = Vec::new();
+    let mut vote_rows = Vec::new();
+    for (id, issue, category) in &past {
+        nominator_rows.push((
+            nominators::nomination_id.eq(*id),
+            nominators::user_id.eq(first_user),
+            nominators::self_suggestion.eq(false),
+            nominators::created_at.eq(n),
+        ));
+        pick_rows.push((
+            picks::week_issue.eq(*issue),
+            picks::category.eq(category.clone()),
+            picks::nomination_id.eq(*id),
+            picks::picked_by.eq(first_user),
+            picks::picked_at.eq(n),
+        ));
+        for u in 1..=(PAST_VOTES_PER_WEEK / 2) as i32 {
+            vote_rows.push((
+                votes::user_id.eq(first_user + u),
+                votes::week_issue.eq(*issue),
+                votes::category.eq(category.clone()),
+                votes::nomination_id.eq(*id),
+                votes::created_at.eq(n),
+                votes::updated_at.eq(n),
+            ));
+        }
+    }
+    insert_all!(conn, nominators::table, nominator_rows);
+    insert_all!(conn, picks::table, pick_rows);
+    insert_all!(conn, votes::table, vote_rows);
+    Ok(())
 }

@@ -29,6 +29,7 @@ pub(crate) fn start_server(url: &str, data_dir: &std::path::Path) -> anyhow::Res
         .env("RATE_LIMITS", "off")
         .env("DEV_LOGIN", "true")
         .env("MIN_ACCOUNT_AGE_DAYS", "0")
+        .env("ANCHOR_ISSUE", ANCHOR_ISSUE.to_string())
         .env("SESSION_KEY", SESSION_KEY)
         .env("CRATES_IO_API_URL", "http://127.0.0.1:1/api/v1")
         .env("RUST_LOG", "error")
