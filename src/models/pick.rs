@@ -6,7 +6,7 @@ use crate::db::{is_unique_violation, Change, DbConnection, Tx};
 use crate::domain::validate::Category;
 use crate::models::history;
 use crate::models::nomination::Nomination;
-use crate::schema::{nominations, picks, weeks};
+use crate::schema::{featured_history, nominations, picks, weeks};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
@@ -153,16 +153,45 @@ pub struct Winner {
     pub at: NaiveDateTime,
 }
 
-/// Picks made here and imported history, newest issue first, `limit` from `offset`.
+/// Picks made here and imported history, newest issue first, `limit` from `offset`, and how
+/// many there are. Reads at most `offset + limit` rows of each table, so the cost of a page
+/// does not grow with ten years of history.
 pub fn winners(conn: &mut DbConnection, limit: i64, offset: i64) -> QueryResult<(Vec<Winner>, i64)> {
+    use diesel::dsl::{exists, not};
+    let (limit, offset) = (limit.max(0), offset.max(0));
+    let depth = offset.saturating_add(limit);
+    let standing = picks::unpicked_at.is_null();
     let picked: Vec<(Pick, Nomination, NaiveDateTime)> = picks::table
         .inner_join(nominations::table)
         .inner_join(weeks::table)
-        .filter(picks::unpicked_at.is_null())
-        // First place first: the sort below is stable, so a week's two crates keep their order.
-        .order((picks::week_issue.desc(), picks::position.asc()))
+        .filter(standing)
+        // Crates before quotes, first place first: the order the archive shows.
+        .order((picks::week_issue.desc(), picks::category.asc(), picks::position.asc()))
+        .limit(depth)
         .select((Pick::as_select(), Nomination::as_select(), weeks::closes_at))
         .load(conn)?;
+    // Imported history, where no pick made here stands for the same issue and category.
+    let shadowed = || {
+        picks::table
+            .filter(picks::week_issue.eq(featured_history::issue))
+            .filter(picks::category.eq(featured_history::category))
+            .filter(picks::unpicked_at.is_null())
+    };
+    let imported: Vec<history::Featured> = featured_history::table
+        .filter(not(exists(shadowed())))
+        .order((
+            featured_history::issue.desc(),
+            featured_history::category.asc(),
+            featured_history::position.asc(),
+        ))
+        .limit(depth)
+        .select(history::Featured::as_select())
+        .load(conn)?;
+    let total = picks::table.filter(standing).count().get_result::<i64>(conn)?
+        + featured_history::table
+            .filter(not(exists(shadowed())))
+            .count()
+            .get_result::<i64>(conn)?;
     let mut all: Vec<Winner> = picked
         .into_iter()
         .map(|(p, n, closes_at)| Winner {
@@ -176,35 +205,22 @@ pub fn winners(conn: &mut DbConnection, limit: i64, offset: i64) -> QueryResult<
             at: closes_at,
         })
         .collect();
-    let imported = history::all(conn)?;
-    let picked_issues: std::collections::HashSet<(i32, Category)> =
-        all.iter().map(|w| (w.issue, w.category)).collect();
-    all.extend(
-        imported
-            .into_iter()
-            .filter(|f| !picked_issues.contains(&(f.issue, f.category)))
-            .map(|f| Winner {
-                issue: f.issue,
-                category: f.category,
-                name: f.name,
-                url: f.url,
-                nomination_id: None,
-                body: Some(f.body),
-                credits: f.credits,
-                at: chrono::NaiveDate::parse_from_str(&f.published_on, "%Y-%m-%d")
-                    .ok()
-                    .and_then(|d| d.and_hms_opt(0, 0, 0))
-                    .unwrap_or(f.imported_at),
-            }),
-    );
-    // Newest issue first; in one issue, crates before quotes.
+    all.extend(imported.into_iter().map(|f| Winner {
+        issue: f.issue,
+        category: f.category,
+        name: f.name,
+        url: f.url,
+        nomination_id: None,
+        body: Some(f.body),
+        credits: f.credits,
+        at: chrono::NaiveDate::parse_from_str(&f.published_on, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .unwrap_or(f.imported_at),
+    }));
+    // Newest issue first; in one issue, crates before quotes (stable: each table's order kept).
     all.sort_by(|a, b| b.issue.cmp(&a.issue).then(a.category.cmp(&b.category)));
-    let total = all.len() as i64;
-    let page = all
-        .into_iter()
-        .skip(offset.max(0) as usize)
-        .take(limit.max(0) as usize)
-        .collect();
+    let page = all.into_iter().skip(offset as usize).take(limit as usize).collect();
     Ok((page, total))
 }
 
