@@ -181,23 +181,32 @@ impl Writer {
 
 /// Run every write of a batch in its own savepoint of one transaction and commit it. Each
 /// write's answer (and what it changed, when it stands) comes back in order.
+///
+/// The savepoint is one name used again: releasing one write's and opening the next's is one
+/// round trip to the database, and a failed write is rolled back to it (which keeps it).
+/// Writes that open transactions of their own get diesel's nested savepoints inside it.
 fn run_batch(conn: &mut DbConnection, works: Vec<Work>) -> Result<Vec<(Answer, Vec<Change>)>, AppError> {
+    use diesel::connection::SimpleConnection;
     write_transaction(conn, |conn| {
         let mut results = Vec::with_capacity(works.len());
-        for work in works {
-            let mut said = Vec::new();
-            let answer = write_transaction(conn, |conn| {
-                let mut tx = Tx::new(conn);
-                // A panicking write is refused alone; its savepoint is rolled back.
-                let answer = catch_unwind(AssertUnwindSafe(|| work(&mut tx)))
-                    .unwrap_or_else(|_| Err(AppError::internal("a write panicked")));
-                said = tx.into_changes();
-                answer
-            });
-            if answer.is_err() {
-                said.clear();
+        for (i, work) in works.into_iter().enumerate() {
+            conn.batch_execute(if i == 0 {
+                "SAVEPOINT batched_write"
+            } else {
+                "RELEASE SAVEPOINT batched_write; SAVEPOINT batched_write"
+            })?;
+            let mut tx = Tx::new(conn);
+            // A panicking write is refused alone, like a failing one.
+            let answer = catch_unwind(AssertUnwindSafe(|| work(&mut tx)))
+                .unwrap_or_else(|_| Err(AppError::internal("a write panicked")));
+            let said = tx.into_changes();
+            match answer {
+                Ok(value) => results.push((Ok(value), said)),
+                Err(refused) => {
+                    conn.batch_execute("ROLLBACK TO SAVEPOINT batched_write")?;
+                    results.push((Err(refused), Vec::new()));
+                }
             }
-            results.push((answer, said));
         }
         Ok::<_, AppError>(results)
     })

@@ -5,7 +5,6 @@ use crate::domain::validate::Category;
 use crate::schema::votes;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Integer, Text, Timestamp};
 
 /// Cast or move this user's vote in `category` for week `issue`. A single upsert on the unique
 /// key (user, week, category): concurrent requests leave exactly one row.
@@ -24,18 +23,35 @@ pub fn cast(
         nomination: Some(nomination_id),
     });
     let conn: &mut DbConnection = tx;
-    diesel::sql_query(
-        "INSERT INTO votes (user_id, week_issue, category, nomination_id, withdrawn, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, FALSE, $5, $5) \
-         ON CONFLICT (user_id, week_issue, category) DO UPDATE \
-         SET nomination_id = excluded.nomination_id, withdrawn = FALSE, updated_at = excluded.updated_at",
-    )
-    .bind::<Integer, _>(user_id)
-    .bind::<Integer, _>(issue)
-    .bind::<Text, _>(category.as_str())
-    .bind::<Integer, _>(nomination_id)
-    .bind::<Timestamp, _>(now.naive_utc())
-    .execute(conn)?;
+    let now = now.naive_utc();
+    // The query builder's upsert, per backend (`MultiConnection` has none): a statement of a
+    // fixed shape, so each connection prepares it once (the hot path of every vote).
+    macro_rules! upsert {
+        ($conn:expr) => {
+            diesel::insert_into(votes::table)
+                .values((
+                    votes::user_id.eq(user_id),
+                    votes::week_issue.eq(issue),
+                    votes::category.eq(category.as_str()),
+                    votes::nomination_id.eq(nomination_id),
+                    votes::withdrawn.eq(false),
+                    votes::created_at.eq(now),
+                    votes::updated_at.eq(now),
+                ))
+                .on_conflict((votes::user_id, votes::week_issue, votes::category))
+                .do_update()
+                .set((
+                    votes::nomination_id.eq(nomination_id),
+                    votes::withdrawn.eq(false),
+                    votes::updated_at.eq(now),
+                ))
+                .execute($conn)
+        };
+    }
+    match conn {
+        DbConnection::Sqlite(c) => upsert!(c)?,
+        DbConnection::Pg(c) => upsert!(c)?,
+    };
     Ok(())
 }
 

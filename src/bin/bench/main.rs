@@ -7,7 +7,8 @@
 //! p50 and p99 latency, and the ratio to `GET /livez` measured in the same run. Then the same
 //! pages again on a fresh server with 2,000 past weeks and 100,000 past votes, the servers'
 //! peak RSS, and every target of issue "Performance, round two" next to its figure.
-//! Options: `--seconds N` per scenario (default 5), `--connections N` (default 64).
+//! Options: `--seconds N` per scenario (default 5), `--connections N` (default 64), `--only
+//! TEXT` (the scenarios whose name holds it, in the 200-week run only: for trying a change).
 
 mod load;
 mod seed;
@@ -34,6 +35,8 @@ const SESSION_KEY: &str = "5e55104b5e55104b5e55104b5e55104b5e55104b5e55104b5e551
 struct Options {
     seconds: u64,
     connections: usize,
+    /// `--only TEXT`: just the scenarios whose name holds TEXT (and `/livez`), one run each.
+    only: Option<String>,
 }
 
 fn options() -> Options {
@@ -48,6 +51,11 @@ fn options() -> Options {
     Options {
         seconds: value("--seconds", 5),
         connections: value("--connections", 64) as usize,
+        only: args
+            .iter()
+            .position(|a| a == "--only")
+            .and_then(|i| args.get(i + 1))
+            .cloned(),
     }
 }
 
@@ -75,6 +83,9 @@ fn main() -> anyhow::Result<()> {
     for (name, url) in backends {
         println!("\n== {name}, 200 past weeks");
         let usual = run_backend(&url, 200, dir.path(), &opts, true)?;
+        if opts.only.is_some() {
+            continue;
+        }
         println!("\n== {name}, 2,000 past weeks");
         let fresh = match url.strip_prefix("sqlite://") {
             Some(_) => format!("sqlite://{}", dir.path().join("bench-2000.db").display()),
@@ -314,6 +325,9 @@ fn run_backend(
         let mut measured = Vec::new();
         for (name, plan) in scenarios {
             if !all && name != "GET /livez" && !PAGES.contains(&name) {
+                continue;
+            }
+            if opts.only.as_ref().is_some_and(|only| name != "GET /livez" && !name.contains(only.as_str())) {
                 continue;
             }
             let stats = load(&client, &base, plan, connections, opts.seconds, accepted.clone()).await;

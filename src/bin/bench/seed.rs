@@ -133,8 +133,9 @@ pub(crate) fn seed(url: &str, past_weeks: i32) -> anyhow::Result<(i32, Vec<i32>)
         Ok((0..40).map(|i| ids[&format!("crate{i}")]).collect::<Vec<i32>>())
     })?;
     println!(
-        "seeded 5,000 users, 80 nominations and 10,000 votes this week, {past_weeks} past weeks with {} votes, in {:.1} s",
-        past_weeks as usize * PAST_VOTES_PER_WEEK,
+        "seeded 5,000 users, 80 nominations and 10,000 votes this week, {} past weeks with {} votes, in {:.1} s",
+        thousands(past_weeks as usize),
+        thousands(past_weeks as usize * PAST_VOTES_PER_WEEK),
         started.elapsed().as_secs_f64()
     );
     Ok((week.issue, crate_ids))
@@ -248,4 +249,17 @@ fn seed_past_weeks(
     insert_all!(conn, picks::table, pick_rows);
     insert_all!(conn, votes::table, vote_rows);
     Ok(())
+}
+
+/// 100000 as "100,000".
+pub(crate) fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
 }
