@@ -322,6 +322,18 @@ async fn every_page_passes_axe_in_light_and_dark_at_phone_and_desktop_widths() {
         // The editor votes, hides one entry and picks the quote, so every mark shows.
         if !dark {
             client.goto(&app.url("/")).await.unwrap();
+            // The member's page came as the stitched gzip stream, and the browser read it.
+            let sizes: (u64, u64) = serde_json::from_value(
+                client
+                    .execute(
+                        "const n = performance.getEntriesByType('navigation')[0]; return [n.encodedBodySize, n.decodedBodySize];",
+                        vec![],
+                    )
+                    .await
+                    .unwrap(),
+            )
+            .unwrap();
+            assert!(sizes.0 > 0 && sizes.0 < sizes.1, "a compressed page: {sizes:?}");
             click(
                 &client,
                 Locator::Css(&format!("#nomination-{serde} button[form='vote-form']")),

@@ -32,25 +32,47 @@ impl Rendered {
 }
 
 /// Rendered bodies that change rarely (the archive), by key, for at most `ttl`; dropped on
-/// any change this instance makes.
+/// any change this instance makes. When one has aged past `ttl`, one request rebuilds it while
+/// the others are served the last one: a crowd arriving at once does not all query the
+/// database (which emptied the reader pool with ten years of history).
 pub struct PageCache {
     ttl: Duration,
     map: RwLock<HashMap<String, (Instant, Rendered)>>,
+    /// The keys some request is rebuilding, since when.
+    rebuilding: std::sync::Mutex<HashMap<String, Instant>>,
 }
+
+/// A rebuild that takes longer than this (or failed) is left to the next request.
+const REBUILD_PATIENCE: Duration = Duration::from_secs(5);
 
 impl PageCache {
     pub fn new(ttl: Duration) -> Self {
         PageCache {
             ttl,
             map: RwLock::new(HashMap::new()),
+            rebuilding: Default::default(),
         }
     }
 
+    /// The body for `key`: fresh, or aged while another request rebuilds it. `None`: the
+    /// caller builds it and `put`s it.
     pub fn get(&self, key: &str) -> Option<Rendered> {
-        let map = self.map.read().unwrap_or_else(|e| e.into_inner());
-        map.get(key)
-            .filter(|(at, _)| at.elapsed() < self.ttl)
-            .map(|(_, body)| body.clone())
+        let kept = {
+            let map = self.map.read().unwrap_or_else(|e| e.into_inner());
+            map.get(key).cloned()
+        };
+        let (at, body) = kept?;
+        if at.elapsed() < self.ttl {
+            return Some(body);
+        }
+        let mut rebuilding = self.rebuilding.lock().unwrap_or_else(|e| e.into_inner());
+        match rebuilding.get(key) {
+            Some(since) if since.elapsed() < REBUILD_PATIENCE => Some(body),
+            _ => {
+                rebuilding.insert(key.to_string(), Instant::now());
+                None
+            }
+        }
     }
 
     pub fn put(&self, key: &str, body: Vec<u8>) -> Rendered {
@@ -60,6 +82,11 @@ impl PageCache {
             map.clear();
         }
         map.insert(key.to_string(), (Instant::now(), body.clone()));
+        drop(map);
+        self.rebuilding
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key);
         body
     }
 

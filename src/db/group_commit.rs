@@ -9,8 +9,10 @@
 //! request. A write is acknowledged only after the commit that holds it, so with
 //! `synchronous=FULL` an acknowledged vote survives a power cut.
 //!
-//! SQLite gets one writer thread (it has one writer at a time anyway). PostgreSQL gets a few,
-//! each batching what it finds waiting: its own commits then share fsyncs as well.
+//! SQLite gets one writer thread (it has one writer at a time anyway). PostgreSQL gets two,
+//! each batching what it finds waiting: one runs its writes while the other waits for its
+//! commit to reach the disk (measured on 2 cores: one thread 1.7k votes/s, two 4.0k, three
+//! 3.5k, four 3.4k).
 
 use super::write::{Change, Listener, Tx};
 use super::{checkout, write_transaction, Backend, DbConnection, Pool};
@@ -22,7 +24,10 @@ use std::sync::mpsc::{Receiver, Sender, TryRecvError};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// At most this many writes share one transaction: a bound on how long the first one waits.
+/// PostgreSQL: each write's savepoint is a subtransaction, and past 64 of them in one
+/// transaction every other session's snapshots get slower (the subtransaction cache overflows).
 pub const MAX_BATCH: usize = 256;
+const MAX_BATCH_POSTGRES: usize = 64;
 
 /// What a write returns, boxed so writes of every type share the queue.
 type Answer = Result<Box<dyn Any + Send>, AppError>;
@@ -68,7 +73,7 @@ impl GroupCommit {
         let jobs = Arc::new(Mutex::new(jobs));
         let threads = match backend {
             Backend::Sqlite => 1,
-            Backend::Postgres => 4,
+            Backend::Postgres => 2,
         };
         for i in 0..threads {
             let writer = Writer {
@@ -126,7 +131,11 @@ impl Writer {
                 let jobs = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
                 let Ok(first) = jobs.recv() else { return };
                 let mut batch = vec![first];
-                while batch.len() < MAX_BATCH {
+                let most = match self.backend {
+                    Backend::Sqlite => MAX_BATCH,
+                    Backend::Postgres => MAX_BATCH_POSTGRES,
+                };
+                while batch.len() < most {
                     match jobs.try_recv() {
                         Ok(job) => batch.push(job),
                         Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,

@@ -166,7 +166,11 @@ pub fn winners(conn: &mut DbConnection, limit: i64, offset: i64) -> QueryResult<
         .inner_join(weeks::table)
         .filter(standing)
         // Crates before quotes, first place first: the order the archive shows.
-        .order((picks::week_issue.desc(), picks::category.asc(), picks::position.asc()))
+        .order((
+            picks::week_issue.desc(),
+            picks::category.asc(),
+            picks::position.asc(),
+        ))
         .limit(depth)
         .select((Pick::as_select(), Nomination::as_select(), weeks::closes_at))
         .load(conn)?;
@@ -205,22 +209,28 @@ pub fn winners(conn: &mut DbConnection, limit: i64, offset: i64) -> QueryResult<
             at: closes_at,
         })
         .collect();
-    all.extend(imported.into_iter().map(|f| Winner {
-        issue: f.issue,
-        category: f.category,
-        name: f.name,
-        url: f.url,
-        nomination_id: None,
-        body: Some(f.body),
-        credits: f.credits,
-        at: chrono::NaiveDate::parse_from_str(&f.published_on, "%Y-%m-%d")
-            .ok()
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .unwrap_or(f.imported_at),
+    all.extend(imported.into_iter().map(|f| {
+        Winner {
+            issue: f.issue,
+            category: f.category,
+            name: f.name,
+            url: f.url,
+            nomination_id: None,
+            body: Some(f.body),
+            credits: f.credits,
+            at: chrono::NaiveDate::parse_from_str(&f.published_on, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .unwrap_or(f.imported_at),
+        }
     }));
     // Newest issue first; in one issue, crates before quotes (stable: each table's order kept).
     all.sort_by(|a, b| b.issue.cmp(&a.issue).then(a.category.cmp(&b.category)));
-    let page = all.into_iter().skip(offset as usize).take(limit as usize).collect();
+    let page = all
+        .into_iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .collect();
     Ok((page, total))
 }
 

@@ -134,11 +134,15 @@ fn print_targets(backend: &str, usual: &RunResult, long: &RunResult) {
     };
     match p99_cap {
         Some(cap) => println!(
-            "  votes >= {floor:.0}/s, p99 <= {cap:.0} ms: {votes:.0}/s, p99 {votes_p99:.1} ms  {}",
+            "  votes >= {}/s, p99 <= {cap:.0} ms: {}/s, p99 {votes_p99:.1} ms  {}",
+            thousands(floor as usize),
+            thousands(votes as usize),
             verdict(votes >= floor && votes_p99 <= cap)
         ),
         None => println!(
-            "  votes >= {floor:.0}/s: {votes:.0}/s  {}",
+            "  votes >= {}/s: {}/s  {}",
+            thousands(floor as usize),
+            thousands(votes as usize),
             verdict(votes >= floor)
         ),
     }
@@ -327,7 +331,11 @@ fn run_backend(
             if !all && name != "GET /livez" && !PAGES.contains(&name) {
                 continue;
             }
-            if opts.only.as_ref().is_some_and(|only| name != "GET /livez" && !name.contains(only.as_str())) {
+            if opts
+                .only
+                .as_ref()
+                .is_some_and(|only| name != "GET /livez" && !name.contains(only.as_str()))
+            {
                 continue;
             }
             let stats = load(&client, &base, plan, connections, opts.seconds, accepted.clone()).await;
