@@ -42,6 +42,14 @@ pub struct PageCache {
     rebuilding: std::sync::Mutex<HashMap<String, Instant>>,
 }
 
+enum Lookup {
+    Found(Rendered),
+    /// This request builds it.
+    Build,
+    /// Another request is building it.
+    Wait,
+}
+
 /// A rebuild that takes longer than this (or failed) is left to the next request.
 const REBUILD_PATIENCE: Duration = Duration::from_secs(5);
 
@@ -54,23 +62,40 @@ impl PageCache {
         }
     }
 
-    /// The body for `key`: fresh, or aged while another request rebuilds it. `None`: the
-    /// caller builds it and `put`s it.
-    pub fn get(&self, key: &str) -> Option<Rendered> {
+    /// The body for `key`: fresh, or aged while another request rebuilds it. When there is
+    /// none yet and another request is building it, waits for that (at most
+    /// `REBUILD_PATIENCE`). `None`: the caller builds it and `put`s it.
+    pub async fn get(&self, key: &str) -> Option<Rendered> {
+        let deadline = Instant::now() + REBUILD_PATIENCE;
+        loop {
+            match self.lookup(key) {
+                Lookup::Found(body) => return Some(body),
+                Lookup::Build => return None,
+                Lookup::Wait if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
+                Lookup::Wait => return None,
+            }
+        }
+    }
+
+    fn lookup(&self, key: &str) -> Lookup {
         let kept = {
             let map = self.map.read().unwrap_or_else(|e| e.into_inner());
             map.get(key).cloned()
         };
-        let (at, body) = kept?;
-        if at.elapsed() < self.ttl {
-            return Some(body);
+        if let Some((at, body)) = &kept {
+            if at.elapsed() < self.ttl {
+                return Lookup::Found(body.clone());
+            }
         }
         let mut rebuilding = self.rebuilding.lock().unwrap_or_else(|e| e.into_inner());
-        match rebuilding.get(key) {
-            Some(since) if since.elapsed() < REBUILD_PATIENCE => Some(body),
+        match (rebuilding.get(key), kept) {
+            (Some(since), Some((_, aged))) if since.elapsed() < REBUILD_PATIENCE => Lookup::Found(aged),
+            (Some(since), None) if since.elapsed() < REBUILD_PATIENCE => Lookup::Wait,
             _ => {
                 rebuilding.insert(key.to_string(), Instant::now());
-                None
+                Lookup::Build
             }
         }
     }

@@ -77,6 +77,14 @@ pub fn find(conn: &mut DbConnection, id: i32) -> QueryResult<Option<Nomination>>
         .optional()
 }
 
+/// The nominations among `ids` (in no particular order), in one query.
+pub fn find_many(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<Nomination>> {
+    nominations::table
+        .filter(nominations::id.eq_any(ids))
+        .select(Nomination::as_select())
+        .load(conn)
+}
+
 /// Take the write lock for nominating in this week before reading: on SQLite the first write
 /// takes the database lock, on PostgreSQL it locks the week's row until commit. Duplicate and
 /// limit checks after it cannot race another nomination.

@@ -60,10 +60,9 @@ async fn winners_with_attribution(
                 credits.entry(id).or_default().push(c);
             }
             let mut entries = HashMap::new();
-            for id in ids {
-                if let Some(n) = nomination::find(conn, id)? {
-                    entries.insert(id, ballot::entry_of(n, credits.remove(&id).unwrap_or_default()));
-                }
+            for n in nomination::find_many(conn, &ids)? {
+                let id = n.id;
+                entries.insert(id, ballot::entry_of(n, credits.remove(&id).unwrap_or_default()));
             }
             Ok((winners, total, entries))
         })
@@ -113,7 +112,7 @@ pub async fn winners_page(
     let page_no = page_number(query.page.as_deref())?;
     let key = format!("winners-page-{page_no}");
     if anonymous {
-        if let Some(body) = state.archive.get(&key) {
+        if let Some(body) = state.archive.get(&key).await {
             return Ok(cached::respond(&req, &body, "text/html; charset=utf-8"));
         }
     }
@@ -172,7 +171,11 @@ pub async fn winners_json(
     let page_no = page_number(query.page.as_deref())?;
     let key = format!("winners-json-{page_no}");
     let total_key = "winners-json-total";
-    let cached = state.archive.get(&key).zip(state.archive.get(total_key));
+    let cached = state
+        .archive
+        .get(&key)
+        .await
+        .zip(state.archive.get(total_key).await);
     let (body, total) = match cached {
         Some((body, total)) => (
             body,
@@ -233,7 +236,7 @@ fn page_links(base: &str, page: i64, total: i64, per_page: i64) -> String {
 
 #[get("/feed.xml")]
 pub async fn feed(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
-    if let Some(body) = state.archive.get("feed") {
+    if let Some(body) = state.archive.get("feed").await {
         return Ok(cached::respond(
             &req,
             &body,
