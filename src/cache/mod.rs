@@ -41,6 +41,8 @@ struct Snapshot {
     /// HTML of single entries (plain and compressed), by `FragmentKey`; dropped with the
     /// snapshot.
     fragments: HashMap<FragmentKey, Arc<Piece>>,
+    /// An entry compressed to follow another (`deflate::deflate_after`), by (above, entry).
+    follow_ons: HashMap<(FragmentKey, FragmentKey), Arc<Vec<u8>>>,
 }
 
 /// A page the same for many visitors but for a few parts of their own: the shared text in
@@ -190,6 +192,7 @@ impl BallotCache {
             rendered: HashMap::new(),
             skeletons: HashMap::new(),
             fragments: HashMap::new(),
+            follow_ons: HashMap::new(),
         });
         Ok(view)
     }
@@ -279,6 +282,47 @@ impl BallotCache {
 }
 
 impl BallotCache {
+    /// For a run of entries as they follow one another on a page (from `fragments`), each
+    /// one's compressed form there: the first alone, every other compressed after the one
+    /// above it. Made once per pair and kept with the snapshot.
+    pub fn follow_ons(&self, view: &View, run: &[(FragmentKey, Arc<Piece>)]) -> Vec<Arc<Vec<u8>>> {
+        let same_snapshot = |s: &Snapshot| s.version >> 32 == view.version >> 32;
+        let pair = |i: usize| (run[i - 1].0, run[i].0);
+        let mut found: Vec<Option<Arc<Vec<u8>>>> = {
+            let guard = self.snapshot.read().unwrap_or_else(|e| e.into_inner());
+            let kept = guard.as_ref().filter(|s| same_snapshot(s)).map(|s| &s.follow_ons);
+            (0..run.len())
+                .map(|i| match i {
+                    0 => Some(Arc::new(run[0].1.deflated.clone())),
+                    _ => kept.and_then(|f| f.get(&pair(i)).cloned()),
+                })
+                .collect()
+        };
+        let mut made = Vec::new();
+        for (i, slot) in found.iter_mut().enumerate() {
+            if slot.is_none() {
+                let bytes = Arc::new(deflate::deflate_after(
+                    run[i - 1].1.plain.as_bytes(),
+                    run[i].1.plain.as_bytes(),
+                ));
+                made.push((pair(i), bytes.clone()));
+                *slot = Some(bytes);
+            }
+        }
+        if !made.is_empty() {
+            let mut guard = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+            if let Some(s) = guard.as_mut().filter(|s| same_snapshot(s)) {
+                for (key, bytes) in made {
+                    if s.follow_ons.len() >= 2 * MAX_FRAGMENTS {
+                        break;
+                    }
+                    s.follow_ons.insert(key, bytes);
+                }
+            }
+        }
+        found.into_iter().flatten().collect()
+    }
+
     /// The page skeleton `key` for `view`'s version, built with `build` when missing.
     pub fn skeleton(
         &self,

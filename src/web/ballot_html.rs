@@ -38,7 +38,7 @@ pub fn categories(
     let mut list = Vec::with_capacity(Category::ALL.len());
     for c in Category::ALL {
         let html = match &kept {
-            Some(kept) => kept.get(c).iter().map(|p| p.plain.as_str()).collect(),
+            Some(kept) => kept.get(c).iter().map(|(_, p)| p.plain.as_str()).collect(),
             None => {
                 let picked = ranked.picks.get(c).as_ref();
                 ranked
@@ -60,15 +60,18 @@ pub fn categories(
 
 /// Each category's entries as this visitor sees them, plain and compressed, from the
 /// snapshot `view` (made once per entry and shape, `BallotCache::fragments`).
-pub struct EntryPieces(ByCategory<Vec<Arc<Piece>>>);
+pub struct EntryPieces(ByCategory<Vec<(FragmentKey, Arc<Piece>)>>);
 
 impl EntryPieces {
-    pub fn get(&self, c: Category) -> &[Arc<Piece>] {
+    /// A category's entries in page order, with the keys they are kept under.
+    pub fn get(&self, c: Category) -> &[(FragmentKey, Arc<Piece>)] {
         self.0.get(c)
     }
 
     fn all(&self) -> impl Iterator<Item = &Arc<Piece>> {
-        Category::ALL.iter().flat_map(|&c| self.0.get(c).iter())
+        Category::ALL
+            .iter()
+            .flat_map(|&c| self.0.get(c).iter().map(|(_, p)| p))
     }
 
     pub fn plain_len(&self) -> usize {
@@ -87,7 +90,7 @@ pub fn pieces(
     personal: &Personal,
     week_open: bool,
 ) -> Result<EntryPieces, AppError> {
-    let mut out: ByCategory<Vec<Arc<Piece>>> = ByCategory::default();
+    let mut out: ByCategory<Vec<(FragmentKey, Arc<Piece>)>> = ByCategory::default();
     for c in Category::ALL {
         let picked = ranked.picks.get(c).as_ref();
         let entries = ranked.categories.get(c);
@@ -105,9 +108,10 @@ pub fn pieces(
                 shape: s.bits(),
             })
             .collect();
-        *out.get_mut(c) = state.ballot.fragments(view, &keys, |i| {
+        let pieces = state.ballot.fragments(view, &keys, |i| {
             render_entry(state, &entries[i], shapes[i], picked)
         })?;
+        *out.get_mut(c) = keys.into_iter().zip(pieces).collect();
     }
     Ok(EntryPieces(out))
 }

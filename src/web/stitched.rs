@@ -85,7 +85,13 @@ pub fn respond(
                 SkeletonPart::Shared(piece) => gz.piece(piece),
                 SkeletonPart::Login => gz.text(&login),
                 SkeletonPart::Csrf => gz.text(&csrf),
-                SkeletonPart::Entries(c) => entries.get(*c).iter().for_each(|p| gz.piece(p)),
+                SkeletonPart::Entries(c) => {
+                    // Each entry compressed after the one above it (`BallotCache::follow_ons`).
+                    let run = entries.get(*c);
+                    for ((_, piece), bytes) in run.iter().zip(state.ballot.follow_ons(view, run)) {
+                        gz.deflated(&bytes, &piece.plain);
+                    }
+                }
             }
         }
         response.insert_header((header::CONTENT_ENCODING, "gzip"));
@@ -97,7 +103,7 @@ pub fn respond(
                 SkeletonPart::Shared(piece) => html.push_str(&piece.plain),
                 SkeletonPart::Login => html.push_str(&login),
                 SkeletonPart::Csrf => html.push_str(&csrf),
-                SkeletonPart::Entries(c) => entries.get(*c).iter().for_each(|p| html.push_str(&p.plain)),
+                SkeletonPart::Entries(c) => entries.get(*c).iter().for_each(|(_, p)| html.push_str(&p.plain)),
             }
         }
         Ok(response.body(html))

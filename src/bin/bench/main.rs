@@ -238,6 +238,24 @@ fn run_backend(
         for i in 0..voters_count {
             voters.push(dev_login(&client, &base, &format!("voter{i}")).await?);
         }
+        // What a page weighs on the wire: the anonymous one compressed whole, a member's
+        // stitched from pieces compressed apart.
+        let size = |cookie: Option<String>, encoding: &'static str| {
+            let (client, base) = (client.clone(), base.clone());
+            async move {
+                let mut request = client.get(format!("{base}/")).header("Accept-Encoding", encoding);
+                if let Some(cookie) = cookie {
+                    request = request.header("Cookie", cookie);
+                }
+                anyhow::Ok(request.send().await?.bytes().await?.len() as f64 / 1024.0)
+            }
+        };
+        println!(
+            "GET / in KiB: anonymous gzip {:.1}, member gzip {:.1}, member plain {:.1}",
+            size(None, "gzip").await?,
+            size(Some(readers[0].cookie.clone()), "gzip").await?,
+            size(Some(readers[0].cookie.clone()), "identity").await?,
+        );
         let readers = Arc::new(readers);
         let voters = Arc::new(voters);
         let crate_ids = Arc::new(crate_ids);
