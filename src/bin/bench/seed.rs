@@ -132,6 +132,12 @@ pub(crate) fn seed(url: &str, past_weeks: i32) -> anyhow::Result<(i32, Vec<i32>)
         }
         Ok((0..40).map(|i| ids[&format!("crate{i}")]).collect::<Vec<i32>>())
     })?;
+    // Fresh statistics, as a database in service has: otherwise PostgreSQL's autovacuum
+    // analyses the new rows in the middle of the measurements.
+    db.write_blocking(|tx| {
+        use diesel::connection::SimpleConnection;
+        Ok(tx.conn().batch_execute("ANALYZE")?)
+    })?;
     println!(
         "seeded 5,000 users, 80 nominations and 10,000 votes this week, {} past weeks with {} votes, in {:.1} s",
         thousands(past_weeks as usize),
