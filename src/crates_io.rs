@@ -85,16 +85,15 @@ impl CratesIo {
         })
     }
 
+    /// A GET of `path` below the API's base, asking for JSON.
+    fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        let url = format!("{}/{path}", self.base.as_str().trim_end_matches('/'));
+        self.http.get(url).header("Accept", "application/json")
+    }
+
     /// Ask crates.io about `name` (no cache).
     pub async fn fetch(&self, name: &str) -> Lookup {
-        let url = format!("{}/crates/{}", self.base.as_str().trim_end_matches('/'), name);
-        let response = match self
-            .http
-            .get(&url)
-            .header("Accept", "application/json")
-            .send()
-            .await
-        {
+        let response = match self.get(&format!("crates/{name}")).send().await {
             Ok(r) => r,
             Err(e) => return Lookup::Unreachable(e.without_url().to_string()),
         };
@@ -132,18 +131,7 @@ impl CratesIo {
     /// The logins of a crate's owners (`GET /crates/{name}/owners`); teams come as
     /// `github:org:team`. `None` when crates.io did not answer usably.
     pub async fn owners(&self, name: &str) -> Option<Vec<String>> {
-        let url = format!(
-            "{}/crates/{}/owners",
-            self.base.as_str().trim_end_matches('/'),
-            name
-        );
-        let response = self
-            .http
-            .get(&url)
-            .header("Accept", "application/json")
-            .send()
-            .await
-            .ok()?;
+        let response = self.get(&format!("crates/{name}/owners")).send().await.ok()?;
         if !response.status().is_success() {
             return None;
         }
@@ -161,11 +149,8 @@ impl CratesIo {
                 return Ok(crates.clone());
             }
         }
-        let url = format!("{}/summary", self.base.as_str().trim_end_matches('/'));
         let response = self
-            .http
-            .get(&url)
-            .header("Accept", "application/json")
+            .get("summary")
             .send()
             .await
             .map_err(|e| e.without_url().to_string())?;
