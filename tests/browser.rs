@@ -137,8 +137,21 @@ async fn log_in(client: &Client, app: &TestApp, profile: Profile, next: &str) {
         .goto(&app.url(&format!("/login?next={next}")))
         .await
         .unwrap();
-    let url = client.current_url().await.unwrap();
-    assert_eq!(url.path(), next.split('?').next().unwrap(), "landed on {url}");
+    // The last redirect may still be under way when `goto` returns.
+    let want = next.split('?').next().unwrap();
+    let started = Instant::now();
+    loop {
+        let url = client.current_url().await.unwrap();
+        if url.path() == want {
+            return;
+        }
+        if started.elapsed() > Duration::from_secs(10) {
+            let page = client.source().await.unwrap_or_default();
+            let text: String = page.chars().take(1500).collect();
+            panic!("landed on {url}, not {want}:\n{text}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 async fn log_out(client: &Client) {
