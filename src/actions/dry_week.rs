@@ -68,12 +68,11 @@ pub async fn candidates(
         return Ok(out);
     }
     let (issue, settings) = (week.issue, state.settings.clone());
-    let wanted = dry.clone();
     let (earlier, featured) = state
         .db
         .read(move |conn| {
             let mut earlier = Vec::new();
-            for c in wanted {
+            for c in dry {
                 let found = stored::earlier_candidates(
                     conn,
                     c,
@@ -106,7 +105,8 @@ pub async fn candidates(
                     .collect::<Vec<_>>();
                 earlier.push((c, listed));
             }
-            Ok((earlier, stored::featured_crate_keys(conn)?))
+            // Every crate ever featured, to leave out of crates.io's recent ones.
+            Ok((earlier, stored::last_wins(conn, Category::Crate)?))
         })
         .await?;
     for (c, listed) in earlier {
@@ -123,7 +123,7 @@ pub async fn candidates(
                     .into_iter()
                     // A name crates.io could not have (it goes into a link on the desk).
                     .filter(|k| CrateName::parse(&k.name).is_ok())
-                    .filter(|k| !featured.contains(&crate_key(&k.name)))
+                    .filter(|k| !featured.contains_key(&crate_key(&k.name)))
                     .take(CANDIDATES)
                     .map(|k| RecentCandidate {
                         url: format!("https://crates.io/crates/{}", k.name),

@@ -1,5 +1,5 @@
 //! What the desk offers in a dry week (`domain::dry_week`): unpicked nominations from before
-//! the ballot window, and the crates ever featured (to leave out of crates.io's recent ones).
+//! the ballot window, and what won when (to leave past winners out).
 
 use crate::db::DbConnection;
 use crate::domain::ballot as ballot_rule;
@@ -49,6 +49,7 @@ pub fn earlier_candidates(
         .load::<(i32, i64)>(conn)?
         .into_iter()
         .collect();
+    let wins = last_wins(conn, category)?;
     let mut out = Vec::new();
     let mut seen_keys = HashSet::new();
     for n in older {
@@ -63,7 +64,7 @@ pub fn earlier_candidates(
         {
             continue;
         }
-        let won = crate::models::nomination::last_win(conn, category, &n.dedupe_key)?;
+        let won = wins.get(&n.dedupe_key).copied();
         if ballot_rule::too_recent_a_winner(won, issue, allow_repeat_after_weeks) {
             continue;
         }
@@ -76,24 +77,34 @@ pub fn earlier_candidates(
     Ok(out)
 }
 
-/// The dedupe keys (`validate::crate_key`) of every crate ever featured: picked here or
-/// imported from the published issues.
-pub fn featured_crate_keys(conn: &mut DbConnection) -> QueryResult<HashSet<String>> {
-    let mut keys: HashSet<String> = featured_history::table
-        .filter(featured_history::category.eq(Category::Crate.as_str()))
-        .select(featured_history::dedupe_key)
-        .load::<String>(conn)?
+/// The last issue each crate or quote of `category` won in, by dedupe key: picked here or
+/// imported from the published issues (`nomination::last_win` for all of them at once).
+pub fn last_wins(conn: &mut DbConnection, category: Category) -> QueryResult<HashMap<String, i32>> {
+    let mut wins: HashMap<String, i32> = featured_history::table
+        .filter(featured_history::category.eq(category.as_str()))
+        .group_by(featured_history::dedupe_key)
+        .select((
+            featured_history::dedupe_key,
+            diesel::dsl::max(featured_history::issue),
+        ))
+        .load::<(String, Option<i32>)>(conn)?
         .into_iter()
+        .filter_map(|(key, issue)| Some((key, issue?)))
         .collect();
-    keys.extend(
-        picks::table
-            .inner_join(nominations::table)
-            .filter(picks::unpicked_at.is_null())
-            .filter(picks::category.eq(Category::Crate.as_str()))
-            .select(nominations::dedupe_key)
-            .load::<String>(conn)?,
-    );
-    Ok(keys)
+    let picked: Vec<(String, Option<i32>)> = picks::table
+        .inner_join(nominations::table)
+        .filter(picks::unpicked_at.is_null())
+        .filter(nominations::category.eq(category.as_str()))
+        .group_by(nominations::dedupe_key)
+        .select((nominations::dedupe_key, diesel::dsl::max(picks::week_issue)))
+        .load(conn)?;
+    for (key, issue) in picked {
+        if let Some(issue) = issue {
+            let last = wins.entry(key).or_insert(issue);
+            *last = (*last).max(issue);
+        }
+    }
+    Ok(wins)
 }
 
 /// Whether `n`, though off the ballot of `week`, may be picked there: its category is dry
