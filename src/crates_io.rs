@@ -36,13 +36,11 @@ type KeptSummary = (std::time::Instant, Vec<RecentCrate>);
 pub const SUMMARY_TTL: StdDuration = StdDuration::from_secs(3600);
 
 /// A crate from crates.io's summary (`GET /summary`: `new_crates` and `just_updated`).
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct RecentCrate {
     pub name: String,
     #[serde(default)]
     pub description: Option<String>,
-    #[serde(default)]
-    pub repository: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -169,9 +167,6 @@ impl CratesIo {
                         .description
                         .map(|d| d.trim().to_string())
                         .filter(|d| !d.is_empty()),
-                    repository: c
-                        .repository
-                        .filter(|r| crate::domain::validate::http_url(r).is_ok()),
                     name: c.name,
                 });
             }

@@ -38,16 +38,15 @@ struct Job {
     answer: tokio::sync::oneshot::Sender<Answer>,
 }
 
-/// Batches committed and writes in them, since the start (for the metrics and the tests).
+/// Batches committed since the start (the batch sizes go to the metrics).
 #[derive(Debug, Default)]
 pub struct Counters {
     pub batches: AtomicU64,
-    pub writes: AtomicU64,
 }
 
 /// The queue of writes and the threads that commit them.
 pub struct GroupCommit {
-    queue: Mutex<Option<Sender<Job>>>,
+    queue: Sender<Job>,
     pub counters: Arc<Counters>,
 }
 
@@ -90,10 +89,7 @@ impl GroupCommit {
                 .spawn(move || writer.run())
                 .expect("a writer thread starts");
         }
-        GroupCommit {
-            queue: Mutex::new(Some(queue)),
-            counters,
-        }
+        GroupCommit { queue, counters }
     }
 
     /// Queue `work` and wait for the answer, given after the commit that holds it.
@@ -107,13 +103,8 @@ impl GroupCommit {
             work: Box::new(move |tx| work(tx).map(|v| Box::new(v) as Box<dyn Any + Send>)),
             answer,
         };
-        let sent = match self.queue.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-            Some(queue) => queue.send(job).is_ok(),
-            None => false,
-        };
-        if !sent {
-            return Err(AppError::unavailable());
-        }
+        // The writer threads live as long as the queue: sending fails only once all stopped.
+        self.queue.send(job).map_err(|_| AppError::unavailable())?;
         let value = answered
             .await
             .map_err(|_| AppError::internal("the database writer stopped before answering"))??;
@@ -159,7 +150,6 @@ impl Writer {
         match outcome {
             Ok(results) => {
                 self.counters.batches.fetch_add(1, Ordering::Relaxed);
-                self.counters.writes.fetch_add(size as u64, Ordering::Relaxed);
                 metrics::histogram!("twir_db_write_batch_size").record(size as f64);
                 let mut changes: Vec<Change> = Vec::new();
                 for (_, said) in results.iter().filter(|(answer, _)| answer.is_ok()) {

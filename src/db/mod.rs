@@ -14,7 +14,7 @@ pub mod migrate;
 mod write;
 
 pub use connection::DbConnection;
-pub use group_commit::{Counters as WriteCounters, MAX_BATCH};
+pub use group_commit::Counters as WriteCounters;
 pub use write::{Change, Listener, Tx};
 
 use crate::error::AppError;
@@ -261,7 +261,7 @@ impl Db {
         self.group_commit.write(work).await
     }
 
-    /// Batches committed and the writes in them, since the start.
+    /// Batches of writes committed since the start.
     pub fn write_counters(&self) -> &WriteCounters {
         &self.group_commit.counters
     }
