@@ -282,24 +282,21 @@ impl BallotCache {
 }
 
 impl BallotCache {
-    /// For a run of entries as they follow one another on a page (from `fragments`), each
-    /// one's compressed form there: the first alone, every other compressed after the one
-    /// above it. Made once per pair and kept with the snapshot.
+    /// For a run of entries as they follow one another on a page (from `fragments`), each one
+    /// but the first compressed after the one above it (the first goes in alone, as its
+    /// `Piece::deflated`). Made once per pair and kept with the snapshot.
     pub fn follow_ons(&self, view: &View, run: &[(FragmentKey, Arc<Piece>)]) -> Vec<Arc<Vec<u8>>> {
         let same_snapshot = |s: &Snapshot| s.version >> 32 == view.version >> 32;
         let pair = |i: usize| (run[i - 1].0, run[i].0);
         let mut found: Vec<Option<Arc<Vec<u8>>>> = {
             let guard = self.snapshot.read().unwrap_or_else(|e| e.into_inner());
             let kept = guard.as_ref().filter(|s| same_snapshot(s)).map(|s| &s.follow_ons);
-            (0..run.len())
-                .map(|i| match i {
-                    0 => Some(Arc::new(run[0].1.deflated.clone())),
-                    _ => kept.and_then(|f| f.get(&pair(i)).cloned()),
-                })
+            (1..run.len())
+                .map(|i| kept.and_then(|f| f.get(&pair(i)).cloned()))
                 .collect()
         };
         let mut made = Vec::new();
-        for (i, slot) in found.iter_mut().enumerate() {
+        for (slot, i) in found.iter_mut().zip(1..) {
             if slot.is_none() {
                 let bytes = Arc::new(deflate::deflate_after(
                     run[i - 1].1.plain.as_bytes(),

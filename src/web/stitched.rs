@@ -86,9 +86,13 @@ pub fn respond(
                 SkeletonPart::Login => gz.text(&login),
                 SkeletonPart::Csrf => gz.text(&csrf),
                 SkeletonPart::Entries(c) => {
-                    // Each entry compressed after the one above it (`BallotCache::follow_ons`).
+                    // The first entry alone, each other one compressed after the one above it
+                    // (`BallotCache::follow_ons`).
                     let run = entries.get(*c);
-                    for ((_, piece), bytes) in run.iter().zip(state.ballot.follow_ons(view, run)) {
+                    if let Some((_, first)) = run.first() {
+                        gz.piece(first);
+                    }
+                    for ((_, piece), bytes) in run.iter().skip(1).zip(state.ballot.follow_ons(view, run)) {
                         gz.deflated(&bytes, &piece.plain);
                     }
                 }
