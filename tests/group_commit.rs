@@ -1,6 +1,8 @@
 //! Group commit (issue "Performance, round two"): the writes waiting together are committed
 //! in one transaction, a savepoint each. A vote refused inside a batch, or one the database
 //! rejects, is rolled back alone: the other votes of the batch are stored and acknowledged.
+//! Votes queued next to each other are written by one statement; when it fails, each is
+//! written alone, and again only the failing one is refused.
 
 mod common;
 
@@ -92,5 +94,104 @@ on_both_backends! {
         // The cache counted exactly the stored votes.
         let week = app.browser().json("/api/v1/weeks/current").await;
         assert_eq!(week["categories"]["crate"][0]["votes"], 6);
+    }
+}
+
+/// Hold the writer for a moment: what is queued meanwhile goes in one batch.
+async fn hold_the_writer(db: &twir_picks::db::Db) -> tokio::task::JoinHandle<Result<(), AppError>> {
+    let (started, wait) = std::sync::mpsc::channel();
+    let db = db.clone();
+    let blocker = tokio::spawn(async move {
+        db.write(move |_tx| {
+            started.send(()).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(400));
+            Ok(())
+        })
+        .await
+    });
+    // (This runtime has one thread: let the spawned write start, without blocking it.)
+    while wait.try_recv().is_err() {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    blocker
+}
+
+on_both_backends! {
+    async fn votes_queued_together_are_merged_and_a_bad_one_is_refused_alone(backend) {
+        let app = spawn_app(backend).await;
+        let bob = app.logged_in(Profile::new(100, "bob")).await;
+        let serde = bob.nominated_crate("serde").await;
+        let tokio_id = bob.nominated_crate("tokio").await;
+        let mut ids = Vec::new();
+        for i in 0..6 {
+            app.logged_in(Profile::new(i + 1, &format!("voter{i}"))).await;
+            let mut conn = app.state.db.get().unwrap();
+            ids.push(user::find_by_login(&mut conn, &format!("voter{i}")).unwrap().unwrap().id);
+        }
+        let issue = app.state.open_week().await.unwrap().issue;
+        let now = app.clock.now();
+        let db = app.state.db.clone();
+
+        // Two rounds: every vote good (one statement), then one naming no nomination (the
+        // statement fails and each is written alone). In both, voter 0 votes twice in the
+        // batch: the later vote stands, as if they had been written in turn.
+        for (round, bad) in [(0, None), (1, Some(3usize))] {
+            let batches_before = db.write_counters().batches.load(Ordering::SeqCst);
+            let merged_before = db.write_counters().merged.load(Ordering::SeqCst);
+            let blocker = hold_the_writer(&db).await;
+            let mut plan: Vec<(i32, i32)> = ids.iter().map(|&id| (id, serde)).collect();
+            plan.push((ids[0], tokio_id));
+            if let Some(bad) = bad {
+                plan[bad].1 = 999_999;
+            }
+            let mut writes = Vec::new();
+            for &(user_id, nomination_id) in &plan {
+                let db = db.clone();
+                writes.push(tokio::spawn(async move {
+                    db.write_mergeable(vote::NewVote {
+                        user_id,
+                        issue,
+                        category: Category::Crate,
+                        nomination_id,
+                        now,
+                    })
+                    .await
+                }));
+            }
+            blocker.await.unwrap().unwrap();
+            for (i, w) in writes.into_iter().enumerate() {
+                let answer = w.await.unwrap();
+                assert_eq!(answer.is_err(), Some(i) == bad, "round {round}, vote {i}: {answer:?}");
+            }
+            let batches = db.write_counters().batches.load(Ordering::SeqCst) - batches_before;
+            assert!(batches <= 3, "round {round}: {batches} batches for 8 writes");
+            // Round 0: the seven votes were one statement (a run may be cut where a batch
+            // ends, so at least most of them); round 1: each was written alone.
+            let merged = db.write_counters().merged.load(Ordering::SeqCst) - merged_before;
+            match bad {
+                None => assert!(merged >= 4, "round {round}: {merged} votes written together"),
+                Some(_) => assert!(merged < 4, "round {round}: {merged} votes written together"),
+            }
+
+            let mut conn = common::raw_connection(&app.database_url);
+            let stored: Vec<(i32, i32)> = votes::table
+                .filter(votes::week_issue.eq(issue))
+                .select((votes::user_id, votes::nomination_id))
+                .order(votes::user_id)
+                .load(&mut *conn)
+                .unwrap();
+            let mut expected: Vec<(i32, i32)> = ids.iter().map(|&id| (id, serde)).collect();
+            expected[0].1 = tokio_id;
+            assert_eq!(stored, expected, "round {round}");
+            let week = app.browser().json("/api/v1/weeks/current").await;
+            let counts: Vec<(String, i64)> = week["categories"]["crate"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| (e["crate"]["name"].as_str().unwrap_or_default().to_string(), e["votes"].as_i64().unwrap()))
+                .collect();
+            assert!(counts.contains(&("serde".to_string(), 5)), "round {round}: {counts:?}");
+            assert!(counts.contains(&("tokio".to_string(), 1)), "round {round}: {counts:?}");
+        }
     }
 }

@@ -32,7 +32,13 @@ pub async fn cast(state: &AppState, user: &CurrentUser, nomination_id: i32) -> R
         }
         state
             .db
-            .write(move |tx| Ok(vote::cast(tx, user_id, issue, category, nomination_id, now)?))
+            .write_mergeable(vote::NewVote {
+                user_id,
+                issue,
+                category,
+                nomination_id,
+                now,
+            })
             .await?;
         return Ok(category);
     }

@@ -14,7 +14,7 @@ pub mod migrate;
 mod write;
 
 pub use connection::DbConnection;
-pub use group_commit::Counters as WriteCounters;
+pub use group_commit::{Counters as WriteCounters, Mergeable};
 pub use write::{Change, Listener, Tx};
 
 use crate::error::AppError;
@@ -259,6 +259,12 @@ impl Db {
         F: FnOnce(&mut Tx<'_>) -> Result<T, AppError> + Send + 'static,
     {
         self.group_commit.write(work).await
+    }
+
+    /// `write` for a write that may share one statement with the writes of its kind queued
+    /// beside it (`Mergeable`: a vote), in the same transaction path.
+    pub async fn write_mergeable<M: Mergeable>(&self, item: M) -> Result<(), AppError> {
+        self.group_commit.write_mergeable(item).await
     }
 
     /// Batches of writes committed since the start.

@@ -1,10 +1,12 @@
 //! Votes: one per user per category per week, decided by the unique key in one statement.
 
-use crate::db::{Change, DbConnection, Tx};
+use crate::db::{Change, DbConnection, Mergeable, Tx};
 use crate::domain::validate::Category;
+use crate::error::AppError;
 use crate::schema::votes;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel::upsert::excluded;
 
 /// Cast or move this user's vote in `category` for week `issue`. A single upsert on the unique
 /// key (user, week, category): concurrent requests leave exactly one row.
@@ -53,6 +55,90 @@ pub fn cast(
         DbConnection::Pg(c) => upsert!(c)?,
     };
     Ok(())
+}
+
+/// A vote to cast or move, queued to be written together with the votes beside it
+/// (`Db::write_mergeable`): a batch of votes is one upsert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewVote {
+    pub user_id: i32,
+    pub issue: i32,
+    pub category: Category,
+    pub nomination_id: i32,
+    pub now: DateTime<Utc>,
+}
+
+impl NewVote {
+    /// The unique key: a later vote with the same key moves this one.
+    fn key(&self) -> (i32, i32, Category) {
+        (self.user_id, self.issue, self.category)
+    }
+}
+
+impl Mergeable for NewVote {
+    fn write_together(tx: &mut Tx<'_>, items: &[&Self]) -> Result<(), AppError> {
+        // One row per key, the last one queued: PostgreSQL refuses an upsert that touches a
+        // row twice, and casting them in turn would leave the last one standing.
+        let mut rows: Vec<&NewVote> = Vec::with_capacity(items.len());
+        for item in items {
+            tx.changed(Change::Vote {
+                issue: item.issue,
+                user_id: item.user_id,
+                category: item.category,
+                nomination: Some(item.nomination_id),
+            });
+            match rows.iter_mut().find(|row| row.key() == item.key()) {
+                Some(row) => *row = item,
+                None => rows.push(item),
+            }
+        }
+        let rows: Vec<_> = rows
+            .iter()
+            .map(|v| {
+                let now = v.now.naive_utc();
+                (
+                    votes::user_id.eq(v.user_id),
+                    votes::week_issue.eq(v.issue),
+                    votes::category.eq(v.category.as_str()),
+                    votes::nomination_id.eq(v.nomination_id),
+                    votes::withdrawn.eq(false),
+                    votes::created_at.eq(now),
+                    votes::updated_at.eq(now),
+                )
+            })
+            .collect();
+        let conn: &mut DbConnection = tx;
+        macro_rules! upsert {
+            ($conn:expr) => {
+                diesel::insert_into(votes::table)
+                    .values(&rows)
+                    .on_conflict((votes::user_id, votes::week_issue, votes::category))
+                    .do_update()
+                    .set((
+                        votes::nomination_id.eq(excluded(votes::nomination_id)),
+                        votes::withdrawn.eq(false),
+                        votes::updated_at.eq(excluded(votes::updated_at)),
+                    ))
+                    .execute($conn)
+            };
+        }
+        match conn {
+            DbConnection::Sqlite(c) => upsert!(c)?,
+            DbConnection::Pg(c) => upsert!(c)?,
+        };
+        Ok(())
+    }
+
+    fn write_alone(&self, tx: &mut Tx<'_>) -> Result<(), AppError> {
+        Ok(cast(
+            tx,
+            self.user_id,
+            self.issue,
+            self.category,
+            self.nomination_id,
+            self.now,
+        )?)
+    }
 }
 
 /// Withdraw this user's vote (a flag: the row stays). Returns whether there was one.
