@@ -26,7 +26,11 @@ pub async fn cast(state: &AppState, user: &CurrentUser, nomination_id: i32) -> R
     let user_id = user.user.id;
     let ballot_weeks = settings.ballot_weeks;
     // Fast path: the in-memory ballot knows the nomination is on it, visible, and whose it is.
-    if let Some((category, nominators)) = state.ballot.ballot_entry(issue, nomination_id) {
+    // It is the readers' view, loaded again here when it is older than `cache::REFRESH` (once
+    // for everyone), so a run of votes with no reader between them does not read the
+    // nomination, the ballot and the nominators inside the write transaction for each.
+    let view = state.ballot.view(&state.db, &week, ballot_weeks).await?;
+    if let Some((category, nominators)) = view.ballot_entry(nomination_id) {
         if nominators.contains(&user_id) {
             return Err(own_nomination());
         }

@@ -132,6 +132,18 @@ fn apply_tally(ranked: &mut RankedWeek, tally: &Tally) {
     }
 }
 
+impl View {
+    /// What this view knows about a nomination on its public ballot: its category and who
+    /// nominated it. `None`: not on it (ask the database why).
+    pub fn ballot_entry(&self, nomination_id: i32) -> Option<(Category, Vec<i32>)> {
+        let entry = self.ranked.entry(nomination_id)?;
+        Some((
+            entry.nomination.category(),
+            entry.credits.iter().filter_map(|c| c.user_id).collect(),
+        ))
+    }
+}
+
 impl BallotCache {
     fn fresh(&self, issue: i32) -> Option<View> {
         let guard = self.snapshot.read().unwrap_or_else(|e| e.into_inner());
@@ -227,20 +239,6 @@ impl BallotCache {
         ballot::rank_entries(list);
         s.version += 1;
         Some(recorded)
-    }
-
-    /// What a fresh snapshot of week `issue` knows about a nomination on its public ballot:
-    /// its category and who nominated it. `None`: ask the database.
-    pub fn ballot_entry(&self, issue: i32, nomination_id: i32) -> Option<(Category, Vec<i32>)> {
-        let guard = self.snapshot.read().unwrap_or_else(|e| e.into_inner());
-        let s = guard
-            .as_ref()
-            .filter(|s| s.issue == issue && s.loaded_at.elapsed() < REFRESH)?;
-        let entry = s.ranked.entry(nomination_id)?;
-        Some((
-            entry.nomination.category(),
-            entry.credits.iter().filter_map(|c| c.user_id).collect(),
-        ))
     }
 
     /// This user's counted votes in the snapshot of week `issue`, if one is loaded.
