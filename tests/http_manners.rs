@@ -152,3 +152,43 @@ on_both_backends! {
         assert_eq!((seen.len(), distinct.len()), (1120, 1120), "every winner once");
     }
 }
+
+on_both_backends! {
+    async fn the_open_weeks_etag_stays_while_nothing_changes_and_moves_when_another_instance_writes(backend) {
+        use diesel::prelude::*;
+        use twir_picks::schema::votes;
+        let app = common::spawn_app(backend).await;
+        let bob = app.logged_in(Profile::new(100, "bob")).await;
+        let serde = bob.nominated_crate("serde").await;
+        app.logged_in(Profile::new(101, "carol")).await;
+        let etag = |res: &reqwest::Response| res.headers()["etag"].to_str().unwrap().to_string();
+        let first = etag(&app.get("/").await);
+        // Past `REFRESH` the ranking is read again; found as it was, it keeps its version (so
+        // its ETag, and every piece rendered and compressed for it).
+        let refresh = twir_picks::cache::REFRESH + std::time::Duration::from_millis(150);
+        tokio::time::sleep(refresh).await;
+        assert_eq!(etag(&app.get("/").await), first, "read again, unchanged");
+
+        // Another instance (here: straight into the database) records a vote.
+        let mut conn = common::raw_connection(&app.database_url);
+        let carol = twir_picks::models::user::find_by_login(&mut conn, "carol").unwrap().unwrap().id;
+        let issue = app.state.open_week().await.unwrap().issue;
+        let now = app.clock.now().naive_utc();
+        diesel::insert_into(votes::table)
+            .values((
+                votes::user_id.eq(carol),
+                votes::week_issue.eq(issue),
+                votes::category.eq("crate"),
+                votes::nomination_id.eq(serde),
+                votes::withdrawn.eq(false),
+                votes::created_at.eq(now),
+                votes::updated_at.eq(now),
+            ))
+            .execute(&mut *conn)
+            .unwrap();
+        tokio::time::sleep(refresh).await;
+        assert_ne!(etag(&app.get("/").await), first, "read again, changed");
+        let week = app.browser().json("/api/v1/weeks/current").await;
+        assert_eq!(week["categories"]["crate"][0]["votes"], 1);
+    }
+}

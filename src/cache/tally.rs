@@ -5,7 +5,7 @@
 use crate::domain::validate::Category;
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Tally {
     /// (user, category) → nomination: one vote per user per category, as the schema holds it.
     votes: HashMap<(i32, Category), i32>,

@@ -18,7 +18,7 @@ pub fn rfc3339(t: NaiveDateTime) -> String {
     t.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CrateView {
     pub name: String,
     pub url: String,
@@ -29,7 +29,7 @@ pub struct CrateView {
     pub verified: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QuoteView {
     pub text: String,
     pub author: String,
@@ -40,7 +40,7 @@ pub struct QuoteView {
 }
 
 /// One nomination on a ballot, ranked.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Entry {
     pub rank: usize,
     pub nomination_id: i32,
@@ -64,7 +64,7 @@ pub struct Entry {
     pub nomination: Nomination,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ForumView {
     pub url: String,
     pub author: String,
@@ -79,7 +79,7 @@ impl Entry {
 
 /// A category's standing pick (SPEC §3's `picks`), and in a two-crate week the second crate,
 /// shaped the same (`"second": { "nomination_id": … }`; absent otherwise).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PickView {
     pub nomination_id: i32,
     pub picked_by: String,
@@ -105,7 +105,7 @@ impl PickView {
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ByCategory<T> {
     #[serde(rename = "crate")]
     pub crate_: T,
@@ -129,7 +129,7 @@ impl<T> ByCategory<T> {
 }
 
 /// A week's public standing, in the JSON shape of SPEC §3.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RankedWeek {
     pub issue: i32,
     pub opens_at: String,

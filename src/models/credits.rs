@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 /// One person credited for a nomination: a site user, or the poster of a forum suggestion.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Credit {
     /// `None` for a forum poster (not an account here).
     pub user_id: Option<i32>,
@@ -23,7 +23,7 @@ pub struct Credit {
     pub at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ForumPostRef {
     pub permalink: String,
     pub likes: i64,

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 pub use super::credits::{credits, Credit, ForumPostRef};
 
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = nominations)]
 pub struct Nomination {
     pub id: i32,

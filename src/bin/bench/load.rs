@@ -55,6 +55,24 @@ pub(crate) struct Stats {
 }
 
 impl Stats {
+    /// Slices of one scenario taken as one measurement.
+    pub(crate) fn merge(slices: Vec<Stats>) -> Stats {
+        let mut all = Stats {
+            requests: 0,
+            errors: 0,
+            seconds: 0.0,
+            latencies_us: Vec::new(),
+        };
+        for slice in slices {
+            all.requests += slice.requests;
+            all.errors += slice.errors;
+            all.seconds += slice.seconds;
+            all.latencies_us.extend(slice.latencies_us);
+        }
+        all.latencies_us.sort_unstable();
+        all
+    }
+
     pub(crate) fn rate(&self) -> f64 {
         self.requests as f64 / self.seconds
     }

@@ -4,10 +4,12 @@
 //! on PostgreSQL too when TEST_DATABASE_URL is set, with a realistic data set (the open week
 //! with 40 crate and 40 quote nominations and 10,000 votes, 200 past weeks with 10,000 votes),
 //! drives HTTP load over loopback with 64 connections, and prints for each scenario requests/s,
-//! p50 and p99 latency, and the ratio to `GET /livez` measured in the same run. Then the same
+//! p50 and p99 latency, and the ratio to `GET /livez` measured in the same run: each scenario
+//! runs in one-second slices, each right after a slice of `/livez`, and its ratio is the
+//! median of the slices' ratios. Then the same
 //! pages again on a fresh server with 2,000 past weeks and 100,000 past votes, the servers'
 //! peak RSS, and every target of issue "Performance, round two" next to its figure.
-//! Options: `--seconds N` per scenario (default 5), `--connections N` (default 64), `--only
+//! Options: `--seconds N` slices per scenario (default 5), `--connections N` (default 64), `--only
 //! TEXT` (the scenarios whose name holds it, in the 200-week run only: for trying a change).
 
 mod load;
@@ -181,6 +183,16 @@ fn print_targets(backend: &str, usual: &RunResult, long: &RunResult) {
     }
 }
 
+/// The middle value (the mean of the two middle ones for an even count).
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
 fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -343,66 +355,59 @@ fn run_backend(
             cookie: None,
         });
         load(&client, &base, warm, connections, 1, accepted.clone()).await;
-        // `/livez` is measured first and again last; the ratios are to the mean of the two, so
-        // a machine that slows down or speeds up during the run moves them less.
-        let mut rows = Vec::new();
-        let mut livez_samples = Vec::new();
+        // Each scenario is measured in one-second slices, each right after a slice of
+        // `/livez`; its ratio is the median of the slices' ratios. The machine's speed drifts
+        // by 20% and more within a run (other tenants, CPU frequency): side by side, a slice
+        // and its `/livez` see the same machine, and the median drops the odd slice out.
+        let mut livez_slices = Vec::new();
+        let mut measured = Vec::new();
         let livez_plan = scenarios[0].1.clone();
-        for (name, plan) in scenarios {
-            if !all && name != "GET /livez" && !PAGES.contains(&name) {
+        let mut rows = Vec::new();
+        for (name, plan) in scenarios.into_iter().skip(1) {
+            if !all && !PAGES.contains(&name) {
                 continue;
             }
             if opts
                 .only
                 .as_ref()
-                .is_some_and(|only| name != "GET /livez" && !name.contains(only.as_str()))
+                .is_some_and(|only| !name.contains(only.as_str()))
             {
                 continue;
             }
-            let stats = load(&client, &base, plan, connections, opts.seconds, accepted.clone()).await;
-            if name == "GET /livez" {
-                livez_samples.push(stats.rate());
+            let mut slices = Vec::new();
+            let mut ratios = Vec::new();
+            for _ in 0..opts.seconds {
+                let livez = load(
+                    &client,
+                    &base,
+                    livez_plan.clone(),
+                    connections,
+                    1,
+                    accepted.clone(),
+                )
+                .await;
+                let slice = load(&client, &base, plan.clone(), connections, 1, accepted.clone()).await;
+                ratios.push(slice.rate() / livez.rate().max(1.0));
+                livez_slices.push(livez);
+                slices.push(slice);
             }
-            rows.push((name, stats));
+            rows.push((name, Stats::merge(slices), median(&mut ratios)));
         }
-        let again = load(
-            &client,
-            &base,
-            livez_plan,
-            connections,
-            opts.seconds,
-            accepted.clone(),
-        )
-        .await;
-        livez_samples.push(again.rate());
-        let livez = livez_samples.iter().sum::<f64>() / livez_samples.len() as f64;
-        let mut measured = Vec::new();
-        for (name, stats) in rows {
-            let shown = if name == "GET /livez" {
-                "GET /livez (mean of 2)"
-            } else {
-                name
-            };
-            let rate = if name == "GET /livez" { livez } else { stats.rate() };
-            measured.push((name, rate, stats.percentile(0.99), rate / livez));
+        let livez = Stats::merge(livez_slices);
+        rows.insert(0, ("GET /livez", livez, 1.0));
+        for (name, stats, ratio) in rows {
+            let rate = stats.rate();
+            measured.push((name, rate, stats.percentile(0.99), ratio));
             println!(
                 "{:<32} {:>10.0} {:>9.2} {:>9.2} {:>10.2} {:>8}",
-                shown,
+                name,
                 rate,
                 stats.percentile(0.5),
                 stats.percentile(0.99),
-                rate / livez,
+                ratio,
                 stats.errors
             );
         }
-        println!(
-            "(/livez first and last: {})",
-            livez_samples
-                .iter()
-                .map(|r| format!("{r:.0}"))
-                .collect::<Vec<_>>()
-                .join(" and ")
-        );
         // Every accepted vote is there: each voter's last accepted vote is the stored one.
         let accepted = accepted.lock().unwrap().clone();
         let stored = stored_votes(url, issue)?;
