@@ -73,3 +73,27 @@ on_both_backends! {
         assert_eq!(refused.text().await.unwrap(), plain);
     }
 }
+
+on_both_backends! {
+    async fn a_members_page_writes_no_cookie_unless_the_session_changed(backend) {
+        let app = common::spawn_app(backend).await;
+        let bob = app.logged_in(Profile::new(100, "bob")).await;
+        let serde = bob.nominated_crate("serde").await;
+        let carol = app.logged_in(Profile::new(101, "carol")).await;
+        let sets_cookie = |res: &reqwest::Response| res.headers().get("set-cookie").is_some();
+        // The first page makes the CSRF token, which the cookie then carries.
+        carol.get_text("/").await;
+        let again = page(&carol, "gzip").await;
+        assert!(!sets_cookie(&again), "a page view changes nothing: no new cookie");
+
+        // A vote leaves a message for the next page, which shows it and writes the cookie
+        // without it; the page after that writes nothing again.
+        assert_eq!(carol.vote(serde).await.status(), 303);
+        let shown = page(&carol, "identity").await;
+        assert!(sets_cookie(&shown));
+        assert!(shown.text().await.unwrap().contains("Your vote is counted"));
+        let after = page(&carol, "identity").await;
+        assert!(!sets_cookie(&after));
+        assert!(!after.text().await.unwrap().contains("Your vote is counted"));
+    }
+}

@@ -3,10 +3,13 @@
 //! any other change (nomination, pick, hide, ban, week) drops the snapshot. Changes made by
 //! other instances (or the command line) show within `REFRESH` (see ARCHITECTURE.md).
 
+// Fragment keys are numbers from this instance's own ranking (never chosen by a visitor), and
+// a member's page looks up about 160 of them: a fast hash, without SipHash's flood resistance.
 use crate::domain::validate::Category;
 use crate::error::AppError;
 use crate::models::ballot::{self, RankedWeek};
 use crate::models::week::Week;
+use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -40,9 +43,9 @@ struct Snapshot {
     skeletons: HashMap<&'static str, (u64, Arc<Skeleton>)>,
     /// HTML of single entries (plain and compressed), by `FragmentKey`; dropped with the
     /// snapshot.
-    fragments: HashMap<FragmentKey, Arc<Piece>>,
+    fragments: FxHashMap<FragmentKey, Arc<Piece>>,
     /// An entry compressed to follow another (`deflate::deflate_after`), by (above, entry).
-    follow_ons: HashMap<(FragmentKey, FragmentKey), Arc<Vec<u8>>>,
+    follow_ons: FxHashMap<(FragmentKey, FragmentKey), Arc<Vec<u8>>>,
 }
 
 /// A page the same for many visitors but for a few parts of their own: the shared text in
@@ -219,8 +222,8 @@ impl BallotCache {
             version,
             rendered: HashMap::new(),
             skeletons: HashMap::new(),
-            fragments: HashMap::new(),
-            follow_ons: HashMap::new(),
+            fragments: FxHashMap::default(),
+            follow_ons: FxHashMap::default(),
         });
         Ok(view)
     }

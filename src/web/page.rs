@@ -59,8 +59,12 @@ pub fn flash(session: &Session, message: impl Into<String>) {
 /// The `site` context for this visitor; logged-in pages carry the CSRF token for their forms.
 pub fn site(state: &AppState, viewer: &Viewer, session: &Session) -> Site {
     let mut site = anonymous_site(state);
-    if let Some(Ok(message)) = session.remove_as::<String>(FLASH) {
-        site.flash = Some(message);
+    // Asked first: removing marks the session changed even when there is nothing to remove,
+    // and a changed session is a new cookie, encrypted and sent, on every page.
+    if session.contains_key(FLASH) {
+        if let Some(Ok(message)) = session.remove_as::<String>(FLASH) {
+            site.flash = Some(message);
+        }
     }
     if let Some(current) = &viewer.0 {
         let now = state.clock.now();
