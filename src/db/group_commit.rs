@@ -39,6 +39,8 @@ const MAX_BATCH_POSTGRES: usize = 64;
 /// What a write returns, boxed so writes of every type share the queue.
 type Answer = Result<Box<dyn Any + Send>, AppError>;
 type Work = Box<dyn FnOnce(&mut Tx<'_>) -> Answer + Send>;
+/// A write's answer, and what it changed when it stands.
+type Outcome = (Answer, Vec<Change>);
 
 /// A write that can share one statement with the writes of its kind queued next to it.
 pub trait Mergeable: Send + Sized + 'static {
@@ -252,7 +254,7 @@ impl Writer {
 fn run_batch(
     conn: &mut DbConnection,
     tasks: Vec<Task>,
-) -> Result<(Vec<(Answer, Vec<Change>)>, u64), AppError> {
+) -> Result<(Vec<Outcome>, u64), AppError> {
     write_transaction(conn, |conn| {
         let mut batch = Savepoints {
             conn,
@@ -285,7 +287,7 @@ struct Savepoints<'c> {
     opened: bool,
     /// Writes that stood as part of a run written together.
     merged: u64,
-    results: Vec<(Answer, Vec<Change>)>,
+    results: Vec<Outcome>,
 }
 
 impl Savepoints<'_> {
