@@ -251,10 +251,7 @@ impl Writer {
 /// round trip to the database, and a failed write is rolled back to it (which keeps it).
 /// Writes that open transactions of their own get diesel's nested savepoints inside it.
 /// Also returns how many writes stood written together.
-fn run_batch(
-    conn: &mut DbConnection,
-    tasks: Vec<Task>,
-) -> Result<(Vec<Outcome>, u64), AppError> {
+fn run_batch(conn: &mut DbConnection, tasks: Vec<Task>) -> Result<(Vec<Outcome>, u64), AppError> {
     write_transaction(conn, |conn| {
         let mut batch = Savepoints {
             conn,
