@@ -8,20 +8,17 @@
 //! runs in one-second slices, each right after a slice of `/livez`, and its ratio is the
 //! median of the slices' ratios. Then the same
 //! pages again on a fresh server with 2,000 past weeks and 100,000 past votes, the servers'
-//! peak RSS, the pages of both data sets side by side (`side_by_side`: both servers up, slices
-//! taking turns), and every target of issue "Performance, round two" next to its figure.
+//! peak RSS, and every target of issue "Performance, round two" next to its figure.
 //! Options: `--seconds N` slices per scenario (default 5), `--connections N` (default 64), `--only
 //! TEXT` (the scenarios whose name holds it, in the 200-week run only: for trying a change).
 
 mod load;
 mod seed;
 mod server;
-mod side_by_side;
 
 use load::*;
 use seed::*;
 use server::*;
-use side_by_side::*;
 
 use chrono::Utc;
 use diesel::prelude::*;
@@ -37,7 +34,7 @@ use twir_picks::settings::{DatabaseUrl, Settings, SettingsArgs};
 /// A fixed key (hex) so the benchmark server needs no key file.
 const SESSION_KEY: &str = "5e55104b5e55104b5e55104b5e55104b5e55104b5e55104b5e55104b5e55104b5e55104b5e55104b5e55104b5e55104b5e55104b5e55104b5e55104b5e55104b";
 
-pub(crate) struct Options {
+struct Options {
     seconds: u64,
     connections: usize,
     /// `--only TEXT`: just the scenarios whose name holds TEXT (and `/livez`), one run each.
@@ -82,7 +79,7 @@ fn main() -> anyhow::Result<()> {
     )];
     if let Ok(url) = std::env::var("TEST_DATABASE_URL") {
         if !url.trim().is_empty() {
-            backends.push(("PostgreSQL", postgres_bench_db(&url, "twir_bench")?));
+            backends.push(("PostgreSQL", postgres_bench_db(&url)?));
         }
     }
     for (name, url) in backends {
@@ -94,12 +91,10 @@ fn main() -> anyhow::Result<()> {
         println!("\n== {name}, 2,000 past weeks");
         let fresh = match url.strip_prefix("sqlite://") {
             Some(_) => format!("sqlite://{}", dir.path().join("bench-2000.db").display()),
-            None => postgres_bench_db(&std::env::var("TEST_DATABASE_URL")?, "twir_bench_2000")?,
+            None => postgres_bench_db(&std::env::var("TEST_DATABASE_URL")?)?,
         };
         let long = run_backend(&fresh, 2000, dir.path(), &opts, false)?;
-        println!("\n== {name}, the pages side by side: 200 and 2,000 past weeks");
-        let compared = side_by_side(&url, &fresh, dir.path(), &opts)?;
-        print_targets(name, &usual, &long, &compared);
+        print_targets(name, &usual, &long);
     }
     Ok(())
 }
@@ -125,7 +120,7 @@ impl RunResult {
 const ISSUE_LIVEZ: f64 = 43_300.0;
 
 /// The pages compared between the 200-week and the 2,000-week runs.
-pub(crate) const PAGES: [&str; 5] = [
+const PAGES: [&str; 5] = [
     "GET / (logged out)",
     "GET / (logged in)",
     "GET / (logged in, identity)",
@@ -133,7 +128,7 @@ pub(crate) const PAGES: [&str; 5] = [
     "GET /winners",
 ];
 
-fn print_targets(backend: &str, usual: &RunResult, long: &RunResult, compared: &[Compared]) {
+fn print_targets(backend: &str, usual: &RunResult, long: &RunResult) {
     println!("\n== {backend}: targets");
     let verdict = |ok: bool| if ok { "met" } else { "NOT MET" };
     let (votes, votes_p99, _) = usual.get("POST /votes (distinct users)").unwrap_or_default();
@@ -179,18 +174,22 @@ fn print_targets(backend: &str, usual: &RunResult, long: &RunResult, compared: &
         "  logged-in GET / with gzip >= 0.50 of /livez: {gzip:.2}  {}",
         verdict(gzip >= 0.5)
     );
-    // Measured side by side (`side_by_side`), not across the two runs above.
-    let worst = compared
-        .iter()
-        .max_by(|a, b| a.change.abs().total_cmp(&b.change.abs()));
-    if let Some(worst) = worst {
-        println!(
-            "  2,000 weeks: every page ratio within 10% of 200 weeks (side by side): worst {:+.0}% ({})  {}",
-            worst.change * 100.0,
-            worst.page,
-            verdict(worst.change.abs() <= 0.10)
-        );
+    let mut worst: (f64, &str) = (0.0, "");
+    for page in PAGES {
+        let (Some((_, _, a)), Some((_, _, b))) = (usual.get(page), long.get(page)) else {
+            continue;
+        };
+        let change = b / a - 1.0;
+        if change.abs() > worst.0.abs() {
+            worst = (change, page);
+        }
     }
+    println!(
+        "  2,000 weeks: every page ratio within 10% of 200 weeks: worst {:+.0}% ({})  {}",
+        worst.0 * 100.0,
+        worst.1,
+        verdict(worst.0.abs() <= 0.10)
+    );
     match long.rss_mb {
         Some(mb) => println!(
             "  2,000 weeks: peak RSS < 100 MB: {mb:.1} MB  {}",
@@ -201,7 +200,7 @@ fn print_targets(backend: &str, usual: &RunResult, long: &RunResult, compared: &
 }
 
 /// The middle value (the mean of the two middle ones for an even count).
-pub(crate) fn median(values: &mut [f64]) -> f64 {
+fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     match values.len() {
         0 => 0.0,

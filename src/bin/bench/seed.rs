@@ -2,12 +2,12 @@
 
 use super::*;
 
-pub(crate) fn postgres_bench_db(admin_url: &str, name: &str) -> anyhow::Result<String> {
+pub(crate) fn postgres_bench_db(admin_url: &str) -> anyhow::Result<String> {
     let mut admin = diesel::PgConnection::establish(admin_url)?;
-    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin)?;
-    diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin)?;
+    diesel::sql_query("DROP DATABASE IF EXISTS twir_bench WITH (FORCE)").execute(&mut admin)?;
+    diesel::sql_query("CREATE DATABASE twir_bench").execute(&mut admin)?;
     let mut url = url::Url::parse(admin_url)?;
-    url.set_path(name);
+    url.set_path("twir_bench");
     Ok(url.to_string())
 }
 
