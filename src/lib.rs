@@ -68,6 +68,8 @@ impl Application {
         let addr = listener.local_addr()?;
         let session_key = web::session::load_key(&settings)?;
         let state = build_state(settings, options.clock).await?;
+        // Create the first week (or roll over) now, so no visitor waits for it.
+        state.roll_over().await.map_err(|e| anyhow::anyhow!("{e}"))?;
 
         spawn_background_work(state.clone());
         let metrics_addr = match state.settings.metrics_bind {
@@ -116,8 +118,10 @@ impl Application {
     }
 }
 
-/// Everything but the HTTP server: database (migrations applied), templates, the open week.
-/// Also what the command-line tools work with.
+/// Everything but the HTTP server: database (migrations applied), templates. Also what the
+/// command-line tools work with: it writes nothing, so a command that only reads (`export`,
+/// `fill-draft`) changes nothing; one that writes into the open week rolls over first, as the
+/// server's writes do (`AppState::open_week_for_write`).
 pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<AppState> {
     let url = settings.database.clone();
     let synchronous = settings.sqlite_synchronous;
@@ -125,10 +129,7 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
     let templates_dir = std::env::var_os("TEMPLATES_DIR").map(std::path::PathBuf::from);
     let templates = templates::registry(templates_dir.as_deref())?;
     let attribution = domain::attribution::Renderer::new(templates_dir.as_deref())?;
-    let state = AppState::new(settings, db, templates, attribution, clock)?;
-    // Create the first week (or roll over) now, so no visitor waits for it.
-    state.roll_over().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(state)
+    Ok(AppState::new(settings, db, templates, attribution, clock)?)
 }
 
 /// Periodic work: check nominations that crates.io did not answer for, and keep SQLite's

@@ -289,3 +289,31 @@ on_both_backends! {
         assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("--allow-local"));
     }
 }
+
+on_both_backends! {
+    async fn a_command_that_only_reads_writes_nothing(backend) {
+        use twir_picks::schema::weeks;
+        let app = common::spawn_app(backend).await;
+        let alice = app.logged_in(Profile::new(100, "alice")).await;
+        alice.nominated_crate("serde").await;
+        // The command line runs on the real clock, years after this test's: a command that
+        // rolled the week over at start would close the open week and open today's.
+        let stored = || {
+            let mut conn = common::raw_connection(&app.database_url);
+            weeks::table
+                .select((weeks::issue, weeks::closes_at, weeks::status))
+                .order(weeks::issue)
+                .load::<(i32, chrono::NaiveDateTime, String)>(&mut *conn)
+                .unwrap()
+        };
+        let before = stored();
+        let out = app.cli(&["export", "--allow-local", "--week", "680", "--format", "json"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let dir = tempfile::tempdir().unwrap();
+        let draft = dir.path().join("draft.md");
+        std::fs::write(&draft, include_str!("fixtures/DRAFT_TEMPLATE.md")).unwrap();
+        app.cli(&["fill-draft", "--allow-local", "--week", "680", draft.to_str().unwrap()]);
+        assert_eq!(stored(), before, "reading commands left the weeks as they were");
+        assert_eq!(app.state.open_week().await.unwrap().issue, 680);
+    }
+}

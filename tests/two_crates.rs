@@ -83,11 +83,14 @@ on_both_backends! {
 
         // Taking back one crate leaves the other as the week's crate.
         let res = editor.post("/editor/unpick", &[("category", "crate"), ("nomination_id", &id(serde))]).await;
-        assert_eq!(res.status(), 303);
+        let status = res.status();
+        assert_eq!(status, 303, "{}", res.text().await.unwrap_or_default());
         let shortlist = editor.json("/api/v1/editor/shortlist").await;
         assert_eq!(shortlist["picks"]["crate"]["nomination_id"], tokio);
         assert!(shortlist["sections"]["crate"].as_str().unwrap().contains("This week's crate is [tokio]"));
-        assert_eq!(post(&editor, second(serde)).await.status(), 303);
+        let res = post(&editor, second(serde)).await;
+        let status = res.status();
+        assert_eq!(status, 303, "{}", res.text().await.unwrap_or_default());
 
         // Published: the archive, the API and the feed list both.
         assert_eq!(editor.post("/editor/weeks/680/publish", &[]).await.status(), 303);
