@@ -129,7 +129,7 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
     let templates_dir = std::env::var_os("TEMPLATES_DIR").map(std::path::PathBuf::from);
     let templates = templates::registry(templates_dir.as_deref())?;
     let attribution = domain::attribution::Renderer::new(templates_dir.as_deref())?;
-    Ok(AppState::new(settings, db, templates, attribution, clock)?)
+    AppState::new(settings, db, templates, attribution, clock)
 }
 
 /// Periodic work: check nominations that crates.io did not answer for, and keep SQLite's
