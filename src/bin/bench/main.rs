@@ -141,13 +141,13 @@ fn print_targets(backend: &str, usual: &RunResult, long: &RunResult) {
         Some(cap) => println!(
             "  votes >= {}/s, p99 <= {cap:.0} ms: {}/s, p99 {votes_p99:.1} ms  {}",
             thousands(floor as usize),
-            thousands(votes as usize),
+            thousands(votes.round() as usize),
             verdict(votes >= floor && votes_p99 <= cap)
         ),
         None => println!(
             "  votes >= {}/s: {}/s  {}",
             thousands(floor as usize),
-            thousands(votes as usize),
+            thousands(votes.round() as usize),
             verdict(votes >= floor)
         ),
     }
@@ -161,7 +161,7 @@ fn print_targets(backend: &str, usual: &RunResult, long: &RunResult) {
         "  (the votes target as a share of /livez, {share:.2}, as when it was set at /livez {}/s: \
          {ratio:.2} here, where /livez ran {}/s: {})",
         thousands(ISSUE_LIVEZ as usize),
-        thousands(livez as usize),
+        thousands(livez.round() as usize),
         if ratio >= share { "reached" } else { "not reached" }
     );
     println!(
