@@ -11,6 +11,7 @@
 mod connection;
 mod group_commit;
 pub mod migrate;
+mod wal;
 mod write;
 
 pub use connection::DbConnection;
@@ -388,54 +389,6 @@ where
 }
 
 impl Db {
-    /// SQLite: copy the write-ahead log into the database and truncate it. PostgreSQL: nothing.
-    /// Waits at most `wait_ms` for readers to move off the log (writers of this process queue
-    /// meanwhile); if they are still busy, the log stays as it is until the next call.
-    pub async fn checkpoint(&self, wait_ms: u32) -> Result<(), AppError> {
-        if self.backend != Backend::Sqlite {
-            return Ok(());
-        }
-        #[derive(QueryableByName)]
-        struct Outcome {
-            #[diesel(sql_type = diesel::sql_types::Integer)]
-            busy: i32,
-        }
-        let db = self.clone();
-        let busy = off_executor(move || {
-            db.with_writer(|conn| {
-                conn.batch_execute(&format!("PRAGMA busy_timeout = {wait_ms};"))?;
-                let outcome =
-                    diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").get_result::<Outcome>(conn);
-                // Back to the usual wait whatever happened: this connection returns to the pool.
-                conn.batch_execute(&format!("PRAGMA busy_timeout = {BUSY_TIMEOUT_MS};"))?;
-                Ok(outcome.map(|o| o.busy != 0).unwrap_or(true))
-            })
-        })
-        .await?;
-        if busy {
-            tracing::debug!("write-ahead log checkpoint postponed: readers busy");
-        }
-        Ok(())
-    }
-
-    /// SQLite: `checkpoint` once the write-ahead log has grown past `limit` bytes, waiting at
-    /// most 100 ms for readers. Automatic checkpoints never shrink it while readers keep using
-    /// it, so under sustained load it would grow until the next periodic checkpoint.
-    pub async fn checkpoint_if_larger_than(&self, limit: u64) -> Result<(), AppError> {
-        if self.wal_bytes().is_some_and(|bytes| bytes > limit) {
-            self.checkpoint(100).await?;
-        }
-        Ok(())
-    }
-
-    /// The size of SQLite's write-ahead log (`None` on PostgreSQL).
-    pub fn wal_bytes(&self) -> Option<u64> {
-        let path = self.sqlite_path.as_ref()?;
-        let mut wal = path.clone().into_os_string();
-        wal.push("-wal");
-        Some(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0))
-    }
-
     /// (pool name, connections open, of which idle) for the metrics.
     pub fn pool_use(&self) -> [(&'static str, u32, u32); 2] {
         let (r, w) = (self.readers.state(), self.writers.state());
