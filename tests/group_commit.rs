@@ -102,7 +102,9 @@ async fn hold_the_writer(db: &twir_picks::db::Db) -> tokio::task::JoinHandle<Res
     let (started, wait) = std::sync::mpsc::channel();
     let db = db.clone();
     let blocker = tokio::spawn(async move {
-        db.write(move |_tx| {
+        db.write(move |tx| {
+            // Changes nothing a page shows: the caches keep what they hold.
+            tx.changed(twir_picks::db::Change::Nothing);
             started.send(()).unwrap();
             std::thread::sleep(std::time::Duration::from_millis(400));
             Ok(())
@@ -193,5 +195,70 @@ on_both_backends! {
             assert!(counts.contains(&("serde".to_string(), 5)), "round {round}: {counts:?}");
             assert!(counts.contains(&("tokio".to_string(), 1)), "round {round}: {counts:?}");
         }
+    }
+}
+
+on_both_backends! {
+    async fn a_vote_moved_away_and_back_in_one_batch_shows_where_it_ended(backend) {
+        let app = spawn_app(backend).await;
+        let bob = app.logged_in(Profile::new(100, "bob")).await;
+        let serde = bob.nominated_crate("serde").await;
+        let tokio_id = bob.nominated_crate("tokio").await;
+        app.logged_in(Profile::new(1, "voter")).await;
+        let voter = {
+            let mut conn = app.state.db.get().unwrap();
+            user::find_by_login(&mut conn, "voter").unwrap().unwrap().id
+        };
+        let issue = app.state.open_week().await.unwrap().issue;
+        let now = app.clock.now();
+        let db = app.state.db.clone();
+        let counts = || async {
+            let week = app.browser().json("/api/v1/weeks/current").await;
+            let mut counts: Vec<(String, i64)> = week["categories"]["crate"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| (e["crate"]["name"].as_str().unwrap_or_default().to_string(), e["votes"].as_i64().unwrap()))
+                .collect();
+            counts.sort();
+            counts
+        };
+
+        // PostgreSQL has two writer threads: hold both, so the three votes queue together.
+        let blockers = [hold_the_writer(&db).await, hold_the_writer(&db).await];
+        // The ranking is in memory now: what the batch says it changed moves its counts.
+        assert_eq!(counts().await, [("serde".to_string(), 0), ("tokio".to_string(), 0)]);
+        let mut writes = Vec::new();
+        for nomination_id in [serde, tokio_id, serde] {
+            let db = db.clone();
+            writes.push(tokio::spawn(async move {
+                db.write_mergeable(vote::NewVote {
+                    user_id: voter,
+                    issue,
+                    category: Category::Crate,
+                    nomination_id,
+                    now,
+                })
+                .await
+            }));
+        }
+        for blocker in blockers {
+            blocker.await.unwrap().unwrap();
+        }
+        for w in writes {
+            w.await.unwrap().unwrap();
+        }
+        let mut conn = common::raw_connection(&app.database_url);
+        let stored: Vec<i32> = votes::table
+            .filter(votes::week_issue.eq(issue))
+            .select(votes::nomination_id)
+            .load(&mut *conn)
+            .unwrap();
+        assert_eq!(stored, [serde], "the last vote stands");
+        assert_eq!(
+            counts().await,
+            [("serde".to_string(), 1), ("tokio".to_string(), 0)],
+            "the page counts what is stored"
+        );
     }
 }

@@ -219,9 +219,7 @@ impl Writer {
                 let mut changes: Vec<Change> = Vec::new();
                 for (_, said) in results.iter().filter(|(answer, _)| answer.is_ok()) {
                     for change in said {
-                        if !changes.contains(change) {
-                            changes.push(*change);
-                        }
+                        super::write::say_once(&mut changes, *change);
                     }
                 }
                 // The caches first: a request answered next reads what it wrote.
@@ -331,19 +329,20 @@ impl Savepoints<'_> {
     /// A run of mergeable writes of one kind: together in one savepoint, or, when that fails,
     /// each alone in its own.
     fn merged(&mut self, run: Vec<MergeableJob>) -> Result<(), AppError> {
-        self.next()?;
-        let items: Vec<&(dyn Any + Send)> = run.iter().map(|job| job.item.as_ref()).collect();
-        let together = run[0].together;
-        if let (Ok(()), said) = self.attempt(|tx| together(tx, &items))? {
-            // The caches hear the run's changes once (with its first write's answer).
-            self.results.push((Ok(Box::new(())), said));
-            for _ in 1..run.len() {
-                self.results.push((Ok(Box::new(())), Vec::new()));
-            }
-            if run.len() > 1 {
+        // A run of one is written alone: its own statement, the same shape every time.
+        if run.len() > 1 {
+            self.next()?;
+            let items: Vec<&(dyn Any + Send)> = run.iter().map(|job| job.item.as_ref()).collect();
+            let together = run[0].together;
+            if let (Ok(()), said) = self.attempt(|tx| together(tx, &items))? {
+                // The caches hear the run's changes once (with its first write's answer).
+                self.results.push((Ok(Box::new(())), said));
+                for _ in 1..run.len() {
+                    self.results.push((Ok(Box::new(())), Vec::new()));
+                }
                 self.merged += run.len() as u64;
+                return Ok(());
             }
-            return Ok(());
         }
         for job in &run {
             self.next()?;

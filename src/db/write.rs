@@ -47,9 +47,7 @@ impl<'c> Tx<'c> {
 
     /// Say what this write changes (every model function that writes does).
     pub fn changed(&mut self, change: Change) {
-        if !self.changes.contains(&change) {
-            self.changes.push(change);
-        }
+        say_once(&mut self.changes, change);
     }
 
     /// The connection, for one diesel call (`.execute(tx.conn())`); `tx` stays usable after.
@@ -83,3 +81,10 @@ impl DerefMut for Tx<'_> {
 
 /// Hears every committed write's changes (set once by the service; the command line has none).
 pub type Listener = std::sync::Arc<dyn Fn(&[Change]) + Send + Sync>;
+
+/// Add `change` to `changes`, once: said again, it moves to the end. The caches replay votes in
+/// order, so a vote for A, then B, then A again must end on A (as the database does).
+pub(super) fn say_once(changes: &mut Vec<Change>, change: Change) {
+    changes.retain(|c| *c != change);
+    changes.push(change);
+}

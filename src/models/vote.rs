@@ -92,6 +92,9 @@ impl Mergeable for NewVote {
                 None => rows.push(item),
             }
         }
+        // In key order: two PostgreSQL writer threads upserting overlapping rows then lock
+        // them in the same order, and cannot deadlock.
+        rows.sort_by_key(|v| (v.user_id, v.issue, v.category.as_str()));
         let rows: Vec<_> = rows
             .iter()
             .map(|v| {
