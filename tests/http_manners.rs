@@ -192,3 +192,31 @@ on_both_backends! {
         assert_eq!(week["categories"]["crate"][0]["votes"], 1);
     }
 }
+
+on_both_backends! {
+    async fn the_open_weeks_page_says_how_long_voting_stays_open_as_time_passes(backend) {
+        let app = common::spawn_app(backend).await;
+        let bob = app.logged_in(Profile::new(100, "bob")).await;
+        bob.nominated_crate("serde").await;
+        let week = app.state.open_week().await.unwrap();
+        let closes_at = week.closes_at.and_utc();
+        let refresh = twir_picks::cache::REFRESH + std::time::Duration::from_millis(150);
+        let says = |now| format!("({})", twir_picks::domain::week::relative(closes_at, now));
+
+        app.clock.set(closes_at - chrono::Duration::hours(5));
+        tokio::time::sleep(refresh).await;
+        let first = app.get("/").await;
+        let etag = first.headers()["etag"].to_str().unwrap().to_string();
+        let page = first.text().await.unwrap();
+        assert!(page.contains(&says(app.clock.now())), "{}", says(app.clock.now()));
+        assert!(bob.get_text("/").await.contains("(in 5 hours)"), "a member's page too");
+
+        // Nothing changes but the time: the pages say so, with a new ETag.
+        app.clock.set(closes_at - chrono::Duration::hours(3));
+        tokio::time::sleep(refresh).await;
+        let later = app.get("/").await;
+        assert_ne!(later.headers()["etag"].to_str().unwrap(), etag);
+        assert!(later.text().await.unwrap().contains("(in 3 hours)"));
+        assert!(bob.get_text("/").await.contains("(in 3 hours)"), "a member's page too");
+    }
+}

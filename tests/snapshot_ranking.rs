@@ -86,7 +86,7 @@ async fn from_cache(app: &TestApp) -> Ranking {
     let view = app
         .state
         .ballot
-        .view(&app.state.db, &week, app.settings().ballot_weeks)
+        .view(&app.state.db, &week, app.settings().ballot_weeks, app.clock.now())
         .await
         .unwrap();
     ranking_of(&view.ranked)

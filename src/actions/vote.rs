@@ -29,7 +29,10 @@ pub async fn cast(state: &AppState, user: &CurrentUser, nomination_id: i32) -> R
     // It is the readers' view, loaded again here when it is older than `cache::REFRESH` (once
     // for everyone), so a run of votes with no reader between them does not read the
     // nomination, the ballot and the nominators inside the write transaction for each.
-    let view = state.ballot.view(&state.db, &week, ballot_weeks).await?;
+    let view = state
+        .ballot
+        .view(&state.db, &week, ballot_weeks, state.clock.now())
+        .await?;
     if let Some((category, nominators)) = view.ballot_entry(nomination_id) {
         if nominators.contains(&user_id) {
             return Err(own_nomination());

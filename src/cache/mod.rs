@@ -38,6 +38,10 @@ struct Snapshot {
     tally: Tally,
     /// Bumped on every change; part of the ETag.
     version: u64,
+    /// How long voting stays open, as the pages rendered for `version` say it ("in 3
+    /// hours"): a reload that finds the ranking unchanged keeps the version only while this
+    /// still reads the same.
+    closes_in: String,
     rendered: HashMap<&'static str, (u64, Rendered)>,
     /// Pages with room for each visitor's own parts, by name, for a version.
     skeletons: HashMap<&'static str, (u64, Arc<Skeleton>)>,
@@ -112,6 +116,9 @@ pub struct BallotCache {
     loading: tokio::sync::Mutex<()>,
     /// Distinguishes snapshots across reloads, so ETags never repeat.
     generation: AtomicU64,
+    /// Counts `invalidate` calls: a reload that read the database before one (so may have
+    /// missed the change it announced) does not keep what it read.
+    invalidations: AtomicU64,
 }
 
 impl Default for BallotCache {
@@ -120,6 +127,7 @@ impl Default for BallotCache {
             snapshot: RwLock::new(None),
             loading: tokio::sync::Mutex::new(()),
             generation: AtomicU64::new(1),
+            invalidations: AtomicU64::new(0),
         }
     }
 }
@@ -166,8 +174,14 @@ impl BallotCache {
         })
     }
 
-    /// The public ranking of `week` (the open one), from memory when fresh.
-    pub async fn view(&self, db: &crate::db::Db, week: &Week, ballot_weeks: i32) -> Result<View, AppError> {
+    /// The public ranking of `week` (the open one) at `now`, from memory when fresh.
+    pub async fn view(
+        &self,
+        db: &crate::db::Db,
+        week: &Week,
+        ballot_weeks: i32,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<View, AppError> {
         if let Some(v) = self.fresh(week.issue) {
             return Ok(v);
         }
@@ -182,50 +196,75 @@ impl BallotCache {
         if let Some(v) = self.fresh(week.issue) {
             return Ok(v);
         }
-        let loaded_at = Instant::now();
-        let w = week.clone();
-        let (mut ranked, rows) = db
-            .read(move |conn| {
-                let ranked = ballot::ranked_week(conn, &w, ballot_weeks, false)?;
-                let rows = crate::models::vote::counted_in_week(conn, w.issue)?;
-                Ok((ranked, rows))
-            })
-            .await?;
-        let tally = Tally::new(rows.into_iter().map(|v| (v.user_id, v.category, v.nomination_id)));
-        apply_tally(&mut ranked, &tally);
-        {
+        let closes_in = crate::domain::week::relative(week.closes_at.and_utc(), now);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let invalidations = self.invalidations.load(Ordering::SeqCst);
+            let loaded_at = Instant::now();
+            let w = week.clone();
+            let (mut ranked, rows) = db
+                .read(move |conn| {
+                    let ranked = ballot::ranked_week(conn, &w, ballot_weeks, false)?;
+                    let rows = crate::models::vote::counted_in_week(conn, w.issue)?;
+                    Ok((ranked, rows))
+                })
+                .await?;
+            let tally = Tally::new(rows.into_iter().map(|v| (v.user_id, v.category, v.nomination_id)));
+            apply_tally(&mut ranked, &tally);
+            let mut guard = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+            // A change committed while this read ran is announced by `invalidate` (under this
+            // lock): what was read may lack it (a hide, a co-nomination a vote is checked
+            // against), so it is read again rather than kept.
+            if self.invalidations.load(Ordering::SeqCst) != invalidations {
+                drop(guard);
+                if attempt < 3 {
+                    continue;
+                }
+                // Changes keep coming: answer with what was read, keep nothing.
+                return Ok(View {
+                    ranked: Arc::new(ranked),
+                    version: self.generation.fetch_add(1, Ordering::Relaxed) << 32,
+                });
+            }
             // Read again and found as it was (the usual case: this instance wrote everything,
             // or nothing happened): keep the version, and with it every rendered and
-            // compressed piece, instead of making them all again once a second.
-            let mut guard = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+            // compressed piece, instead of making them all again once a second. The pages
+            // also say how long voting stays open: when that reads otherwise, the version
+            // moves (its lower half, so the entries' pieces stay) and the pages are made again.
             if let Some(s) = guard
                 .as_mut()
                 .filter(|s| s.issue == week.issue && *s.ranked == ranked && s.tally == tally)
             {
                 s.loaded_at = loaded_at;
+                if s.closes_in != closes_in {
+                    s.closes_in = closes_in;
+                    s.version += 1;
+                }
                 return Ok(View {
                     ranked: s.ranked.clone(),
                     version: s.version,
                 });
             }
+            let version = self.generation.fetch_add(1, Ordering::Relaxed) << 32;
+            let view = View {
+                ranked: Arc::new(ranked),
+                version,
+            };
+            *guard = Some(Snapshot {
+                issue: week.issue,
+                loaded_at,
+                ranked: view.ranked.clone(),
+                tally,
+                version,
+                closes_in,
+                rendered: HashMap::new(),
+                skeletons: HashMap::new(),
+                fragments: FxHashMap::default(),
+                follow_ons: FxHashMap::default(),
+            });
+            return Ok(view);
         }
-        let version = self.generation.fetch_add(1, Ordering::Relaxed) << 32;
-        let view = View {
-            ranked: Arc::new(ranked),
-            version,
-        };
-        *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Some(Snapshot {
-            issue: week.issue,
-            loaded_at,
-            ranked: view.ranked.clone(),
-            tally,
-            version,
-            rendered: HashMap::new(),
-            skeletons: HashMap::new(),
-            fragments: FxHashMap::default(),
-            follow_ons: FxHashMap::default(),
-        });
-        Ok(view)
     }
 
     /// A committed vote (or, with `None`, a withdrawal) in week `issue`.
@@ -245,6 +284,7 @@ impl BallotCache {
         };
         // A vote for something this snapshot does not show: read everything again.
         if to.is_some_and(|n| s.ranked.entry(n).is_none()) {
+            self.invalidations.fetch_add(1, Ordering::SeqCst);
             *guard = None;
             return Some(recorded);
         }
@@ -271,7 +311,9 @@ impl BallotCache {
 
     /// Anything else changed: the next reader loads a new snapshot.
     pub fn invalidate(&self) {
-        *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = None;
+        let mut guard = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+        self.invalidations.fetch_add(1, Ordering::SeqCst);
+        *guard = None;
     }
 
     /// A rendered body for `view`, made once per version by `render`.

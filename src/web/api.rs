@@ -44,7 +44,7 @@ pub async fn current_week_json(
     let week = state.open_week().await?;
     let view = state
         .ballot
-        .view(&state.db, &week, state.settings.ballot_weeks)
+        .view(&state.db, &week, state.settings.ballot_weeks, state.clock.now())
         .await?;
     let body = state.ballot.rendered("api-week", &view, || {
         serde_json::to_vec(&*view.ranked).map_err(AppError::internal)

@@ -66,7 +66,10 @@ pub async fn ranked(state: &AppState, week: Week) -> Result<Arc<RankedWeek>, App
 pub async fn ranked_view(state: &AppState, week: Week) -> Result<(Arc<RankedWeek>, Option<View>), AppError> {
     let ballot_weeks = state.settings.ballot_weeks;
     if week.is_open_at(state.clock.now()) {
-        let view = state.ballot.view(&state.db, &week, ballot_weeks).await?;
+        let view = state
+            .ballot
+            .view(&state.db, &week, ballot_weeks, state.clock.now())
+            .await?;
         return Ok((view.ranked.clone(), Some(view)));
     }
     let ranked = state
