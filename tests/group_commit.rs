@@ -262,3 +262,60 @@ on_both_backends! {
         );
     }
 }
+
+on_both_backends! {
+    async fn a_vote_committed_while_the_ranking_is_read_again_stays_in_memory(backend) {
+        let app = spawn_app(backend).await;
+        let bob = app.logged_in(Profile::new(100, "bob")).await;
+        let serde = bob.nominated_crate("serde").await;
+        let tokio_id = bob.nominated_crate("tokio").await;
+        let mut voters = Vec::new();
+        for i in 0..16 {
+            app.logged_in(Profile::new(i + 1, &format!("voter{i}"))).await;
+            let mut conn = app.state.db.get().unwrap();
+            voters.push(user::find_by_login(&mut conn, &format!("voter{i}")).unwrap().unwrap().id);
+        }
+        let week = app.state.open_week().await.unwrap();
+        let (issue, now, ballot_weeks) = (week.issue, app.clock.now(), app.settings().ballot_weeks);
+        let state = app.state.clone();
+        // Readers keep asking, so the ranking is read again as soon as it is a second old,
+        // while votes commit during those reads: each voter, after each acknowledged vote,
+        // must find it in memory whenever memory answers.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_millis(3500);
+        let reader = {
+            let (state, week) = (state.clone(), week.clone());
+            tokio::spawn(async move {
+                while std::time::Instant::now() < deadline {
+                    state.ballot.view(&state.db, &week, ballot_weeks, now).await.unwrap();
+                    tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+                }
+            })
+        };
+        let mut tasks = Vec::new();
+        for (i, user_id) in voters.into_iter().enumerate() {
+            let state = state.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut round = i;
+                while std::time::Instant::now() < deadline {
+                    let nomination_id = if round % 2 == 0 { serde } else { tokio_id };
+                    round += 1;
+                    state
+                        .db
+                        .write_mergeable(vote::NewVote { user_id, issue, category: Category::Crate, nomination_id, now })
+                        .await
+                        .unwrap();
+                    if let Some(votes) = state.ballot.votes_of(issue, user_id) {
+                        assert!(
+                            votes.contains(&(Category::Crate, nomination_id)),
+                            "voter {user_id} voted for {nomination_id}, memory says {votes:?}"
+                        );
+                    }
+                }
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap();
+        }
+        reader.await.unwrap();
+    }
+}

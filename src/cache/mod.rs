@@ -109,7 +109,13 @@ const MAX_FRAGMENTS: usize = 4096;
 pub struct View {
     pub ranked: Arc<RankedWeek>,
     pub version: u64,
+    /// Kept as the snapshot: no change announced while it was read is missing from it.
+    /// A view read while changes kept coming is not, and votes do not check against it.
+    settled: bool,
 }
+
+/// A vote as the listener hears it: (week, user, category, nomination or withdrawn).
+type HeardVote = (i32, i32, Category, Option<i32>);
 
 pub struct BallotCache {
     snapshot: RwLock<Option<Snapshot>>,
@@ -119,6 +125,10 @@ pub struct BallotCache {
     /// Counts `invalidate` calls: a reload that read the database before one (so may have
     /// missed the change it announced) does not keep what it read.
     invalidations: AtomicU64,
+    /// The votes heard while a reload reads (`None`: no reload is reading). Its read may
+    /// have missed them, so the reload applies them to what it read before keeping it
+    /// (recording a vote twice changes nothing). Locked after `snapshot`, never before.
+    heard_while_reading: std::sync::Mutex<Option<Vec<HeardVote>>>,
 }
 
 impl Default for BallotCache {
@@ -128,6 +138,7 @@ impl Default for BallotCache {
             loading: tokio::sync::Mutex::new(()),
             generation: AtomicU64::new(1),
             invalidations: AtomicU64::new(0),
+            heard_while_reading: std::sync::Mutex::new(None),
         }
     }
 }
@@ -147,6 +158,9 @@ impl View {
     /// What this view knows about a nomination on its public ballot: its category and who
     /// nominated it. `None`: not on it (ask the database why).
     pub fn ballot_entry(&self, nomination_id: i32) -> Option<(Category, Vec<i32>)> {
+        if !self.settled {
+            return None;
+        }
         let entry = self.ranked.entry(nomination_id)?;
         Some((
             entry.nomination.category(),
@@ -162,6 +176,7 @@ impl BallotCache {
         (s.loaded_at.elapsed() < REFRESH).then(|| View {
             ranked: s.ranked.clone(),
             version: s.version,
+            settled: true,
         })
     }
 
@@ -171,6 +186,7 @@ impl BallotCache {
         Some(View {
             ranked: s.ranked.clone(),
             version: s.version,
+            settled: true,
         })
     }
 
@@ -202,6 +218,7 @@ impl BallotCache {
             attempt += 1;
             let invalidations = self.invalidations.load(Ordering::SeqCst);
             let loaded_at = Instant::now();
+            let hearing = HearingWhileReading::start(&self.heard_while_reading);
             let w = week.clone();
             let (mut ranked, rows) = db
                 .read(move |conn| {
@@ -210,13 +227,21 @@ impl BallotCache {
                     Ok((ranked, rows))
                 })
                 .await?;
-            let tally = Tally::new(rows.into_iter().map(|v| (v.user_id, v.category, v.nomination_id)));
-            apply_tally(&mut ranked, &tally);
+            let mut tally = Tally::new(rows.into_iter().map(|v| (v.user_id, v.category, v.nomination_id)));
             let mut guard = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+            // Votes committed while this read ran, which it may have missed.
+            let mut missing_entry = false;
+            for (issue, user, category, nomination) in hearing.finish() {
+                if issue == week.issue {
+                    tally.record(user, category, nomination);
+                    missing_entry |= nomination.is_some_and(|n| ranked.entry(n).is_none());
+                }
+            }
+            apply_tally(&mut ranked, &tally);
             // A change committed while this read ran is announced by `invalidate` (under this
             // lock): what was read may lack it (a hide, a co-nomination a vote is checked
             // against), so it is read again rather than kept.
-            if self.invalidations.load(Ordering::SeqCst) != invalidations {
+            if self.invalidations.load(Ordering::SeqCst) != invalidations || missing_entry {
                 drop(guard);
                 if attempt < 3 {
                     continue;
@@ -225,6 +250,7 @@ impl BallotCache {
                 return Ok(View {
                     ranked: Arc::new(ranked),
                     version: self.generation.fetch_add(1, Ordering::Relaxed) << 32,
+                    settled: false,
                 });
             }
             // Read again and found as it was (the usual case: this instance wrote everything,
@@ -244,12 +270,14 @@ impl BallotCache {
                 return Ok(View {
                     ranked: s.ranked.clone(),
                     version: s.version,
+                    settled: true,
                 });
             }
             let version = self.generation.fetch_add(1, Ordering::Relaxed) << 32;
             let view = View {
                 ranked: Arc::new(ranked),
                 version,
+                settled: true,
             };
             *guard = Some(Snapshot {
                 issue: week.issue,
@@ -277,6 +305,14 @@ impl BallotCache {
         nomination: Option<i32>,
     ) -> Option<Recorded> {
         let mut guard = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(heard) = self
+            .heard_while_reading
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_mut()
+        {
+            heard.push((issue, user_id, category, nomination));
+        }
         let s = guard.as_mut().filter(|s| s.issue == issue)?;
         let recorded = s.tally.record(user_id, category, nomination);
         let Recorded::Moved { from, to } = recorded else {
@@ -439,5 +475,32 @@ impl BallotCache {
             }
         }
         Ok(found.into_iter().flatten().collect())
+    }
+}
+
+/// The votes heard while a reload reads: started before the read, finished (under the
+/// snapshot's lock) before what was read is kept; also stops hearing when the read fails.
+struct HearingWhileReading<'a> {
+    heard: &'a std::sync::Mutex<Option<Vec<HeardVote>>>,
+}
+
+impl<'a> HearingWhileReading<'a> {
+    fn start(heard: &'a std::sync::Mutex<Option<Vec<HeardVote>>>) -> Self {
+        *heard.lock().unwrap_or_else(|e| e.into_inner()) = Some(Vec::new());
+        HearingWhileReading { heard }
+    }
+
+    fn finish(self) -> Vec<HeardVote> {
+        self.heard
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for HearingWhileReading<'_> {
+    fn drop(&mut self) {
+        *self.heard.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 }

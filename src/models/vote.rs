@@ -92,9 +92,10 @@ impl Mergeable for NewVote {
                 None => rows.push(item),
             }
         }
-        // In key order: two PostgreSQL writer threads upserting overlapping rows then lock
-        // them in the same order, and cannot deadlock.
-        rows.sort_by_key(|v| (v.user_id, v.issue, v.category.as_str()));
+        // In key order: two PostgreSQL writer threads upserting overlapping runs of votes then
+        // lock their rows in the same order (other writes in the same batches can still cross;
+        // PostgreSQL detects that and the batch falls back to one write at a time).
+        rows.sort_by_key(|v| v.key());
         let rows: Vec<_> = rows
             .iter()
             .map(|v| {
