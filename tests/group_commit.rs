@@ -19,34 +19,14 @@ on_both_backends! {
         let app = spawn_app(backend).await;
         let bob = app.logged_in(Profile::new(100, "bob")).await;
         let serde = bob.nominated_crate("serde").await;
-        let mut ids = Vec::new();
-        for i in 0..8 {
-            app.logged_in(Profile::new(i + 1, &format!("voter{i}"))).await;
-            let mut conn = app.state.db.get().unwrap();
-            ids.push(user::find_by_login(&mut conn, &format!("voter{i}")).unwrap().unwrap().id);
-        }
+        let ids = voters(&app, 8).await;
         let issue = app.state.open_week().await.unwrap().issue;
         let now = app.clock.now();
         let db = app.state.db.clone();
         let batches_before = db.write_counters().batches.load(Ordering::SeqCst);
 
         // Hold the writer, so everything below waits in the queue and goes in one batch.
-        let (started, wait) = std::sync::mpsc::channel();
-        let blocker = {
-            let db = db.clone();
-            tokio::spawn(async move {
-                db.write(move |_tx| {
-                    started.send(()).unwrap();
-                    std::thread::sleep(std::time::Duration::from_millis(400));
-                    Ok(())
-                })
-                .await
-            })
-        };
-        // (This runtime has one thread: let the spawned write start, without blocking it.)
-        while wait.try_recv().is_err() {
-            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-        }
+        let blocker = hold_the_writer(&db).await;
         let mut writes = Vec::new();
         for (i, &user_id) in ids.iter().enumerate() {
             let db = db.clone();
@@ -118,18 +98,65 @@ async fn hold_the_writer(db: &twir_picks::db::Db) -> tokio::task::JoinHandle<Res
     blocker
 }
 
+/// Sign in `voter0`…`voter{n-1}` and return their user ids.
+async fn voters(app: &common::TestApp, n: i64) -> Vec<i32> {
+    let mut ids = Vec::new();
+    for i in 0..n {
+        app.logged_in(Profile::new(i + 1, &format!("voter{i}"))).await;
+        let mut conn = app.state.db.get().unwrap();
+        ids.push(
+            user::find_by_login(&mut conn, &format!("voter{i}"))
+                .unwrap()
+                .unwrap()
+                .id,
+        );
+    }
+    ids
+}
+
+/// A crate vote through the merging write path.
+async fn vote_for(
+    db: &twir_picks::db::Db,
+    user_id: i32,
+    issue: i32,
+    nomination_id: i32,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), AppError> {
+    db.write_mergeable(vote::NewVote {
+        user_id,
+        issue,
+        category: Category::Crate,
+        nomination_id,
+        now,
+    })
+    .await
+}
+
+/// The week's crate entries with the votes the API counts, by name.
+async fn crate_votes(app: &common::TestApp) -> Vec<(String, i64)> {
+    let week = app.browser().json("/api/v1/weeks/current").await;
+    let mut counts: Vec<(String, i64)> = week["categories"]["crate"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["crate"]["name"].as_str().unwrap_or_default().to_string(),
+                e["votes"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    counts.sort();
+    counts
+}
+
 on_both_backends! {
     async fn votes_queued_together_are_merged_and_a_bad_one_is_refused_alone(backend) {
         let app = spawn_app(backend).await;
         let bob = app.logged_in(Profile::new(100, "bob")).await;
         let serde = bob.nominated_crate("serde").await;
         let tokio_id = bob.nominated_crate("tokio").await;
-        let mut ids = Vec::new();
-        for i in 0..6 {
-            app.logged_in(Profile::new(i + 1, &format!("voter{i}"))).await;
-            let mut conn = app.state.db.get().unwrap();
-            ids.push(user::find_by_login(&mut conn, &format!("voter{i}")).unwrap().unwrap().id);
-        }
+        let ids = voters(&app, 6).await;
         let issue = app.state.open_week().await.unwrap().issue;
         let now = app.clock.now();
         let db = app.state.db.clone();
@@ -149,16 +176,7 @@ on_both_backends! {
             let mut writes = Vec::new();
             for &(user_id, nomination_id) in &plan {
                 let db = db.clone();
-                writes.push(tokio::spawn(async move {
-                    db.write_mergeable(vote::NewVote {
-                        user_id,
-                        issue,
-                        category: Category::Crate,
-                        nomination_id,
-                        now,
-                    })
-                    .await
-                }));
+                writes.push(tokio::spawn(async move { vote_for(&db, user_id, issue, nomination_id, now).await }));
             }
             blocker.await.unwrap().unwrap();
             for (i, w) in writes.into_iter().enumerate() {
@@ -185,13 +203,7 @@ on_both_backends! {
             let mut expected: Vec<(i32, i32)> = ids.iter().map(|&id| (id, serde)).collect();
             expected[0].1 = tokio_id;
             assert_eq!(stored, expected, "round {round}");
-            let week = app.browser().json("/api/v1/weeks/current").await;
-            let counts: Vec<(String, i64)> = week["categories"]["crate"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|e| (e["crate"]["name"].as_str().unwrap_or_default().to_string(), e["votes"].as_i64().unwrap()))
-                .collect();
+            let counts = crate_votes(&app).await;
             assert!(counts.contains(&("serde".to_string(), 5)), "round {round}: {counts:?}");
             assert!(counts.contains(&("tokio".to_string(), 1)), "round {round}: {counts:?}");
         }
@@ -204,43 +216,19 @@ on_both_backends! {
         let bob = app.logged_in(Profile::new(100, "bob")).await;
         let serde = bob.nominated_crate("serde").await;
         let tokio_id = bob.nominated_crate("tokio").await;
-        app.logged_in(Profile::new(1, "voter")).await;
-        let voter = {
-            let mut conn = app.state.db.get().unwrap();
-            user::find_by_login(&mut conn, "voter").unwrap().unwrap().id
-        };
+        let voter = voters(&app, 1).await[0];
         let issue = app.state.open_week().await.unwrap().issue;
         let now = app.clock.now();
         let db = app.state.db.clone();
-        let counts = || async {
-            let week = app.browser().json("/api/v1/weeks/current").await;
-            let mut counts: Vec<(String, i64)> = week["categories"]["crate"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|e| (e["crate"]["name"].as_str().unwrap_or_default().to_string(), e["votes"].as_i64().unwrap()))
-                .collect();
-            counts.sort();
-            counts
-        };
 
         // PostgreSQL has two writer threads: hold both, so the three votes queue together.
         let blockers = [hold_the_writer(&db).await, hold_the_writer(&db).await];
         // The ranking is in memory now: what the batch says it changed moves its counts.
-        assert_eq!(counts().await, [("serde".to_string(), 0), ("tokio".to_string(), 0)]);
+        assert_eq!(crate_votes(&app).await, [("serde".to_string(), 0), ("tokio".to_string(), 0)]);
         let mut writes = Vec::new();
         for nomination_id in [serde, tokio_id, serde] {
             let db = db.clone();
-            writes.push(tokio::spawn(async move {
-                db.write_mergeable(vote::NewVote {
-                    user_id: voter,
-                    issue,
-                    category: Category::Crate,
-                    nomination_id,
-                    now,
-                })
-                .await
-            }));
+            writes.push(tokio::spawn(async move { vote_for(&db, voter, issue, nomination_id, now).await }));
         }
         for blocker in blockers {
             blocker.await.unwrap().unwrap();
@@ -256,7 +244,7 @@ on_both_backends! {
             .unwrap();
         assert_eq!(stored, [serde], "the last vote stands");
         assert_eq!(
-            counts().await,
+            crate_votes(&app).await,
             [("serde".to_string(), 1), ("tokio".to_string(), 0)],
             "the page counts what is stored"
         );
@@ -269,12 +257,7 @@ on_both_backends! {
         let bob = app.logged_in(Profile::new(100, "bob")).await;
         let serde = bob.nominated_crate("serde").await;
         let tokio_id = bob.nominated_crate("tokio").await;
-        let mut voters = Vec::new();
-        for i in 0..16 {
-            app.logged_in(Profile::new(i + 1, &format!("voter{i}"))).await;
-            let mut conn = app.state.db.get().unwrap();
-            voters.push(user::find_by_login(&mut conn, &format!("voter{i}")).unwrap().unwrap().id);
-        }
+        let voters = voters(&app, 16).await;
         let week = app.state.open_week().await.unwrap();
         let (issue, now, ballot_weeks) = (week.issue, app.clock.now(), app.settings().ballot_weeks);
         let state = app.state.clone();
@@ -299,11 +282,7 @@ on_both_backends! {
                 while std::time::Instant::now() < deadline {
                     let nomination_id = if round % 2 == 0 { serde } else { tokio_id };
                     round += 1;
-                    state
-                        .db
-                        .write_mergeable(vote::NewVote { user_id, issue, category: Category::Crate, nomination_id, now })
-                        .await
-                        .unwrap();
+                    vote_for(&state.db, user_id, issue, nomination_id, now).await.unwrap();
                     if let Some(votes) = state.ballot.votes_of(issue, user_id) {
                         assert!(
                             votes.contains(&(Category::Crate, nomination_id)),

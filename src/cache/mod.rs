@@ -320,8 +320,7 @@ impl BallotCache {
         };
         // A vote for something this snapshot does not show: read everything again.
         if to.is_some_and(|n| s.ranked.entry(n).is_none()) {
-            self.invalidations.fetch_add(1, Ordering::SeqCst);
-            *guard = None;
+            self.forget(&mut guard);
             return Some(recorded);
         }
         let ranked = Arc::make_mut(&mut s.ranked);
@@ -347,9 +346,14 @@ impl BallotCache {
 
     /// Anything else changed: the next reader loads a new snapshot.
     pub fn invalidate(&self) {
-        let mut guard = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+        self.forget(&mut self.snapshot.write().unwrap_or_else(|e| e.into_inner()));
+    }
+
+    /// Drop the snapshot, under its lock, counting it: a reload whose read began before
+    /// then keeps nothing it read.
+    fn forget(&self, snapshot: &mut Option<Snapshot>) {
         self.invalidations.fetch_add(1, Ordering::SeqCst);
-        *guard = None;
+        *snapshot = None;
     }
 
     /// A rendered body for `view`, made once per version by `render`.
