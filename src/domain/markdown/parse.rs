@@ -18,6 +18,9 @@ pub enum Kind {
     Quote,
 }
 
+/// What a pitch is read after: plain text that starts a paragraph.
+const SENTENCE: &str = "x ";
+
 /// `text` as the allowlisted tree of a field of `kind`.
 pub fn parse(text: &str, kind: Kind) -> Vec<Paragraph> {
     match kind {
@@ -30,16 +33,26 @@ pub fn parse(text: &str, kind: Kind) -> Vec<Paragraph> {
             }
         }
         Kind::Prose => {
-            // One line: no newline reaches the parser, so no break can come out of it.
-            let mut line: Paragraph = Vec::new();
-            for (n, paragraph) in Reader::new(one_line(text).trim()).paragraphs().into_iter().enumerate() {
-                if n > 0 {
-                    push_text(&mut line, " ");
+            // A pitch completes "This week's crate is NAME, …": it is read where it stands,
+            // inside a line, so nothing in it can open a block.
+            let line = format!("{SENTENCE}{}", one_line(text).trim_matches(' '));
+            let mut paragraphs = Reader::new(&line).paragraphs();
+            let mut line = paragraphs.pop().unwrap_or_default();
+            debug_assert!(paragraphs.is_empty(), "one line inside a sentence is one paragraph");
+            // The sentence's start is the first text (its space gone when nothing follows).
+            if let Some(Inline::Text(t)) = line.first_mut() {
+                let sentence = SENTENCE.trim_end();
+                if t.starts_with(sentence) {
+                    t.drain(..sentence.len());
+                    if t.starts_with(' ') {
+                        t.remove(0);
+                    }
                 }
-                for inline in paragraph {
-                    push(&mut line, inline);
+                if t.is_empty() {
+                    line.remove(0);
                 }
             }
+            trim_end(&mut line);
             if line.is_empty() {
                 Vec::new()
             } else {
@@ -88,12 +101,28 @@ fn push_text(out: &mut Vec<Inline>, text: &str) {
     }
 }
 
+/// Spaces at a line's end show nothing, and written before a line break they would make it
+/// hard: no text ends a line with them.
+fn trim_end(out: &mut Vec<Inline>) {
+    if let Some(Inline::Text(t)) = out.last_mut() {
+        t.truncate(t.trim_end_matches(' ').len());
+        if t.is_empty() {
+            out.pop();
+        }
+    }
+}
+
+fn push_break(out: &mut Vec<Inline>, brk: Inline) {
+    trim_end(out);
+    out.push(brk);
+}
+
 /// Text typed for a construct the tree does not allow, inside a line: its lines kept apart by
 /// soft breaks, each continuation line's indentation dropped.
 fn literal_inlines(out: &mut Vec<Inline>, source: &str) {
     for (n, line) in source.split('\n').enumerate() {
         if n > 0 {
-            out.push(Inline::SoftBreak);
+            push_break(out, Inline::SoftBreak);
             push_text(out, line.trim_start());
         } else {
             push_text(out, line);
@@ -113,7 +142,7 @@ struct Builder {
 impl Builder {
     fn start_content(&mut self) {
         if std::mem::take(&mut self.newline) && !self.current.is_empty() {
-            self.current.push(Inline::HardBreak);
+            push_break(&mut self.current, Inline::HardBreak);
         }
     }
 
@@ -122,9 +151,7 @@ impl Builder {
         while matches!(self.current.last(), Some(Inline::SoftBreak | Inline::HardBreak)) {
             self.current.pop();
         }
-        if let Some(Inline::Text(t)) = self.current.last_mut() {
-            t.truncate(t.trim_end().len());
-        }
+        trim_end(&mut self.current);
         if !self.current.is_empty() {
             self.paragraphs.push(std::mem::take(&mut self.current));
         }
@@ -143,7 +170,9 @@ impl Builder {
                 }
                 self.newline = true;
             }
-            let line = if n > 0 { line.trim_start() } else { line };
+            // Indentation at a line's start is layout (an indented code block), not text.
+            let at_line_start = n > 0 || self.newline || self.current.is_empty();
+            let line = if at_line_start { line.trim_start() } else { line };
             if !line.trim().is_empty() {
                 self.start_content();
                 push_text(&mut self.current, line);
@@ -306,8 +335,8 @@ impl<'s> Reader<'s> {
                         literal_inlines(target, &self.source[span.clone()]);
                     }
                 }
-                Event::SoftBreak => target.push(Inline::SoftBreak),
-                Event::HardBreak => target.push(Inline::HardBreak),
+                Event::SoftBreak => push_break(target, Inline::SoftBreak),
+                Event::HardBreak => push_break(target, Inline::HardBreak),
                 Event::Start(Tag::Emphasis) => stack.push(Frame::Emphasis(Vec::new())),
                 Event::Start(Tag::Strong) => stack.push(Frame::Strong(Vec::new())),
                 Event::Start(Tag::Link {
