@@ -16,6 +16,7 @@ pub mod error;
 pub mod github;
 pub mod history;
 pub mod limits;
+pub mod logs;
 pub mod models;
 pub mod schema;
 pub mod settings;

@@ -6,7 +6,7 @@ use twir_picks::{Application, ServerOptions, Settings};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(LogFormat::parse(&cli.settings.log_format).unwrap_or(LogFormat::Text));
+    twir_picks::logs::init(LogFormat::parse(&cli.settings.log_format).unwrap_or(LogFormat::Text));
     let settings = match Settings::from_args(&cli.settings) {
         Ok(s) => s,
         Err(e) => {
@@ -24,23 +24,6 @@ fn main() -> ExitCode {
             eprintln!("twir-picks: {e:#}");
             ExitCode::FAILURE
         }
-    }
-}
-
-/// Logs on stderr: readable lines (colours only for a person at a terminal, not for journald or
-/// a file), or with `LOG_FORMAT=json` one JSON object per line for a log pipeline.
-fn init_logging(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| "info,actix_server=warn".into());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .with_writer(std::io::stderr);
-    match format {
-        LogFormat::Json => builder.json().with_current_span(true).init(),
-        LogFormat::Text => builder
-            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-            .init(),
     }
 }
 

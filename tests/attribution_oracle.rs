@@ -278,6 +278,10 @@ fn check_in_rust(id: usize, case: &Case) -> Result<Question, Vec<String>> {
     let mut problems = Vec::new();
     check_fields_read_back(case, &mut problems);
     let (crate_md, quote_md) = case.entries();
+    let allowed = case.allowed();
+    for entry in [&crate_md, &quote_md] {
+        problems.extend(commonmark_problems(entry, &allowed));
+    }
     let filled = filled_issue(&crate_md, &quote_md);
     let expected = draft::fill(
         &filled_issue(draft::COTW_PLACEHOLDER, draft::QOTW_PLACEHOLDER),
@@ -304,8 +308,36 @@ fn check_in_rust(id: usize, case: &Case) -> Result<Question, Vec<String>> {
         cm_quote: cm_quote.into(),
         crate_md,
         quote: quote_md,
-        allowed: case.allowed(),
+        allowed,
     })
+}
+
+/// What CommonMark reads in an entry that it must not hold: HTML, an image, a block other
+/// than a paragraph or a quote, a link of another kind or to another destination.
+fn commonmark_problems(markdown: &str, allowed: &[String]) -> Vec<String> {
+    use pulldown_cmark::{Event, LinkType, Tag};
+    let mut problems = Vec::new();
+    for event in pulldown_cmark::Parser::new(markdown) {
+        match event {
+            Event::Html(h) | Event::InlineHtml(h) => problems.push(format!("HTML {h:?}")),
+            Event::Start(Tag::Link { link_type, dest_url, .. }) => {
+                if link_type != LinkType::Inline || !allowed.contains(&dest_url.to_string()) {
+                    problems.push(format!("{link_type:?} link to {dest_url:?}"));
+                }
+            }
+            Event::Start(
+                tag @ (Tag::Image { .. }
+                | Tag::Heading { .. }
+                | Tag::List(_)
+                | Tag::CodeBlock(_)
+                | Tag::HtmlBlock
+                | Tag::Table(_)
+                | Tag::FootnoteDefinition(_)),
+            ) => problems.push(format!("{tag:?}")),
+            _ => {}
+        }
+    }
+    problems.into_iter().map(|p| format!("{p} in {markdown:?}")).collect()
 }
 
 /// Each field, as written, read back by CommonMark is the tree its input means.

@@ -129,23 +129,68 @@ impl Event {
 }
 
 #[derive(Serialize)]
-struct SlackBody<'a> {
-    text: &'a str,
+struct SlackBody {
+    text: String,
 }
 
 #[derive(Serialize)]
-struct DiscordBody<'a> {
-    content: &'a str,
+struct DiscordBody {
+    content: String,
+    allowed_mentions: AllowedMentions,
+}
+
+/// Discord's switch for pings: `parse: []` lets no text in the message ping anyone.
+#[derive(Serialize)]
+struct AllowedMentions {
+    parse: [&'static str; 0],
 }
 
 /// The body for a receiver of `kind` ("slack", "discord" or "json").
 pub fn body(kind: &str, event: &Event) -> Vec<u8> {
     let encoded = match kind {
-        "slack" => serde_json::to_vec(&SlackBody { text: &event.text }),
-        "discord" => serde_json::to_vec(&DiscordBody { content: &event.text }),
+        "slack" => serde_json::to_vec(&SlackBody {
+            text: slack_text(&event.text),
+        }),
+        "discord" => serde_json::to_vec(&DiscordBody {
+            content: discord_text(&event.text),
+            allowed_mentions: AllowedMentions { parse: [] },
+        }),
         _ => serde_json::to_vec(event),
     };
     encoded.unwrap_or_default()
+}
+
+/// U+2060 WORD JOINER: invisible, and no receiver reads a mention across it.
+const WORD_JOINER: char = '\u{2060}';
+
+/// Mentions made inert in every chat the `slack` kind reaches: `@everyone`, `@here`,
+/// `@channel`, `@all` (Slack, Mattermost), `@**name**` (Zulip) and `<@U123>` all need an `@`
+/// followed by the name; a word joiner after every `@` breaks that and shows nothing.
+fn without_mentions(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        out.push(c);
+        if c == '@' {
+            out.push(WORD_JOINER);
+        }
+    }
+    out
+}
+
+/// Text for Slack and the receivers that take its format (Mattermost, Zulip's Slack-compatible
+/// hook): `&`, `<` and `>` escaped as Slack documents, so `<!channel>`, `<@U123>` and
+/// `<https://evil|vote here>` are text; mentions inert.
+pub fn slack_text(text: &str) -> String {
+    without_mentions(text)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Text for Discord: mentions inert (and `allowed_mentions` empty besides), and no masked
+/// link (`[vote here](https://evil)`) can hide where it goes.
+pub fn discord_text(text: &str) -> String {
+    without_mentions(text).replace('[', "\\[").replace(']', "\\]")
 }
 
 /// `X-Twir-Picks-Signature`: `sha256=` and the hex HMAC-SHA256 of the body with the secret.
@@ -175,11 +220,39 @@ mod tests {
         let slack: serde_json::Value = serde_json::from_slice(&body("slack", &e)).unwrap();
         assert_eq!(slack, serde_json::json!({ "text": e.text }));
         let discord: serde_json::Value = serde_json::from_slice(&body("discord", &e)).unwrap();
-        assert_eq!(discord, serde_json::json!({ "content": e.text }));
+        assert_eq!(
+            discord,
+            serde_json::json!({ "content": e.text, "allowed_mentions": { "parse": [] } })
+        );
         let json: serde_json::Value = serde_json::from_slice(&body("json", &e)).unwrap();
         assert_eq!(json["event"], "week.opened");
         assert_eq!(json["issue"], 681);
         assert!(json.get("dedupe_key").is_none());
+    }
+
+    #[test]
+    fn chat_messages_ping_no_one_and_hide_no_link() {
+        let e = Event::nomination_created(
+            681,
+            "quote",
+            7,
+            "@everyone <!channel> <@U123> @here @**all** <https://evil.example|vote here> & [x](https://evil.example)",
+            "https://picks.example/nominations/7".into(),
+        );
+        let slack: serde_json::Value = serde_json::from_slice(&body("slack", &e)).unwrap();
+        let text = slack["text"].as_str().unwrap();
+        for live in ["@everyone", "@here", "@**", "<", ">", " & "] {
+            assert!(!text.contains(live), "{live} in {text}");
+        }
+        assert!(text.contains("&lt;!channel&gt;") && text.contains("&amp;"), "{text}");
+        assert!(text.ends_with("https://picks.example/nominations/7"), "{text}");
+        let discord: serde_json::Value = serde_json::from_slice(&body("discord", &e)).unwrap();
+        let content = discord["content"].as_str().unwrap();
+        assert!(!content.contains("@everyone") && !content.contains("<@U") && !content.contains("[x]("), "{content}");
+        assert_eq!(discord["allowed_mentions"], serde_json::json!({ "parse": [] }));
+        // The event itself keeps the text as typed.
+        let json: serde_json::Value = serde_json::from_slice(&body("json", &e)).unwrap();
+        assert!(json["text"].as_str().unwrap().contains("@everyone <!channel>"));
     }
 
     #[test]

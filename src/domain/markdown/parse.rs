@@ -193,6 +193,49 @@ impl Builder {
     }
 }
 
+/// Emphasis as it can be written without ambiguity. Delimiters that touch (`**x*`, `*a**b*`,
+/// `***x***`) are read differently by CommonMark's delimiter rules and Python-Markdown's
+/// patterns, so no emphasis or strong may start or end with, or directly follow, another:
+/// emphasis inside emphasis (and strong inside strong) is unwrapped, as it looks the same;
+/// neighbours of one kind are joined; where an emphasis and a strong touch, the inner or
+/// later one's text is kept without its own style.
+fn tidy(items: Vec<Inline>, in_emphasis: bool, in_strong: bool) -> Vec<Inline> {
+    let styled = |i: &Inline| matches!(i, Inline::Emphasis(_) | Inline::Strong(_));
+    let mut out: Vec<Inline> = Vec::new();
+    for item in items {
+        let item = match item {
+            Inline::Emphasis(c) => Inline::Emphasis(tidy(c, true, in_strong)),
+            Inline::Strong(c) => Inline::Strong(tidy(c, in_emphasis, true)),
+            Inline::Link { destination, content } => Inline::Link {
+                destination,
+                content: tidy(content, in_emphasis, in_strong),
+            },
+            other => other,
+        };
+        let unwrap = match &item {
+            Inline::Emphasis(c) => in_emphasis || c.first().is_some_and(styled) || c.last().is_some_and(styled),
+            Inline::Strong(c) => in_strong || c.first().is_some_and(styled) || c.last().is_some_and(styled),
+            _ => false,
+        };
+        match (item, out.last_mut()) {
+            (Inline::Emphasis(c) | Inline::Strong(c), _) if unwrap => splice(&mut out, c),
+            (Inline::Emphasis(c), Some(Inline::Emphasis(previous))) | (Inline::Strong(c), Some(Inline::Strong(previous))) => {
+                splice(previous, c)
+            }
+            (Inline::Emphasis(c) | Inline::Strong(c), Some(previous)) if styled(previous) => splice(&mut out, c),
+            (item, _) => push(&mut out, item),
+        }
+    }
+    out
+}
+
+/// `items` added to `out` as they are, unstyled by whatever held them.
+fn splice(out: &mut Vec<Inline>, items: Vec<Inline>) {
+    for item in items {
+        push(out, item);
+    }
+}
+
 /// Events that belong inside a line: everything but blocks.
 fn is_inline(event: &Event<'_>) -> bool {
     match event {
@@ -370,7 +413,7 @@ impl<'s> Reader<'s> {
             }
             i += 1;
         }
-        out
+        tidy(out, false, false)
     }
 
     /// Where the text of an event starting at `pos` was typed: CommonMark's text for an
@@ -470,5 +513,15 @@ mod tests {
     fn names_are_text_only() {
         assert_eq!(parse("  *Ferris*\n the `crab` ", Kind::Name), vec![vec![t("*Ferris* the `crab`")]]);
         assert_eq!(parse(" \u{2} ", Kind::Name), Vec::<Paragraph>::new());
+    }
+
+    #[test]
+    fn no_emphasis_touches_another() {
+        let prose = |s: &str| parse(s, Kind::Prose);
+        assert_eq!(prose("***x***"), vec![vec![Strong(vec![t("x")])]]);
+        assert_eq!(prose("*a **b** c*"), vec![vec![Emphasis(vec![t("a "), Strong(vec![t("b")]), t(" c")])]]);
+        assert_eq!(prose("**\u{202e}*`\u{202e}*["), vec![vec![Emphasis(vec![t("\u{202e}`\u{202e}")]), t("[")]]);
+        assert_eq!(prose("*a*_b_"), vec![vec![Emphasis(vec![t("ab")])]]);
+        assert_eq!(prose("*a***b**"), vec![vec![Emphasis(vec![t("a")]), t("b")]]);
     }
 }
