@@ -56,6 +56,9 @@ pub fn backup(url: &DatabaseUrl, file: &Path) -> Result<u64, BackupError> {
         std::process::id()
     ));
     let _ = std::fs::remove_file(&partial);
+    // Created empty and owner-only first (`VACUUM INTO` accepts an empty file): the copy is
+    // never readable by others, not even before `restrict`.
+    crate::db::create_private(&partial).map_err(|e| BackupError::Failed(e.to_string()))?;
     let result = copy_checked(&source, &partial).and_then(|()| {
         restrict(&partial)?;
         std::fs::rename(&partial, file)

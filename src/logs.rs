@@ -16,7 +16,8 @@ use tracing_subscriber::fmt::{FormatFields, MakeWriter};
 /// Installs the process's log.
 pub fn init(format: LogFormat) {
     let filter = || {
-        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,actix_server=warn".into())
+        tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| "info,actix_server=warn".into())
     };
     match format {
         LogFormat::Json => tracing_subscriber::fmt()
@@ -35,7 +36,11 @@ pub fn init(format: LogFormat) {
 }
 
 /// The text log, writing to `writer`.
-pub fn text<W>(writer: W, ansi: bool, filter: tracing_subscriber::EnvFilter) -> impl tracing::Subscriber + Send + Sync
+pub fn text<W>(
+    writer: W,
+    ansi: bool,
+    filter: tracing_subscriber::EnvFilter,
+) -> impl tracing::Subscriber + Send + Sync
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
@@ -130,7 +135,10 @@ mod tests {
 
     impl std::io::Write for Buffer {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(buf);
+            self.0
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .extend_from_slice(buf);
             Ok(buf.len())
         }
         fn flush(&mut self) -> std::io::Result<()> {
@@ -161,7 +169,10 @@ mod tests {
         assert!(log.lines().all(|l| !l.contains('\u{1b}')), "{log}");
         assert!(log.contains("/favicon.ico\\n2026-12-06T12:00:00Z  INFO"), "{log}");
         assert!(log.contains("\\u{1b}[2J"), "{log}");
-        assert!(log.lines().all(|l| !l.starts_with("2026-12-06T12:00:00Z")), "{log}");
+        assert!(
+            log.lines().all(|l| !l.starts_with("2026-12-06T12:00:00Z")),
+            "{log}"
+        );
     }
 
     #[test]

@@ -246,6 +246,20 @@ on_both_backends! {
             .await
             .unwrap();
         assert!(res.status().is_client_error());
+        // A forwarding header is anyone's to write: it does not turn a foreign Host into this machine.
+        for (name, value) in [("x-forwarded-host", "localhost"), ("forwarded", "host=127.0.0.1"), ("forwarded", "for=127.0.0.1;host=localhost")] {
+            let res = client.get(app.url("/dev/login")).header("host", "evil.example").header(name, value).send().await.unwrap();
+            assert_eq!(res.status(), 403, "{name}: {value}");
+            let res = client
+                .post(app.url("/dev/login"))
+                .header("host", "evil.example")
+                .header(name, value)
+                .form(&[("login", "llogiq")])
+                .send()
+                .await
+                .unwrap();
+            assert!(res.status().is_client_error(), "{name}: {value}");
+        }
         assert_eq!(client.get(app.url("/dev/login")).header("host", "localhost:1").send().await.unwrap().status(), 200);
     }
 }

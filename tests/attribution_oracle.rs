@@ -35,7 +35,10 @@ const ISSUE: &str = include_str!("fixtures/issue-2026-08-12.md");
 const ISSUE_CRATE: &str = "This week's crate is [literator](https://crates.io/crates/literator), a crate for efficiently displaying the items of an iterator without temporary allocations.\n\nThanks to [Nora](https://users.rust-lang.org/t/crate-of-the-week/2704/1644) for the suggestion!";
 const ISSUE_QUOTE_START: &str = "> The AI discussion was already put to bed";
 const ISSUE_QUOTE_END: &str = "/1788) for the suggestion!";
-const REGRESSIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/attribution_oracle.regressions.json");
+const REGRESSIONS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/attribution_oracle.regressions.json"
+);
 const PERMALINK: &str = "https://picks.example.org/nominations/12";
 const FORUM_PERMALINK: &str = "https://users.rust-lang.org/t/crate-of-the-week/2704/1654";
 const DEFAULT_SEED: u64 = 0x7477_6972_2025;
@@ -139,7 +142,12 @@ impl Case {
         credits
     }
 
-    fn crate_attribution(&self, pitch: &str, nominators: Vec<Credit>, credit_line: Option<String>) -> CrateAttribution {
+    fn crate_attribution(
+        &self,
+        pitch: &str,
+        nominators: Vec<Credit>,
+        credit_line: Option<String>,
+    ) -> CrateAttribution {
         CrateAttribution {
             name: self.crate_name.clone(),
             url: self.crate_url(),
@@ -293,10 +301,13 @@ fn check_in_rust(id: usize, case: &Case) -> Result<Question, Vec<String>> {
     }
     let html = commonmark_html(&filled);
     let [a, b, c] = &*COMMONMARK_FRAME;
-    let middle = (html.starts_with(a.as_str()) && html.ends_with(c.as_str()) && html.len() >= a.len() + c.len())
-        .then(|| &html[a.len()..html.len() - c.len()]);
+    let middle =
+        (html.starts_with(a.as_str()) && html.ends_with(c.as_str()) && html.len() >= a.len() + c.len())
+            .then(|| &html[a.len()..html.len() - c.len()]);
     let Some((cm_crate, cm_quote)) = middle.and_then(|m| m.split_once(b.as_str())) else {
-        problems.push(format!("the rest of the issue renders differently under CommonMark:\n{crate_md}\n---\n{quote_md}"));
+        problems.push(format!(
+            "the rest of the issue renders differently under CommonMark:\n{crate_md}\n---\n{quote_md}"
+        ));
         return Err(problems);
     };
     if !problems.is_empty() {
@@ -320,7 +331,9 @@ fn commonmark_problems(markdown: &str, allowed: &[String]) -> Vec<String> {
     for event in pulldown_cmark::Parser::new(markdown) {
         match event {
             Event::Html(h) | Event::InlineHtml(h) => problems.push(format!("HTML {h:?}")),
-            Event::Start(Tag::Link { link_type, dest_url, .. }) => {
+            Event::Start(Tag::Link {
+                link_type, dest_url, ..
+            }) => {
                 if link_type != LinkType::Inline || !allowed.contains(&dest_url.to_string()) {
                     problems.push(format!("{link_type:?} link to {dest_url:?}"));
                 }
@@ -337,7 +350,10 @@ fn commonmark_problems(markdown: &str, allowed: &[String]) -> Vec<String> {
             _ => {}
         }
     }
-    problems.into_iter().map(|p| format!("{p} in {markdown:?}")).collect()
+    problems
+        .into_iter()
+        .map(|p| format!("{p} in {markdown:?}"))
+        .collect()
 }
 
 /// Each field, as written, read back by CommonMark is the tree its input means.
@@ -346,7 +362,9 @@ fn check_fields_read_back(case: &Case, problems: &mut Vec<String>) {
         // Read where it stands: inside the template's sentence.
         let written = markdown::prose(pitch);
         if markdown::parse(&written, Kind::Prose) != markdown::parse(pitch, Kind::Prose) {
-            problems.push(format!("pitch {pitch:?} written as {written:?} reads back otherwise"));
+            problems.push(format!(
+                "pitch {pitch:?} written as {written:?} reads back otherwise"
+            ));
         }
     }
     let written = markdown::blockquote(&case.text);
@@ -356,7 +374,10 @@ fn check_fields_read_back(case: &Case, problems: &mut Vec<String>) {
         .collect::<Vec<_>>()
         .join("\n");
     if markdown::parse(&unquoted, Kind::Quote) != markdown::parse(&case.text, Kind::Quote) {
-        problems.push(format!("quote {:?} written as {written:?} reads back otherwise", case.text));
+        problems.push(format!(
+            "quote {:?} written as {written:?} reads back otherwise",
+            case.text
+        ));
     }
     for name in [
         &case.crate_name,
@@ -372,7 +393,9 @@ fn check_fields_read_back(case: &Case, problems: &mut Vec<String>) {
         let meant = markdown::parse(&format!("a {name}"), Kind::Name);
         let inside = format!("a {}", markdown::plain_text(name));
         if markdown::parse(&inside, Kind::Prose) != meant {
-            problems.push(format!("name {name:?} written as {inside:?} reads back otherwise"));
+            problems.push(format!(
+                "name {name:?} written as {inside:?} reads back otherwise"
+            ));
         }
         let line = markdown::plain_line(name);
         if markdown::parse(&line, Kind::Prose) != markdown::parse(name, Kind::Name) {
@@ -384,14 +407,90 @@ fn check_fields_read_back(case: &Case, problems: &mut Vec<String>) {
 /// Pieces of hostile text: markdown and HTML syntax, both dialects' extensions, entities,
 /// URLs good and bad, line structure, bidi and zero-width characters.
 const PIECES: &[&str] = &[
-    "`", "``", "&#", "&", ";", "&#x", "&#60;", "&lt;", "&amp;", "<", ">", "</p>", "<p>", "<div>",
-    "<img src=x onerror=alert(1)>", "<a href=\"javascript:alert(1)\">", "<!--", "-->", "<?", "<![CDATA[",
-    "[", "]", "(", ")", "[x](https://a.example/x)", "](", "javascript:", "https://a.example/x?a=1&b=2",
-    "\\", "*", "**", "_", "__", "#", "# ", "|", ":", ": ", "{:", "{: onclick=x}", "}", "\n", "\n\n",
-    "  \n", "    ", " ", "\t", "-", "- ", "+ ", "1. ", "1)", "=", "===", "~~~", "```", ">", "> ", "!",
-    "![", "^", "[^1]", "[TOC]", "*[", "[...]", "\"", "'", "markdown=\"1\"", "///Footnotes Go Here///",
-    "\u{202e}", "\u{2066}", "\u{200b}", "\u{200d}", "\u{feff}", "\u{a0}", "\u{2028}", "\u{2}", "\u{3}",
-    "wzxhzdk:0", "é", "日本", "\u{93e}", "Vec<T>", "&mut",
+    "`",
+    "``",
+    "&#",
+    "&",
+    ";",
+    "&#x",
+    "&#60;",
+    "&lt;",
+    "&amp;",
+    "<",
+    ">",
+    "</p>",
+    "<p>",
+    "<div>",
+    "<img src=x onerror=alert(1)>",
+    "<a href=\"javascript:alert(1)\">",
+    "<!--",
+    "-->",
+    "<?",
+    "<![CDATA[",
+    "[",
+    "]",
+    "(",
+    ")",
+    "[x](https://a.example/x)",
+    "](",
+    "javascript:",
+    "https://a.example/x?a=1&b=2",
+    "\\",
+    "*",
+    "**",
+    "_",
+    "__",
+    "#",
+    "# ",
+    "|",
+    ":",
+    ": ",
+    "{:",
+    "{: onclick=x}",
+    "}",
+    "\n",
+    "\n\n",
+    "  \n",
+    "    ",
+    " ",
+    "\t",
+    "-",
+    "- ",
+    "+ ",
+    "1. ",
+    "1)",
+    "=",
+    "===",
+    "~~~",
+    "```",
+    ">",
+    "> ",
+    "!",
+    "![",
+    "^",
+    "[^1]",
+    "[TOC]",
+    "*[",
+    "[...]",
+    "\"",
+    "'",
+    "markdown=\"1\"",
+    "///Footnotes Go Here///",
+    "\u{202e}",
+    "\u{2066}",
+    "\u{200b}",
+    "\u{200d}",
+    "\u{feff}",
+    "\u{a0}",
+    "\u{2028}",
+    "\u{2}",
+    "\u{3}",
+    "wzxhzdk:0",
+    "é",
+    "日本",
+    "\u{93e}",
+    "Vec<T>",
+    "&mut",
 ];
 
 fn hostile() -> impl Strategy<Value = String> {
@@ -410,7 +509,11 @@ fn cases() -> impl Strategy<Value = Case> {
         (hostile(), hostile(), hostile(), hostile(), hostile(), hostile()),
     )
         .prop_map(
-            |(variant, (crate_name, crate_path, pitch, second_pitch, text, author), (where_said, source_path, display_name, forum_name, credit_line, editor))| Case {
+            |(
+                variant,
+                (crate_name, crate_path, pitch, second_pitch, text, author),
+                (where_said, source_path, display_name, forum_name, credit_line, editor),
+            )| Case {
                 variant,
                 crate_name,
                 crate_path,
@@ -562,7 +665,8 @@ fn named_cases() -> Vec<Case> {
 
 #[test]
 fn the_frame_is_the_issue_and_fill_draft_fills_it() {
-    let quote = &ISSUE[ISSUE.find(ISSUE_QUOTE_START).unwrap()..ISSUE.find(ISSUE_QUOTE_END).unwrap() + ISSUE_QUOTE_END.len()];
+    let quote = &ISSUE[ISSUE.find(ISSUE_QUOTE_START).unwrap()
+        ..ISSUE.find(ISSUE_QUOTE_END).unwrap() + ISSUE_QUOTE_END.len()];
     assert_eq!(filled_issue(ISSUE_CRATE, quote), ISSUE);
 }
 
@@ -582,19 +686,38 @@ fn named_vectors_are_safe_in_every_field_under_both_renderers() {
         .iter()
         .map(|(id, problems)| format!("{:?}\n  {}", cases[*id], problems.join("\n  ")))
         .collect();
-    assert!(report.is_empty(), "{} named cases fail:\n{}", report.len(), report.join("\n\n"));
-    eprintln!("{} named cases safe under Python-Markdown and CommonMark", cases.len());
+    assert!(
+        report.is_empty(),
+        "{} named cases fail:\n{}",
+        report.len(),
+        report.join("\n\n")
+    );
+    eprintln!(
+        "{} named cases safe under Python-Markdown and CommonMark",
+        cases.len()
+    );
 }
 
 #[test]
 fn generated_hostile_text_is_safe_in_a_real_issue_under_both_renderers() {
-    let count: usize = std::env::var("ORACLE_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(5000);
-    let seed: u64 = std::env::var("ORACLE_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_SEED);
+    let count: usize = std::env::var("ORACLE_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5000);
+    let seed: u64 = std::env::var("ORACLE_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_SEED);
     let mut seed_bytes = [0u8; 32];
     seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
-    let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes));
+    let mut runner = TestRunner::new_with_rng(
+        Config::default(),
+        TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes),
+    );
     let strategy = cases();
-    let trees: Vec<_> = (0..count).map(|_| strategy.new_tree(&mut runner).unwrap()).collect();
+    let trees: Vec<_> = (0..count)
+        .map(|_| strategy.new_tree(&mut runner).unwrap())
+        .collect();
     let cases: Vec<Case> = trees.iter().map(|t| t.current()).collect();
     if !python_markdown_available() {
         for case in &cases {
@@ -609,7 +732,9 @@ fn generated_hostile_text_is_safe_in_a_real_issue_under_both_renderers() {
         "ORACLE_SEED={seed}: {count} generated cases, {} failing under Python-Markdown or CommonMark",
         failures.len()
     );
-    let Some((first, _)) = failures.first() else { return };
+    let Some((first, _)) = failures.first() else {
+        return;
+    };
     // Shrink the first failure and keep it where every run checks it first.
     let mut tree = trees.into_iter().nth(*first).unwrap();
     let mut python = Python::spawn();

@@ -92,6 +92,46 @@ async fn the_sqlite_files_are_private_to_their_owner() {
     }
 }
 
+/// `migrate` on a new file (the README's upgrade step), `copy --to` a new SQLite file and
+/// `backup` under the usual umask 022: every file they leave, the write-ahead log and its
+/// index included, is owner-only.
+#[cfg(unix)]
+#[test]
+fn files_the_commands_create_are_private_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("new.db");
+    let run = |args: String| {
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("umask 022; exec \"$0\" {args}"))
+            .arg(env!("CARGO_BIN_EXE_twir-picks"))
+            .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+            .env("BIND", "127.0.0.1:0")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run("migrate".into());
+    run(format!(
+        "copy --to sqlite://{}",
+        dir.path().join("copy.db").display()
+    ));
+    run(format!("backup {}", dir.path().join("backup.db").display()));
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{} is {mode:o}", path.display());
+        seen += 1;
+    }
+    assert!(seen >= 3, "{seen} files");
+}
+
 /// The request log of the real binary, as an operator reads it from journald or a file.
 #[test]
 fn the_request_log_holds_no_oauth_secrets_no_spoofed_addresses_and_no_colours() {

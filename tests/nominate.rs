@@ -146,6 +146,51 @@ on_both_backends! {
     }
 }
 
+on_both_backends! {
+    async fn look_alike_quotes_are_the_same_quote(backend) {
+        let app = spawn_app(backend).await;
+        let alice = app.logged_in(Profile::new(1, "alice")).await;
+        let first = alice.nominated_quote("Fearless concurrency is real.").await;
+        // Invisible marks, blank fillers, variation selectors and a Cyrillic а.
+        for (n, look_alike) in [
+            "Fearless con\u{34f}currency is real.",
+            "Fearless concurrency is real.\u{fe0f}",
+            "Fearless concurrency is re\u{e0100}al.",
+            "Fearless\u{17b4} concurrency is real.",
+            "Fearless\u{3164} concurrency is real.",
+            "Fearless \u{2800}concurrency is real.",
+            "Fe\u{430}rless concurrency is real.",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let other = app.logged_in(Profile::new(10 + n as i64, &format!("member{n}"))).await;
+            assert_eq!(other.nominated_quote(look_alike).await, first, "{look_alike:?}");
+        }
+    }
+}
+
+on_both_backends! {
+    async fn quotes_nominated_before_an_upgrade_get_the_new_key(backend) {
+        use twir_picks::schema::nominations;
+        let app = spawn_app(backend).await;
+        let alice = app.logged_in(Profile::new(1, "alice")).await;
+        let first = alice.nominated_quote("Fearless concurrency is real.").await;
+        {
+            // As an older rule keyed it.
+            let mut conn = common::raw_connection(&app.database_url);
+            diesel::update(nominations::table.find(first))
+                .set(nominations::dedupe_key.eq("fearless concurrency is real."))
+                .execute(&mut *conn)
+                .unwrap();
+        }
+        let out = app.cli(&["migrate"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let bob = app.logged_in(Profile::new(2, "bob")).await;
+        assert_eq!(bob.nominated_quote("Fe\u{430}rless concurrency is real.").await, first);
+    }
+}
+
 fn feature(conn: &mut twir_picks::db::DbConnection, issue: i32, name: &str) {
     diesel::insert_into(featured_history::table)
         .values((

@@ -125,6 +125,7 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
                 anyhow::anyhow!("cannot open the database {}: {e}", settings.database.redacted())
             })?;
             let applied = db::migrate::run_pending(&mut conn)?;
+            db::migrate::rekey_quotes(&mut conn)?;
             if applied.is_empty() {
                 println!("database {} is up to date", settings.database.redacted());
             } else {

@@ -51,3 +51,34 @@ pub fn run_pending(conn: &mut DbConnection) -> anyhow::Result<Vec<String>> {
 fn names(applied: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String> {
     applied.iter().map(|v| v.to_string()).collect()
 }
+
+/// Stored quote nominations' dedupe keys computed again with today's rule
+/// (`domain::validate::quote_key`), so that when the rule learns a new look-alike, quotes
+/// nominated before the upgrade match it too. Keys are not unique in the schema, so nothing
+/// can collide. Returns how many keys changed.
+pub fn rekey_quotes(conn: &mut DbConnection) -> anyhow::Result<usize> {
+    use crate::domain::validate::quote_key;
+    use crate::schema::nominations::dsl as n;
+    use diesel::prelude::*;
+    let changed = super::write_transaction(conn, |conn| {
+        let rows: Vec<(i32, Option<String>, String)> = n::nominations
+            .filter(n::category.eq("quote"))
+            .select((n::id, n::quote_text, n::dedupe_key))
+            .load(conn)?;
+        let mut changed = 0;
+        for (id, text, key) in rows {
+            let fresh = quote_key(text.as_deref().unwrap_or_default());
+            if fresh != key {
+                diesel::update(n::nominations.find(id))
+                    .set(n::dedupe_key.eq(fresh))
+                    .execute(conn)?;
+                changed += 1;
+            }
+        }
+        Ok::<_, diesel::result::Error>(changed)
+    })?;
+    if changed > 0 {
+        tracing::info!(changed, "quote dedupe keys computed again with the current rule");
+    }
+    Ok(changed)
+}

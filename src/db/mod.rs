@@ -39,6 +39,8 @@ pub enum ConnectError {
     Connect(#[from] diesel::ConnectionError),
     #[error(transparent)]
     Query(#[from] diesel::result::Error),
+    #[error("cannot create the SQLite file {0}")]
+    Create(String),
 }
 
 /// Opens connections of the backend its URL names.
@@ -80,6 +82,9 @@ impl Manager {
     pub fn open(&self) -> Result<DbConnection, ConnectError> {
         match &self.url {
             DatabaseUrl::Sqlite(path) => {
+                // Every command that opens a new SQLite file (`serve`, `migrate`, `copy`'s
+                // target) creates it here, owner-only.
+                create_private(path).map_err(|e| ConnectError::Create(e.to_string()))?;
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
                 // Per connection: wait for a writer instead of failing, keep foreign keys on,
                 // and sync as `SQLITE_SYNCHRONOUS` says (see `Synchronous`).
@@ -177,13 +182,13 @@ impl Db {
                     )
                 })?;
             }
-            create_private(path)?;
         }
         let mut first = manager
             .open()
             .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", url.redacted()))?;
         prepare_sqlite_file(&mut first)?;
         migrate::run_pending(&mut first)?;
+        migrate::rekey_quotes(&mut first)?;
         drop(first);
         // SQLite writes one at a time whatever the pool size; two leave room for a checkpoint.
         let (readers, writers) = match backend {
@@ -336,9 +341,10 @@ fn checkout(pool: &Pool) -> Result<PooledConn, AppError> {
     })
 }
 
-/// Create the SQLite file readable by its owner only (0600), before SQLite creates it with the
-/// process umask (usually 0644). SQLite gives its `-wal` and `-shm` files the same mode.
-fn create_private(path: &std::path::Path) -> anyhow::Result<()> {
+/// Create the SQLite file readable by its owner only (0600) whatever the umask, before SQLite
+/// creates it with the umask's mode (usually 0644). SQLite gives its `-wal`, `-shm` and
+/// `-journal` files the mode of the database file.
+pub(crate) fn create_private(path: &std::path::Path) -> anyhow::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -349,10 +355,7 @@ fn create_private(path: &std::path::Path) -> anyhow::Result<()> {
     match options.open(path) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(anyhow::anyhow!(
-            "cannot create the SQLite file {}: {e}",
-            path.display()
-        )),
+        Err(e) => Err(anyhow::anyhow!("{}: {e}", path.display())),
     }
 }
 

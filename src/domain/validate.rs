@@ -92,15 +92,24 @@ pub fn crate_key(name: &str) -> String {
 pub fn quote_key(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    // Compatibility forms folded (full-width letters), invisible characters dropped, case folded;
+    // then the UTS #39 confusable skeleton, which also drops every Default_Ignorable_Code_Point
+    // and maps look-alikes (a Cyrillic `а`) to one prototype. Only the key changes, never the text.
     let visible: String = text
         .nfkc()
-        .filter(|c| c.general_category() != GeneralCategory::Format)
+        .filter(|&c| c.general_category() != GeneralCategory::Format && !is_blank_filler(c))
+        .flat_map(char::to_lowercase)
         .collect();
-    visible
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    let skeleton: String = unicode_security::confusable_detection::skeleton(&visible)
+        .flat_map(char::to_lowercase)
+        .collect();
+    skeleton.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Characters that draw as a blank but are neither whitespace nor default-ignorable
+/// everywhere: the Hangul fillers and the blank Braille pattern.
+fn is_blank_filler(c: char) -> bool {
+    matches!(c, '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{2800}')
 }
 
 /// An absolute http(s) URL with a host, at most `MAX_URL_LEN` long. Anything else
@@ -436,6 +445,26 @@ mod tests {
             quote_key("ｒｕｓｔ is\u{2060} gr\u{200d}eat\u{feff}"),
             quote_key("Rust is great")
         );
+    }
+
+    #[test]
+    fn look_alike_quotes_have_one_key() {
+        let plain = quote_key("rust is great");
+        for look_alike in [
+            "rust is gr\u{34f}eat",
+            "rust is great\u{fe0f}",
+            "rust is gre\u{e0100}at",
+            "rust\u{17b4} is great",
+            "rust is\u{3164} great",
+            "rust is \u{2800}great",
+            "rust is gre\u{ffa0}at",
+            "rust is gre\u{115f}at",
+            "rust is gre\u{430}t", // Cyrillic а
+            "RUST IS GREAT",
+        ] {
+            assert_eq!(quote_key(look_alike), plain, "{look_alike:?}");
+        }
+        assert_ne!(quote_key("rust is grate"), plain);
     }
 
     fn crate_form(name: &str, pitch: &str) -> NominationForm {

@@ -244,11 +244,17 @@ mod tests {
         for live in ["@everyone", "@here", "@**", "<", ">", " & "] {
             assert!(!text.contains(live), "{live} in {text}");
         }
-        assert!(text.contains("&lt;!channel&gt;") && text.contains("&amp;"), "{text}");
+        assert!(
+            text.contains("&lt;!channel&gt;") && text.contains("&amp;"),
+            "{text}"
+        );
         assert!(text.ends_with("https://picks.example/nominations/7"), "{text}");
         let discord: serde_json::Value = serde_json::from_slice(&body("discord", &e)).unwrap();
         let content = discord["content"].as_str().unwrap();
-        assert!(!content.contains("@everyone") && !content.contains("<@U") && !content.contains("[x]("), "{content}");
+        assert!(
+            !content.contains("@everyone") && !content.contains("<@U") && !content.contains("[x]("),
+            "{content}"
+        );
         assert_eq!(discord["allowed_mentions"], serde_json::json!({ "parse": [] }));
         // The event itself keeps the text as typed.
         let json: serde_json::Value = serde_json::from_slice(&body("json", &e)).unwrap();

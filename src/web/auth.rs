@@ -182,14 +182,29 @@ pub async fn log_out(state: web::Data<AppState>, session: Session) -> Result<Htt
     Ok(page::see_other("/"))
 }
 
-/// DEV_LOGIN is on, and the request names this machine in its `Host`: a page on another
-/// site rebound by DNS to 127.0.0.1 is same-origin to the browser, but its Host says
-/// otherwise.
+/// DEV_LOGIN is on, the request came from this machine, and it names this machine in its
+/// own `Host`: a page on another site rebound by DNS to 127.0.0.1 is same-origin to the
+/// browser, but its Host says otherwise. Only the connection's own `Host` and peer address
+/// decide: `X-Forwarded-Host` and `Forwarded` are anyone's to write.
 fn dev_login_allowed(state: &AppState, req: &HttpRequest) -> Result<(), AppError> {
     if !state.settings.dev_login {
         return Err(AppError::not_found("Dev login"));
     }
-    let host = req.connection_info().host().to_string();
+    let refused = || {
+        AppError::forbidden(
+            "Dev login answers only to requests for this machine (localhost or a loopback address).",
+        )
+    };
+    if !req.peer_addr().is_some_and(|peer| peer.ip().is_loopback()) {
+        return Err(refused());
+    }
+    let host = req
+        .headers()
+        .get(actix_web::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| req.uri().authority().map(|a| a.as_str()))
+        .unwrap_or_default()
+        .to_string();
     let name = match host.rsplit_once(':') {
         Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => name.to_string(),
         _ => host,
@@ -198,9 +213,7 @@ fn dev_login_allowed(state: &AppState, req: &HttpRequest) -> Result<(), AppError
     let loopback = name.eq_ignore_ascii_case("localhost")
         || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
     if !loopback {
-        return Err(AppError::forbidden(
-            "Dev login answers only to requests for this machine (localhost or a loopback address).",
-        ));
+        return Err(refused());
     }
     Ok(())
 }

@@ -84,7 +84,10 @@ impl Writer {
                 Inline::Code(c) => self.code(c),
                 Inline::Emphasis(c) => self.wrapped("*", c),
                 Inline::Strong(c) => self.wrapped("**", c),
-                Inline::Link { destination: d, content } => {
+                Inline::Link {
+                    destination: d,
+                    content,
+                } => {
                     self.raw("[");
                     self.inlines(content);
                     self.raw("](");
@@ -120,11 +123,7 @@ impl Writer {
     }
 
     fn code(&mut self, content: &str) {
-        let longest = content
-            .split(|c| c != '`')
-            .map(str::len)
-            .max()
-            .unwrap_or(0);
+        let longest = content.split(|c| c != '`').map(str::len).max().unwrap_or(0);
         let fence = "`".repeat(longest + 1);
         let pad = if content.starts_with('`') || content.ends_with('`') {
             " "
@@ -165,7 +164,12 @@ impl Writer {
                 '<' => self.out.push_str("&lt;"),
                 '&' => self.out.push_str("&amp;"),
                 '!' if next.is_none() && before_link => self.out.push_str("\\!"),
-                '/' if chars[i..].iter().copied().take(23).eq(FOOTNOTE_PLACEHOLDER.chars()) => {
+                '/' if chars[i..]
+                    .iter()
+                    .copied()
+                    .take(23)
+                    .eq(FOOTNOTE_PLACEHOLDER.chars()) =>
+                {
                     self.out.push_str("&#47;")
                 }
                 c => self.out.push(c),
@@ -243,7 +247,23 @@ fn is_url_char(c: char) -> bool {
     c.is_ascii_alphanumeric()
         || matches!(
             c,
-            '-' | '.' | '_' | '~' | ':' | '/' | '?' | '#' | '@' | '!' | '$' | '&' | '*' | '+' | ',' | ';' | '=' | '%'
+            '-' | '.'
+                | '_'
+                | '~'
+                | ':'
+                | '/'
+                | '?'
+                | '#'
+                | '@'
+                | '!'
+                | '$'
+                | '&'
+                | '*'
+                | '+'
+                | ','
+                | ';'
+                | '='
+                | '%'
         )
         || (!c.is_ascii() && c.is_alphanumeric())
 }

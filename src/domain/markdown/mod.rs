@@ -96,7 +96,10 @@ mod tests {
         assert_eq!(prose("already \\[escaped\\]"), "already \\[escaped\\]");
         assert_eq!(prose("`Vec<T>` and Vec<T>"), "`Vec<T>` and Vec&lt;T>");
         assert_eq!(prose("wow\\![x](https://a.b/)"), "wow\\![x](https://a.b/)");
-        assert_eq!(parse("\\*not emphasis\\*", Kind::Prose), vec![vec![tree::Inline::Text("*not emphasis*".into())]]);
+        assert_eq!(
+            parse("\\*not emphasis\\*", Kind::Prose),
+            vec![vec![tree::Inline::Text("*not emphasis*".into())]]
+        );
     }
 
     #[test]
@@ -142,7 +145,10 @@ mod tests {
     /// Python-Markdown reads `#` at a line's start as a heading, with or without a space.
     #[test]
     fn a_quote_line_starting_with_a_hash_is_no_heading() {
-        assert_eq!(blockquote("#[derive(Debug)] is\n#1"), "> \\#\\[derive(Debug)\\] is\n> \\#1");
+        assert_eq!(
+            blockquote("#[derive(Debug)] is\n#1"),
+            "> \\#\\[derive(Debug)\\] is\n> \\#1"
+        );
         assert_eq!(blockquote("# Title"), "> \\# Title");
     }
 
@@ -204,8 +210,14 @@ mod tests {
             link_destination("https://x.org/a b\"c'd"),
             "https://x.org/a%20b%22c%27d"
         );
-        assert_eq!(link_destination("https://x.org/?a=1&#x"), "https://x.org/?a=1%26#x");
-        assert_eq!(link_destination("https://x.org/?a=1&b=2"), "https://x.org/?a=1&b=2");
+        assert_eq!(
+            link_destination("https://x.org/?a=1&#x"),
+            "https://x.org/?a=1%26#x"
+        );
+        assert_eq!(
+            link_destination("https://x.org/?a=1&b=2"),
+            "https://x.org/?a=1&b=2"
+        );
         assert_eq!(
             link_destination("https://users.rust-lang.org/t/crate-of-the-week/2704/1654"),
             "https://users.rust-lang.org/t/crate-of-the-week/2704/1654"

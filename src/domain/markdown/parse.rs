@@ -38,7 +38,10 @@ pub fn parse(text: &str, kind: Kind) -> Vec<Paragraph> {
             let line = format!("{SENTENCE}{}", one_line(text).trim_matches(' '));
             let mut paragraphs = Reader::new(&line).paragraphs();
             let mut line = paragraphs.pop().unwrap_or_default();
-            debug_assert!(paragraphs.is_empty(), "one line inside a sentence is one paragraph");
+            debug_assert!(
+                paragraphs.is_empty(),
+                "one line inside a sentence is one paragraph"
+            );
             // The sentence's start is the first text (its space gone when nothing follows).
             if let Some(Inline::Text(t)) = line.first_mut() {
                 let sentence = SENTENCE.trim_end();
@@ -213,16 +216,19 @@ fn tidy(items: Vec<Inline>, in_emphasis: bool, in_strong: bool) -> Vec<Inline> {
             other => other,
         };
         let unwrap = match &item {
-            Inline::Emphasis(c) => in_emphasis || c.first().is_some_and(styled) || c.last().is_some_and(styled),
+            Inline::Emphasis(c) => {
+                in_emphasis || c.first().is_some_and(styled) || c.last().is_some_and(styled)
+            }
             Inline::Strong(c) => in_strong || c.first().is_some_and(styled) || c.last().is_some_and(styled),
             _ => false,
         };
         match (item, out.last_mut()) {
             (Inline::Emphasis(c) | Inline::Strong(c), _) if unwrap => splice(&mut out, c),
-            (Inline::Emphasis(c), Some(Inline::Emphasis(previous))) | (Inline::Strong(c), Some(Inline::Strong(previous))) => {
-                splice(previous, c)
+            (Inline::Emphasis(c), Some(Inline::Emphasis(previous)))
+            | (Inline::Strong(c), Some(Inline::Strong(previous))) => splice(previous, c),
+            (Inline::Emphasis(c) | Inline::Strong(c), Some(previous)) if styled(previous) => {
+                splice(&mut out, c)
             }
-            (Inline::Emphasis(c) | Inline::Strong(c), Some(previous)) if styled(previous) => splice(&mut out, c),
             (item, _) => push(&mut out, item),
         }
     }
@@ -455,7 +461,10 @@ mod tests {
     #[test]
     fn prose_keeps_the_allowed_constructs() {
         assert_eq!(
-            parse("a `Vec<T>` *fast* **very** [docs](https://docs.rs/x)", Kind::Prose),
+            parse(
+                "a `Vec<T>` *fast* **very** [docs](https://docs.rs/x)",
+                Kind::Prose
+            ),
             vec![vec![
                 t("a "),
                 Code("Vec<T>".into()),
@@ -476,9 +485,15 @@ mod tests {
     fn everything_else_is_what_was_typed() {
         let prose = |s: &str| parse(s, Kind::Prose);
         assert_eq!(prose("<b>x</b>"), vec![vec![t("<b>x</b>")]]);
-        assert_eq!(prose("![i](https://e.x/i.png)"), vec![vec![t("![i](https://e.x/i.png)")]]);
+        assert_eq!(
+            prose("![i](https://e.x/i.png)"),
+            vec![vec![t("![i](https://e.x/i.png)")]]
+        );
         assert_eq!(prose("<https://e.x>"), vec![vec![t("<https://e.x>")]]);
-        assert_eq!(prose("[x](javascript:alert(1))"), vec![vec![t("[x](javascript:alert(1))")]]);
+        assert_eq!(
+            prose("[x](javascript:alert(1))"),
+            vec![vec![t("[x](javascript:alert(1))")]]
+        );
         assert_eq!(prose("# not a heading"), vec![vec![t("# not a heading")]]);
         assert_eq!(prose("- not a list"), vec![vec![t("- not a list")]]);
         assert_eq!(prose("[a]: https://e.x"), vec![vec![t("[a]: https://e.x")]]);
@@ -493,7 +508,10 @@ mod tests {
     #[test]
     fn quotes_keep_paragraphs_and_lines() {
         assert_eq!(
-            parse("one\ntwo  \nthree\n\n# four\n- *five*\n- six\n\n> deeper\n> still", Kind::Quote),
+            parse(
+                "one\ntwo  \nthree\n\n# four\n- *five*\n- six\n\n> deeper\n> still",
+                Kind::Quote
+            ),
             vec![
                 vec![t("one"), SoftBreak, t("two"), HardBreak, t("three")],
                 vec![
@@ -511,7 +529,10 @@ mod tests {
 
     #[test]
     fn names_are_text_only() {
-        assert_eq!(parse("  *Ferris*\n the `crab` ", Kind::Name), vec![vec![t("*Ferris* the `crab`")]]);
+        assert_eq!(
+            parse("  *Ferris*\n the `crab` ", Kind::Name),
+            vec![vec![t("*Ferris* the `crab`")]]
+        );
         assert_eq!(parse(" \u{2} ", Kind::Name), Vec::<Paragraph>::new());
     }
 
@@ -519,8 +540,14 @@ mod tests {
     fn no_emphasis_touches_another() {
         let prose = |s: &str| parse(s, Kind::Prose);
         assert_eq!(prose("***x***"), vec![vec![Strong(vec![t("x")])]]);
-        assert_eq!(prose("*a **b** c*"), vec![vec![Emphasis(vec![t("a "), Strong(vec![t("b")]), t(" c")])]]);
-        assert_eq!(prose("**\u{202e}*`\u{202e}*["), vec![vec![Emphasis(vec![t("\u{202e}`\u{202e}")]), t("[")]]);
+        assert_eq!(
+            prose("*a **b** c*"),
+            vec![vec![Emphasis(vec![t("a "), Strong(vec![t("b")]), t(" c")])]]
+        );
+        assert_eq!(
+            prose("**\u{202e}*`\u{202e}*["),
+            vec![vec![Emphasis(vec![t("\u{202e}`\u{202e}")]), t("[")]]
+        );
         assert_eq!(prose("*a*_b_"), vec![vec![Emphasis(vec![t("ab")])]]);
         assert_eq!(prose("*a***b**"), vec![vec![Emphasis(vec![t("a")]), t("b")]]);
     }
