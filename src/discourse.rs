@@ -4,7 +4,10 @@
 //! in batches of 20 (`post_stream.posts`). Sends a User-Agent, gives up fast, and on `429`
 //! waits what `Retry-After` asks (bounded) and tries once more.
 //!
-//! A post that does not parse is logged and skipped; the others still count.
+//! The forum is untrusted input, like a form: an answer is read up to `MAX_BODY` and refused
+//! past it, a redirect is followed only on the same host, and every request of a poll is
+//! counted against a `Budget`. A post that does not parse is skipped (one warning per answer);
+//! the others still count.
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -17,6 +20,30 @@ pub const TIMEOUT: Duration = Duration::from_secs(5);
 pub const BATCH: usize = 20;
 /// The longest `Retry-After` honoured within one read; past it, the read stops here.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+/// The largest answer read. A topic's first page with 20 posts is about 100 KiB, a
+/// `posts.json` batch less; a thread's stream of ids 8 bytes a post.
+pub const MAX_BODY: usize = 4 * 1024 * 1024;
+/// Redirects followed within one request, all on the forum's own host.
+const MAX_REDIRECTS: usize = 3;
+
+/// Requests a read may still make; shared by the calls of one thread's read.
+#[derive(Debug)]
+pub struct Budget(std::sync::atomic::AtomicUsize);
+
+impl Budget {
+    pub fn new(requests: usize) -> Budget {
+        Budget(std::sync::atomic::AtomicUsize::new(requests))
+    }
+
+    /// Takes one request, or says the budget is spent.
+    fn take(&self) -> Result<(), FetchError> {
+        use std::sync::atomic::Ordering;
+        self.0
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .map(|_| ())
+            .map_err(|_| FetchError::OutOfRequests)
+    }
+}
 
 /// One post, with the fields the bridge reads.
 #[derive(Debug, Clone, Deserialize)]
@@ -98,6 +125,10 @@ pub enum FetchError {
     Unreachable(String),
     #[error("the forum's answer could not be read: {0}")]
     Malformed(String),
+    #[error("the forum's answer is larger than {} MiB", MAX_BODY / (1024 * 1024))]
+    TooLarge,
+    #[error("this read made as many requests as one poll may")]
+    OutOfRequests,
 }
 
 #[derive(Clone)]
@@ -138,7 +169,19 @@ impl Discourse {
             ))
             .connect_timeout(timeout)
             .timeout(timeout)
-            .redirect(reqwest::redirect::Policy::limited(3))
+            .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                let first = attempt.previous().first();
+                let same_site = first.is_some_and(|f| {
+                    f.scheme() == attempt.url().scheme()
+                        && f.host_str() == attempt.url().host_str()
+                        && f.port_or_known_default() == attempt.url().port_or_known_default()
+                });
+                if same_site && attempt.previous().len() <= MAX_REDIRECTS {
+                    attempt.follow()
+                } else {
+                    attempt.stop()
+                }
+            }))
             .build()?;
         Ok(Discourse { http, base })
     }
@@ -148,8 +191,10 @@ impl Discourse {
     }
 
     /// `GET /t/{topic}.json`.
-    pub async fn topic(&self, topic: i64) -> Result<Topic, FetchError> {
-        let body: TopicJson = self.get_json(&self.url(&format!("/t/{topic}.json")), &[]).await?;
+    pub async fn topic(&self, topic: i64, budget: &Budget) -> Result<Topic, FetchError> {
+        let body: TopicJson = self
+            .get_json(&self.url(&format!("/t/{topic}.json")), &[], budget)
+            .await?;
         Ok(Topic {
             id: body.id,
             slug: body.slug,
@@ -160,10 +205,10 @@ impl Discourse {
 
     /// `GET /t/{topic}/posts.json?post_ids[]=…` for at most `BATCH` ids. Ids the forum no
     /// longer shows (deleted by staff) are simply absent from the answer.
-    pub async fn posts(&self, topic: i64, ids: &[i64]) -> Result<Vec<Post>, FetchError> {
+    pub async fn posts(&self, topic: i64, ids: &[i64], budget: &Budget) -> Result<Vec<Post>, FetchError> {
         let query: Vec<(&str, String)> = ids.iter().map(|id| ("post_ids[]", id.to_string())).collect();
         let body: PostsJson = self
-            .get_json(&self.url(&format!("/t/{topic}/posts.json")), &query)
+            .get_json(&self.url(&format!("/t/{topic}/posts.json")), &query, budget)
             .await?;
         Ok(posts_of(body.post_stream.posts))
     }
@@ -172,10 +217,12 @@ impl Discourse {
         &self,
         url: &str,
         query: &[(&str, String)],
+        budget: &Budget,
     ) -> Result<T, FetchError> {
         let mut waited = false;
         loop {
-            let response = self
+            budget.take()?;
+            let mut response = self
                 .http
                 .get(url)
                 .query(query)
@@ -197,11 +244,21 @@ impl Discourse {
             if !(200..300).contains(&status) {
                 return Err(FetchError::Status(status));
             }
-            let bytes = response
-                .bytes()
+            if response.content_length().is_some_and(|n| n > MAX_BODY as u64) {
+                return Err(FetchError::TooLarge);
+            }
+            let mut body = Vec::new();
+            while let Some(chunk) = response
+                .chunk()
                 .await
-                .map_err(|e| FetchError::Unreachable(e.without_url().to_string()))?;
-            return serde_json::from_slice(&bytes).map_err(|e| FetchError::Malformed(e.to_string()));
+                .map_err(|e| FetchError::Unreachable(e.without_url().to_string()))?
+            {
+                if body.len() + chunk.len() > MAX_BODY {
+                    return Err(FetchError::TooLarge);
+                }
+                body.extend_from_slice(&chunk);
+            }
+            return serde_json::from_slice(&body).map_err(|e| FetchError::Malformed(e.to_string()));
         }
     }
 }
@@ -218,16 +275,51 @@ fn retry_after(response: &reqwest::Response) -> Duration {
         .unwrap_or(Duration::from_secs(5))
 }
 
-/// Posts that parse; each one that does not is logged and skipped.
+/// Posts that parse; those that do not are skipped, with one warning for the whole answer
+/// (a hostile answer of a million broken posts is one line in the log, not a million).
 fn posts_of(values: Vec<serde_json::Value>) -> Vec<Post> {
-    values
-        .into_iter()
-        .filter_map(|v| match serde_json::from_value::<Post>(v) {
-            Ok(p) => Some(p),
-            Err(e) => {
-                tracing::warn!(error = %e, "skipping a forum post that could not be read");
-                None
-            }
-        })
-        .collect()
+    let (posts, skipped) = parse_posts(values);
+    if let Some((count, first)) = skipped {
+        tracing::warn!(count, first_error = %first, "skipping forum posts that could not be read");
+    }
+    posts
+}
+
+/// The posts that parse, and how many did not with the first reason.
+fn parse_posts(values: Vec<serde_json::Value>) -> (Vec<Post>, Option<(usize, String)>) {
+    let mut posts = Vec::with_capacity(values.len());
+    let mut skipped: Option<(usize, String)> = None;
+    for value in values {
+        match serde_json::from_value::<Post>(value) {
+            Ok(p) => posts.push(p),
+            Err(e) => match &mut skipped {
+                Some((count, _)) => *count += 1,
+                None => skipped = Some((1, e.to_string())),
+            },
+        }
+    }
+    (posts, skipped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broken_posts_are_counted_once_per_answer() {
+        let mut values = vec![serde_json::json!({ "broken": true }); 1000];
+        values.push(serde_json::json!({
+            "id": 1, "post_number": 2, "username": "a", "created_at": "2026-11-19T08:00:00Z"
+        }));
+        let (posts, skipped) = parse_posts(values);
+        assert_eq!(posts.len(), 1);
+        assert_eq!(skipped.map(|(n, _)| n), Some(1000));
+    }
+
+    #[test]
+    fn a_budget_runs_out() {
+        let budget = Budget::new(2);
+        assert!(budget.take().is_ok() && budget.take().is_ok());
+        assert!(matches!(budget.take(), Err(FetchError::OutOfRequests)));
+    }
 }

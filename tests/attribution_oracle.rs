@@ -333,10 +333,8 @@ fn commonmark_problems(markdown: &str, allowed: &[String]) -> Vec<String> {
             Event::Html(h) | Event::InlineHtml(h) => problems.push(format!("HTML {h:?}")),
             Event::Start(Tag::Link {
                 link_type, dest_url, ..
-            }) => {
-                if link_type != LinkType::Inline || !allowed.contains(&dest_url.to_string()) {
-                    problems.push(format!("{link_type:?} link to {dest_url:?}"));
-                }
+            }) if link_type != LinkType::Inline || !allowed.contains(&dest_url.to_string()) => {
+                problems.push(format!("{link_type:?} link to {dest_url:?}"))
             }
             Event::Start(
                 tag @ (Tag::Image { .. }

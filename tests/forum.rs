@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{spawn_app_with, Backend, FakeDiscourse, Profile, TestApp};
+use common::{spawn_app_with, Backend, FakeDiscourse, Hostile, Profile, TestApp};
 use diesel::prelude::*;
 use serde_json::Value;
 use std::time::Duration;
@@ -448,5 +448,57 @@ on_both_backends! {
         assert!(!lease("b", now + chrono::Duration::minutes(19)));
         assert!(lease("b", now + chrono::Duration::minutes(21)), "a stopped renewing: b takes over");
         assert!(!lease("a", now + chrono::Duration::minutes(22)));
+    }
+}
+
+on_both_backends! {
+    async fn a_hostile_forum_is_read_within_bounds(backend) {
+        let fake = FakeDiscourse::start().await;
+        let app = app_with_forum(backend, &fake).await;
+        first_read(&app).await;
+        let stored = row_counts(&app);
+
+        // A thread claiming 200,000 more posts that no answer ever gives: a few requests, not
+        // one per 20 ids.
+        fake.set_hostile(Some(Hostile::Phantoms(200_000)));
+        let before = fake.requests();
+        sync(&app).await;
+        let made = fake.requests() - before;
+        assert!(made <= forum::REQUESTS_PER_POLL, "{made} requests in one poll");
+        assert!(made <= 8, "{made} requests for posts the forum never gives");
+
+        // An answer far larger than any real one is refused after a few MiB, not read.
+        fake.set_hostile(Some(Hostile::Huge(64 << 20)));
+        let report = sync(&app).await;
+        assert!(report.errors.iter().any(|e| e.contains("larger than 4 MiB")), "{:?}", report.errors);
+
+        // A redirect to another host is not followed.
+        let other = FakeDiscourse::start().await;
+        fake.set_hostile(Some(Hostile::RedirectTo(other.base.clone())));
+        let report = sync(&app).await;
+        assert_eq!(other.requests(), 0, "followed a redirect to another host");
+        assert!(report.errors.iter().any(|e| e.contains("302")), "{:?}", report.errors);
+
+        // Nothing stored changed, and the site still answers.
+        assert_eq!(row_counts(&app), stored);
+        assert_eq!(reqwest::get(app.url("/")).await.unwrap().status(), 200);
+        fake.set_hostile(None);
+        assert!(sync(&app).await.errors.is_empty());
+    }
+}
+
+on_both_backends! {
+    async fn the_export_names_the_forum_poster(backend) {
+        let fake = FakeDiscourse::start().await;
+        let app = app_with_forum(backend, &fake).await;
+        first_read(&app).await;
+        let issue = app.state.open_week().await.unwrap().issue.to_string();
+        let out = app.cli(&["export", "--allow-local", "--week", &issue, "--format", "markdown"]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(text.contains(" on the forum"), "{text}");
+        for line in text.lines().filter(|l| l.contains("nominated by")) {
+            assert!(!line.trim_end().ends_with("nominated by") && !line.contains("nominated by  ["), "{line}");
+        }
     }
 }

@@ -28,6 +28,13 @@ on_both_backends! {
         assert!(html.contains(&format!("/nominations/{rayon}")));
         assert!(html.contains("/users/carol/feed.xml"));
         assert_eq!(app.get("/users/nobody-here").await.status(), 404);
+        // A member with nothing picked yet has an empty feed, updated at a real time.
+        let dave = app.logged_in(Profile::new(44, "dave")).await;
+        dave.nominated_quote("Nothing picked yet.").await;
+        let empty = app.get("/users/dave/feed.xml").await.text().await.unwrap();
+        let empty = atom_syndication::Feed::read_from(empty.as_bytes()).expect("valid Atom");
+        assert!(empty.entries().is_empty());
+        assert!(empty.updated().timestamp() > 0, "updated in {}", empty.updated());
         // Logins are case-insensitive.
         assert_eq!(app.get("/users/CAROL").await.status(), 200);
 
@@ -43,7 +50,7 @@ on_both_backends! {
         // Badges: a winner, a crate on the ballot, and nothing else.
         let badge = app.get("/badges/crates/serde.svg").await;
         assert_eq!(badge.status(), 200);
-        assert_eq!(badge.headers()["content-type"], "image/svg+xml");
+        assert_eq!(badge.headers()["content-type"], "image/svg+xml; charset=utf-8");
         let svg = badge.text().await.unwrap();
         assert!(svg.contains(&format!("TWiR {issue}")), "{svg}");
         let ballot = app.get("/badges/crates/rayon.svg").await.text().await.unwrap();

@@ -283,6 +283,17 @@ fn export_markdown(shortlist: &shortlist::Shortlist) -> String {
         "# Issue {} shortlist ({}, voting closes {})\n",
         week.issue, week.status, week.closes_at
     );
+    /// Everyone who nominated an entry: site members by login, the forum's poster by name.
+    fn nominated_by(e: &crate::models::ballot::Entry) -> String {
+        let mut who = e.nominators.join(", ");
+        if let Some(forum) = &e.forum {
+            if !who.is_empty() {
+                who.push_str(" and ");
+            }
+            who.push_str(&format!("{} on the forum", forum.author));
+        }
+        who
+    }
     for c in Category::ALL {
         out.push_str(&format!("\n## {}\n", c.heading()));
         let picks = week.picks.get(c).as_ref();
@@ -304,7 +315,7 @@ fn export_markdown(shortlist: &shortlist::Shortlist) -> String {
                 e.nomination_id,
                 e.votes,
                 e.earlier_votes,
-                e.nominators.join(", "),
+                nominated_by(e),
                 if marks.is_empty() {
                     String::new()
                 } else {

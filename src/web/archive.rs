@@ -295,7 +295,8 @@ pub async fn feed(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         .iter()
         .map(|e| e.updated)
         .max()
-        .unwrap_or_else(|| chrono::DateTime::UNIX_EPOCH.fixed_offset());
+        // Nothing in it yet: now, a real time (Atom requires one), not 1970.
+        .unwrap_or_else(|| state.clock.now().fixed_offset());
     let feed = Feed {
         id: site.clone(),
         title: Text::plain("This Week in Rust: Crate and Quote of the Week"),

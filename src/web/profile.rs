@@ -177,7 +177,8 @@ pub async fn profile_feed(
     let updated = entries
         .first()
         .map(|e| e.updated)
-        .unwrap_or_else(|| chrono::DateTime::UNIX_EPOCH.fixed_offset());
+        // Nothing in it yet: now, a real time (Atom requires one), not 1970.
+        .unwrap_or_else(|| state.clock.now().fixed_offset());
     let feed = Feed {
         id: page_url.clone(),
         title: Text::plain(format!("{}'s nominations on twir-picks", m.name)),
@@ -252,7 +253,7 @@ pub async fn crate_badge(
     let name = CrateName::parse(name).map_err(|_| not_found())?;
     let value = badge_value(&state, name.as_str()).await?.ok_or_else(not_found)?;
     Ok(HttpResponse::Ok()
-        .content_type("image/svg+xml")
+        .content_type("image/svg+xml; charset=utf-8")
         .insert_header(("Cache-Control", "public, max-age=3600"))
         .body(badge_svg("Crate of the Week", &value)))
 }

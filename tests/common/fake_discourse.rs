@@ -21,9 +21,21 @@ struct Topic {
     posts: Vec<Value>,
 }
 
+/// How a hostile forum answers `/t/{topic}.json`.
+#[derive(Clone, Debug)]
+pub enum Hostile {
+    /// The stream claims this many more posts, newest of all, that no answer ever gives.
+    Phantoms(usize),
+    /// A body of this many bytes, streamed without a length.
+    Huge(usize),
+    /// `302 Found` to the same path on another server.
+    RedirectTo(String),
+}
+
 #[derive(Default)]
 struct Inner {
     topics: Mutex<HashMap<i64, Topic>>,
+    hostile: Mutex<Option<Hostile>>,
     silent: AtomicBool,
     /// Answer this many next requests with 429.
     rate_limited: AtomicUsize,
@@ -171,6 +183,11 @@ impl FakeDiscourse {
         self.inner.rate_limited.store(n, Ordering::SeqCst);
     }
 
+    /// Answer `/t/{topic}.json` as a hostile forum would (`None`: as Discourse does).
+    pub fn set_hostile(&self, hostile: Option<Hostile>) {
+        *self.inner.hostile.lock().unwrap() = hostile;
+    }
+
     /// Accept connections but never answer.
     pub fn go_silent(&self, silent: bool) {
         self.inner.silent.store(silent, Ordering::SeqCst);
@@ -253,6 +270,16 @@ async fn topic_json(
     if let Some(answer) = gate(&req, &inner).await {
         return answer;
     }
+    let hostile = inner.hostile.lock().unwrap().clone();
+    match &hostile {
+        Some(Hostile::Huge(bytes)) => return huge(*bytes),
+        Some(Hostile::RedirectTo(base)) => {
+            return HttpResponse::Found()
+                .insert_header(("Location", format!("{base}{}", req.path())))
+                .finish()
+        }
+        _ => {}
+    }
     let topics = inner.topics.lock().unwrap();
     let Some((id, t)) = find_topic(&topics, &topic) else {
         return not_found();
@@ -263,7 +290,10 @@ async fn topic_json(
         .filter(visible)
         .map(|p| shown(p, id, &t.slug))
         .collect();
-    let stream: Vec<i64> = posts.iter().filter_map(|p| p["id"].as_i64()).collect();
+    let mut stream: Vec<i64> = posts.iter().filter_map(|p| p["id"].as_i64()).collect();
+    if let Some(Hostile::Phantoms(n)) = hostile {
+        stream.extend((0..n as i64).map(|i| 9_000_000 + i));
+    }
     HttpResponse::Ok().json(json!({
         "post_stream": {
             "posts": posts.iter().take(CHUNK).collect::<Vec<_>>(),
@@ -281,6 +311,19 @@ async fn topic_json(
         "closed": false,
         "archived": false,
     }))
+}
+
+/// A JSON body that never ends within `bytes`: `{"post_stream":{"stream":[1,1,1,…`.
+fn huge(bytes: usize) -> HttpResponse {
+    const CHUNK_BYTES: usize = 64 * 1024;
+    let head = futures_util::stream::once(async {
+        Ok::<_, std::io::Error>(web::Bytes::from_static(br#"{"post_stream":{"stream":["#))
+    });
+    let chunk = web::Bytes::from("1,".repeat(CHUNK_BYTES / 2));
+    let body = futures_util::stream::iter((0..bytes / CHUNK_BYTES).map(move |_| Ok(chunk.clone())));
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .streaming(futures_util::StreamExt::chain(head, body))
 }
 
 async fn posts_json(

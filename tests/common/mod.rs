@@ -12,7 +12,7 @@ pub mod vote_stream;
 pub use browser::Browser;
 pub use fake_crates_io::FakeCratesIo;
 #[allow(unused_imports)]
-pub use fake_discourse::FakeDiscourse;
+pub use fake_discourse::{FakeDiscourse, Hostile};
 pub use fake_github::{FakeGithub, Profile};
 
 use chrono::{DateTime, Utc};

@@ -74,6 +74,9 @@ struct Thread {
     category: Category,
 }
 
+/// Requests one poll makes at most, both threads together.
+pub const REQUESTS_PER_POLL: usize = 200;
+
 /// Read both threads once. `weeks`: how many weeks back new posts are taken (default the
 /// ballot window, `BALLOT_WEEKS`). A thread that cannot be read is recorded (the desk shows
 /// it) and the other is still read.
@@ -146,7 +149,10 @@ async fn sync_topic(
     live_from: i32,
     report: &mut Report,
 ) -> Result<String, SyncError> {
-    let topic = bridge.client.topic(topic_id).await?;
+    // Each thread gets half of a poll's requests: a hostile thread cannot starve the other,
+    // and a poll makes at most `REQUESTS_PER_POLL`.
+    let budget = discourse::Budget::new(REQUESTS_PER_POLL / 2);
+    let topic = bridge.client.topic(topic_id, &budget).await?;
     let slug = topic.slug.clone();
     let thread = Thread {
         topic_id,
@@ -175,6 +181,7 @@ async fn sync_topic(
         .filter(|id| *id > floor && !known.contains(id))
         .collect();
     let mut fresh: Vec<Post> = Vec::new();
+    let mut stopped: Option<FetchError> = None;
     for batch in new_ids.rchunks(discourse::BATCH) {
         let mut posts: Vec<Post> = batch.iter().filter_map(|id| inline.get(id).cloned()).collect();
         let missing: Vec<i64> = batch
@@ -183,7 +190,18 @@ async fn sync_topic(
             .filter(|id| !inline.contains_key(id))
             .collect();
         if !missing.is_empty() {
-            posts.extend(bridge.client.posts(topic_id, &missing).await?);
+            match bridge.client.posts(topic_id, &missing, &budget).await {
+                Ok(found) => posts.extend(found),
+                Err(e @ FetchError::OutOfRequests) => {
+                    stopped = Some(e);
+                    break;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if posts.is_empty() {
+            // The stream names posts the forum does not give: nothing older will be different.
+            break;
         }
         let (recent, old): (Vec<Post>, Vec<Post>) =
             posts.into_iter().partition(|p| p.created_at >= from_time);
@@ -213,14 +231,18 @@ async fn sync_topic(
         .filter(|p| !fresh_ids.contains(&p.post_id))
         .collect();
     for batch in live.chunks(discourse::BATCH) {
+        if stopped.is_some() {
+            break;
+        }
         let ids: Vec<i64> = batch.iter().map(|p| p.post_id).collect();
-        let answered: HashMap<i64, Post> = bridge
-            .client
-            .posts(topic_id, &ids)
-            .await?
-            .into_iter()
-            .map(|p| (p.id, p))
-            .collect();
+        let answered: HashMap<i64, Post> = match bridge.client.posts(topic_id, &ids, &budget).await {
+            Ok(posts) => posts.into_iter().map(|p| (p.id, p)).collect(),
+            Err(e @ FetchError::OutOfRequests) => {
+                stopped = Some(e);
+                break;
+            }
+            Err(e) => return Err(e.into()),
+        };
         for old in batch {
             match answered.get(&old.post_id) {
                 Some(post) => refresh(state, bridge, &thread, post, old, report).await?,
@@ -231,6 +253,16 @@ async fn sync_topic(
                 None => {}
             }
         }
+    }
+    if let Some(e) = stopped {
+        // What was read is kept; the rest waits for the next poll.
+        tracing::warn!(
+            topic = topic_id,
+            "{e}: the rest of the thread is read at the next poll"
+        );
+        report.errors.push(format!(
+            "topic {topic_id}: {e}; the rest is read at the next poll"
+        ));
     }
     Ok(slug)
 }
