@@ -1,7 +1,8 @@
 //! The service's notion of "now", injectable so tests move time instead of sleeping.
 
 use chrono::{DateTime, Duration, Utc};
-use std::sync::{Arc, RwLock};
+use parking_lot::RwLock;
+use std::sync::Arc;
 
 #[derive(Clone, Default)]
 pub struct Clock {
@@ -23,14 +24,14 @@ impl Clock {
     pub fn now(&self) -> DateTime<Utc> {
         match &self.manual {
             None => Utc::now(),
-            Some(t) => *t.read().unwrap_or_else(|e| e.into_inner()),
+            Some(t) => *t.read(),
         }
     }
 
     /// Move a manual clock to `t`; a system clock ignores it.
     pub fn set(&self, t: DateTime<Utc>) {
         if let Some(cell) = &self.manual {
-            *cell.write().unwrap_or_else(|e| e.into_inner()) = t;
+            *cell.write() = t;
         }
     }
 

@@ -59,8 +59,13 @@ fn row_hash(row: &str) -> u64 {
     u64::from_le_bytes(digest[..8].try_into().expect("8 bytes"))
 }
 
+/// One table's summary and copy, from its columns as listed. The list must be the table's
+/// every column in schema order: checked when this compiles, against diesel's `all_columns`,
+/// so a column added to `schema.rs` and not here is a build error, never a column left behind.
 macro_rules! copy_table {
-    ($t:ident, [$($col:ident : $ty:ty),+ $(,)?]) => {
+    ($t:ident, [$($col:ident : $ty:ty),+ $(,)?]) => {{
+        #[allow(unused_parens)]
+        let _every_column: ($(crate::schema::$t::$col,)+) = crate::schema::$t::all_columns;
         Table {
             name: stringify!($t),
             summary: |conn| {
@@ -86,7 +91,7 @@ macro_rules! copy_table {
                 Ok(rows.len() as u64)
             },
         }
-    };
+    }};
 }
 
 /// Every table, parents before the tables that refer to them.
@@ -98,7 +103,7 @@ fn tables() -> Vec<Table> {
         copy_table!(nominations, [id: i32, category: String, week_issue: i32, nominated_by: i32, created_at: NaiveDateTime, dedupe_key: String, editors_choice: bool, crate_name: Option<String>, pitch: Option<String>, url: Option<String>, why: Option<String>, description: Option<String>, repository: Option<String>, verified: bool, verified_at: Option<NaiveDateTime>, quote_text: Option<String>, author: Option<String>, where_said: Option<String>, source_url: Option<String>, context: Option<String>, hidden: bool, hidden_reason: Option<String>, withdrawn: bool, credit_line: Option<String>]),
         copy_table!(nominators, [nomination_id: i32, user_id: i32, self_suggestion: bool, created_at: NaiveDateTime, owner_check: Option<String>]),
         copy_table!(votes, [id: i32, user_id: i32, week_issue: i32, category: String, nomination_id: i32, withdrawn: bool, created_at: NaiveDateTime, updated_at: NaiveDateTime]),
-        copy_table!(picks, [id: i32, week_issue: i32, category: String, nomination_id: i32, picked_by: i32, picked_at: NaiveDateTime, unpicked_at: Option<NaiveDateTime>, unpicked_by: Option<i32>]),
+        copy_table!(picks, [id: i32, week_issue: i32, category: String, nomination_id: i32, picked_by: i32, picked_at: NaiveDateTime, unpicked_at: Option<NaiveDateTime>, unpicked_by: Option<i32>, position: i32]),
         copy_table!(featured_history, [id: i32, issue: i32, published_on: String, category: String, position: i32, name: String, dedupe_key: String, url: Option<String>, body: String, credits: Option<String>, source_file: String, imported_at: NaiveDateTime]),
         copy_table!(audit_log, [id: i32, at: NaiveDateTime, actor_user_id: Option<i32>, actor: String, action: String, target: String, reason: Option<String>, detail: Option<String>]),
         copy_table!(crates_io_cache, [name: String, found: bool, canonical_name: Option<String>, description: Option<String>, repository: Option<String>, fetched_at: NaiveDateTime]),
@@ -113,6 +118,11 @@ fn tables() -> Vec<Table> {
         copy_table!(original_wording, [nomination_id: i32, pitch: Option<String>, why: Option<String>, url: Option<String>, quote_text: Option<String>, author: Option<String>, where_said: Option<String>, source_url: Option<String>, first_edited_at: NaiveDateTime]),
         copy_table!(forum_lease, [name: String, holder: String, until: NaiveDateTime]),
     ]
+}
+
+/// The names of the tables `copy` copies, in its order.
+pub fn table_names() -> Vec<&'static str> {
+    tables().iter().map(|t| t.name).collect()
 }
 
 /// Tables whose `id` PostgreSQL numbers from a sequence.
@@ -243,4 +253,22 @@ fn copy_in_snapshot(
         report.tables.push((t.name, rows, sum));
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every table `schema.rs` declares is copied (its columns are checked at compile time).
+    #[test]
+    fn copy_knows_every_table() {
+        let schema = include_str!("schema.rs");
+        let mut declared: Vec<&str> = schema
+            .split("diesel::table! {")
+            .skip(1)
+            .filter_map(|block| block.split_whitespace().next())
+            .collect();
+        let mut copied = super::table_names();
+        declared.sort_unstable();
+        copied.sort_unstable();
+        assert_eq!(copied, declared);
+    }
 }

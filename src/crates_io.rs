@@ -26,7 +26,7 @@ pub struct CratesIo {
     base: Url,
     /// The last summary (new and just-updated crates) and when it was read: the desk asks for
     /// it in dry weeks, crates.io asks API users to go easy, and it changes slowly.
-    summary: std::sync::Arc<std::sync::Mutex<Option<KeptSummary>>>,
+    summary: std::sync::Arc<parking_lot::Mutex<Option<KeptSummary>>>,
 }
 
 /// The recent crates as last read, and when.
@@ -142,7 +142,7 @@ impl CratesIo {
     /// New and just-updated crates from crates.io's summary, new ones first, each once; kept for
     /// `SUMMARY_TTL`. `Err` says why crates.io could not be read.
     pub async fn recent_crates(&self) -> Result<Vec<RecentCrate>, String> {
-        if let Some((at, crates)) = self.summary.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        if let Some((at, crates)) = self.summary.lock().as_ref() {
             if at.elapsed() < SUMMARY_TTL {
                 return Ok(crates.clone());
             }
@@ -171,8 +171,7 @@ impl CratesIo {
                 });
             }
         }
-        *self.summary.lock().unwrap_or_else(|e| e.into_inner()) =
-            Some((std::time::Instant::now(), crates.clone()));
+        *self.summary.lock() = Some((std::time::Instant::now(), crates.clone()));
         Ok(crates)
     }
 }

@@ -1,4 +1,4 @@
-//! Abuse limits (SECURITY.md 13): per client IP on logging in and on every form, per user on
+//! Abuse limits (docs/security.md item 13): per client IP on logging in and on every form, per user on
 //! votes and nominations, answered with 429 and `Retry-After`. `RATE_LIMITS=off` turns them
 //! off (load tests, trusted networks). `X-Forwarded-For` counts only from `TRUSTED_PROXIES`.
 //! The counters live here; `web::limits` applies them to requests.

@@ -128,17 +128,15 @@ pub fn escape_controls(value: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::{Arc, Mutex};
+    use parking_lot::Mutex;
+    use std::sync::Arc;
 
     #[derive(Clone, Default)]
     struct Buffer(Arc<Mutex<Vec<u8>>>);
 
     impl std::io::Write for Buffer {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .extend_from_slice(buf);
+            self.0.lock().extend_from_slice(buf);
             Ok(buf.len())
         }
         fn flush(&mut self) -> std::io::Result<()> {
@@ -163,7 +161,7 @@ mod tests {
             let _entered = span.enter();
             tracing::info!(path = %forged, "served {}", forged);
         });
-        let log = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+        let log = String::from_utf8(buffer.0.lock().clone()).unwrap();
         // The event and the span's close: two lines, each ending where it should.
         assert_eq!(log.matches('\n').count(), 2, "{log}");
         assert!(log.lines().all(|l| !l.contains('\u{1b}')), "{log}");

@@ -11,7 +11,8 @@ use crate::models::week::{self, Week};
 use crate::settings::Settings;
 use chrono::{DateTime, Utc};
 use handlebars::Handlebars;
-use std::sync::{Arc, RwLock};
+use parking_lot::RwLock;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// The first stored issue (`None`: no week stored yet), and when it was read.
@@ -22,7 +23,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub db: Db,
     pub templates: Arc<Handlebars<'static>>,
-    /// Attribution markdown (SPEC §4), from `templates/attribution` or `TEMPLATES_DIR`.
+    /// Attribution markdown (docs/contract.md §4), from `templates/attribution` or `TEMPLATES_DIR`.
     pub attribution: Arc<Renderer>,
     pub clock: Clock,
     pub crates_io: CratesIo,
@@ -108,7 +109,7 @@ impl AppState {
                     self.archive.clear();
                 }
                 Change::Week => {
-                    *self.open_week.write().unwrap_or_else(|e| e.into_inner()) = None;
+                    *self.open_week.write() = None;
                     self.ballot.invalidate();
                     self.archive.clear();
                 }
@@ -140,7 +141,7 @@ impl AppState {
     /// old (another instance or the command line may have changed it), else read and kept.
     /// `Err` holds what is stored when its cut-off has passed (or nothing is stored).
     async fn stored_open_week(&self, now: DateTime<Utc>) -> Result<Result<Week, Option<Week>>, AppError> {
-        if let Some((cached, read_at)) = self.open_week.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        if let Some((cached, read_at)) = self.open_week.read().as_ref() {
             if cached.is_open_at(now) && read_at.elapsed() < crate::cache::REFRESH {
                 return Ok(Ok(cached.clone()));
             }
@@ -158,12 +159,12 @@ impl AppState {
     /// `cache::REFRESH`.
     pub async fn week_is_stored(&self, issue: i32) -> Result<bool, AppError> {
         let open = self.open_week().await?.issue;
-        let cached = *self.first_issue.read().unwrap_or_else(|e| e.into_inner());
+        let cached = *self.first_issue.read();
         let first = match cached {
             Some((first, at)) if at.elapsed() < crate::cache::REFRESH => first,
             _ => {
                 let first = self.db.read(|conn| Ok(week::first_issue(conn)?)).await?;
-                *self.first_issue.write().unwrap_or_else(|e| e.into_inner()) = Some((first, Instant::now()));
+                *self.first_issue.write() = Some((first, Instant::now()));
                 first
             }
         };
@@ -171,7 +172,7 @@ impl AppState {
     }
 
     fn remember_open_week(&self, week: &Week) {
-        *self.open_week.write().unwrap_or_else(|e| e.into_inner()) = Some((week.clone(), Instant::now()));
+        *self.open_week.write() = Some((week.clone(), Instant::now()));
     }
 
     /// Close the weeks whose cut-off has passed and open the next (the background tick, the

@@ -14,7 +14,7 @@
 //! `ORACLE_CASES` (default 5,000) generated cases a run, from `ORACLE_SEED` (default: the
 //! fixed seed below; CI runs the same cases each time, a developer can run others). A failure
 //! is shrunk and kept in `tests/attribution_oracle.regressions.json`, which runs first, with
-//! the review's vectors, every time. Needs `python3` with `markdown` and `pygments`; without
+//! the known attack vectors, every time. Needs `python3` with `markdown` and `pygments`; without
 //! them the Python-Markdown half says "skipped", and fails when `REQUIRE_PYTHON_MARKDOWN=1`.
 
 use proptest::prelude::*;
@@ -43,7 +43,7 @@ const PERMALINK: &str = "https://picks.example.org/nominations/12";
 const FORUM_PERMALINK: &str = "https://users.rust-lang.org/t/crate-of-the-week/2704/1654";
 const DEFAULT_SEED: u64 = 0x7477_6972_2025;
 
-/// The review's vectors and what earlier reviews found, each through every field.
+/// Known attack vectors (each once made it through an earlier design), each through every field.
 const VECTORS: &[&str] = &[
     "a &#`</p><img src=x onerror=alert(document.domain)>` b",
     "&#`<img src=x onerror=alert(1)>`",

@@ -40,7 +40,7 @@ async fn answers(app: &TestApp, issue: i32, ids: &[i32]) -> Vec<(String, serde_j
 #[actix_web::test]
 async fn a_database_copied_to_postgresql_and_back_answers_the_same() {
     if Backend::postgres_url().is_none() {
-        eprintln!("TEST_DATABASE_URL is unset: the PostgreSQL run is skipped");
+        Backend::skip_postgres();
         return;
     }
     // The real flows, on SQLite.
@@ -68,6 +68,18 @@ async fn a_database_copied_to_postgresql_and_back_answers_the_same() {
             &[
                 ("nomination_id", &serde.to_string()),
                 ("issue", &issue.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    // A week with two crates: the second pick's place must survive the copy.
+    let res = editor
+        .post(
+            "/editor/picks",
+            &[
+                ("nomination_id", &rayon.to_string()),
+                ("issue", &issue.to_string()),
+                ("second", "1"),
             ],
         )
         .await;

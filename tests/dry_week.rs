@@ -1,4 +1,4 @@
-//! Dry weeks (issue "The editor's desk, round two"): with fewer than three entries and no pick,
+//! Dry weeks: with fewer than three entries and no pick,
 //! the desk offers unpicked nominations from earlier weeks (with their votes; picking one
 //! thanks its nominator) and recent crates from crates.io's summary that were never featured,
 //! each opening the own-choice form prefilled; the public page says the category is empty.

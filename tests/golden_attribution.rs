@@ -1,6 +1,6 @@
 //! Golden tests: the attribution renderer rebuilds real Crate and Quote of the Week sections
-//! from This Week in Rust (tests/fixtures/twir-examples, copied from shared/) byte for byte,
-//! with each nominator's forum link replaced by this service's permalink (SPEC §4).
+//! from This Week in Rust (tests/fixtures/twir-examples, copied from This Week in Rust's repository) byte for byte,
+//! with each nominator's forum link replaced by this service's permalink (docs/contract.md §4).
 
 use regex::Regex;
 use twir_picks::domain::attribution::{CrateAttribution, Credit, QuoteAttribution, Renderer};
@@ -44,7 +44,7 @@ fn unescape(s: &str) -> String {
         .into_owned()
 }
 
-/// Sections written in another shape than SPEC §4's, or with hand edits the renderer
+/// Sections written in another shape than docs/contract.md §4's, or with hand edits the renderer
 /// deliberately does not reproduce; each with the reason.
 const KNOWN_DIFFERENT: &[(&str, &str)] = &[
     (
@@ -125,7 +125,7 @@ fn crate_sections_rebuild_byte_for_byte() {
         "only {} crate sections rebuilt: {rebuilt:?}",
         rebuilt.len()
     );
-    // The variants the issue names are among them.
+    // These variants are among them.
     for must in [
         "2019-10-08-this-week-in-rust.md", // two nominators
         "2021-12-29-this-week-in-rust.md", // a self-suggestion

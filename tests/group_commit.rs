@@ -1,4 +1,4 @@
-//! Group commit (issue "Performance, round two"): the writes waiting together are committed
+//! Group commit: the writes waiting together are committed
 //! in one transaction, a savepoint each. A vote refused inside a batch, or one the database
 //! rejects, is rolled back alone: the other votes of the batch are stored and acknowledged.
 //! Votes queued next to each other are written by one statement; when it fails, each is

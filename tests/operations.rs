@@ -89,7 +89,7 @@ async fn a_backup_during_a_vote_stream_is_whole_and_holds_every_acknowledged_vot
 #[actix_web::test]
 async fn a_backup_of_postgresql_names_pg_dump() {
     if Backend::postgres_url().is_none() {
-        eprintln!("TEST_DATABASE_URL is unset: the PostgreSQL run is skipped");
+        Backend::skip_postgres();
         return;
     }
     let (_db, url) = TestDb::create(Backend::Postgres);

@@ -239,7 +239,7 @@ async fn the_cached_ranking_equals_the_database_ranking_sqlite() {
 #[actix_web::test]
 async fn the_cached_ranking_equals_the_database_ranking_postgres() {
     if Backend::postgres_url().is_none() {
-        eprintln!("TEST_DATABASE_URL is unset: the PostgreSQL run is skipped");
+        Backend::skip_postgres();
         return;
     }
     check(Backend::Postgres, 6, 40).await;

@@ -1,5 +1,4 @@
-//! A member's ballot page is put together from pieces kept ready (issue "Performance, round
-//! two"): the shared page compressed once, each entry as this member sees it compressed once,
+//! A member's ballot page is put together from pieces kept ready: the shared page compressed once, each entry as this member sees it compressed once,
 //! their login and CSRF token in between. Decoded, the gzip stream is byte for byte the plain
 //! page, and the plain page is byte for byte what the template renders in full.
 

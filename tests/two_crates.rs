@@ -1,4 +1,4 @@
-//! Two crates in one week (issue "The editor's desk, round two"): an editor adds a second crate
+//! Two crates in one week: an editor adds a second crate
 //! beside the week's pick; the section prints TWiR's two-crate shape; the database keeps one
 //! pick per place when editors race; the archive, API, feed and `fill-draft` carry both.
 

@@ -1,4 +1,4 @@
-//! The editor's desk, round two: rewording a nomination before picking (the nominator's words
+//! Rewording a nomination before picking (the nominator's words
 //! kept, the attribution printing the editors'), and an own choice's credit line worded by the
 //! editor.
 

@@ -1,4 +1,4 @@
-//! The editor's picks and weeks (SPEC §2): pick, the editor's own choice, unpick, change or
+//! The editor's picks and weeks (docs/contract.md §2): pick, the editor's own choice, unpick, change or
 //! close the open week, publish. Every action is written to the audit log in the same
 //! transaction. The shortlist is `actions::shortlist`, moderation `actions::moderation`.
 

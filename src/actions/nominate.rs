@@ -1,4 +1,4 @@
-//! Nominating a crate or a quote (SPEC §2): validation, past winners, co-nomination on
+//! Nominating a crate or a quote (docs/contract.md §2): validation, past winners, co-nomination on
 //! duplicates, the crates.io check, and the per-user weekly limit, decided inside one
 //! transaction that holds the week's write lock.
 

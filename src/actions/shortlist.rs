@@ -1,4 +1,4 @@
-//! The editor's shortlist (SPEC §4): a week in the one ranking with hidden nominations, the
+//! The editor's shortlist (docs/contract.md §4): a week in the one ranking with hidden nominations, the
 //! attribution markdown of every entry, each category's whole section, and the vote bursts to
 //! look at before picking. Read-only; the API, the desk and `export`/`fill-draft` use it.
 
@@ -133,7 +133,7 @@ pub struct Shortlist {
 }
 
 /// The shortlist as JSON (`GET /api/v1/editor/shortlist` and `twir-picks export --format
-/// json`): the week's public shape (SPEC §3), every entry with its attribution and what only
+/// json`): the week's public shape (docs/contract.md §3), every entry with its attribution and what only
 /// editors see, and each category's whole section.
 #[derive(Debug, Serialize)]
 pub struct ShortlistResponse<'a> {

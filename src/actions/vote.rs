@@ -1,4 +1,4 @@
-//! Casting, moving and withdrawing a vote (SPEC §2), each refusal with its own message.
+//! Casting, moving and withdrawing a vote (docs/contract.md §2), each refusal with its own message.
 
 use crate::actor::CurrentUser;
 use crate::domain::validate::Category;

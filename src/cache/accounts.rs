@@ -1,13 +1,13 @@
 //! Who a session cookie names, kept for `REFRESH` so a member's every page does not read their
-//! account again (issue "Performance, round two"). Any committed write but a vote empties it
+//! account again. Any committed write but a vote empties it
 //! (a logout, a ban, a role change are writes), so this instance sees such changes at once;
 //! another instance's or the command line's within `REFRESH`, like everything else it keeps.
 //! Editors' sessions are not kept (`web::extract`): losing the role shows at once.
 
 use crate::actor::CurrentUser;
+use parking_lot::RwLock;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::RwLock;
 use std::time::Instant;
 
 /// A session as its cookie names it: the user, the session's id and the user's epoch.
@@ -27,7 +27,7 @@ impl AccountCache {
     /// The account behind `key` as read within `REFRESH` (`Some(None)`: the session no longer
     /// stands), or `None` when it must be read.
     pub fn get(&self, key: &SessionKey) -> Option<Option<CurrentUser>> {
-        let kept = self.kept.read().unwrap_or_else(|e| e.into_inner());
+        let kept = self.kept.read();
         let (at, account) = kept.get(key)?;
         (at.elapsed() < super::REFRESH).then(|| account.clone())
     }
@@ -39,7 +39,7 @@ impl AccountCache {
 
     /// Keep what was read while `generation` held, unless a write came since.
     pub fn put(&self, key: SessionKey, account: Option<CurrentUser>, read_at: Instant, generation: u64) {
-        let mut kept = self.kept.write().unwrap_or_else(|e| e.into_inner());
+        let mut kept = self.kept.write();
         if self.generation.load(Ordering::SeqCst) != generation {
             return;
         }
@@ -50,7 +50,7 @@ impl AccountCache {
     }
 
     pub fn clear(&self) {
-        let mut kept = self.kept.write().unwrap_or_else(|e| e.into_inner());
+        let mut kept = self.kept.write();
         self.generation.fetch_add(1, Ordering::SeqCst);
         kept.clear();
     }

@@ -2,8 +2,8 @@
 //! cache of rarely changing pages (the archive).
 
 use actix_web::web::Bytes;
+use parking_lot::RwLock;
 use std::collections::HashMap;
-use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
 /// A response body kept ready: plain and gzip-compressed, with its ETag.
@@ -39,7 +39,7 @@ pub struct PageCache {
     ttl: Duration,
     map: RwLock<HashMap<String, (Instant, Rendered)>>,
     /// The keys some request is rebuilding, since when.
-    rebuilding: std::sync::Mutex<HashMap<String, Instant>>,
+    rebuilding: parking_lot::Mutex<HashMap<String, Instant>>,
 }
 
 enum Lookup {
@@ -81,7 +81,7 @@ impl PageCache {
 
     fn lookup(&self, key: &str) -> Lookup {
         let kept = {
-            let map = self.map.read().unwrap_or_else(|e| e.into_inner());
+            let map = self.map.read();
             map.get(key).cloned()
         };
         if let Some((at, body)) = &kept {
@@ -89,7 +89,7 @@ impl PageCache {
                 return Lookup::Found(body.clone());
             }
         }
-        let mut rebuilding = self.rebuilding.lock().unwrap_or_else(|e| e.into_inner());
+        let mut rebuilding = self.rebuilding.lock();
         match (rebuilding.get(key), kept) {
             (Some(since), Some((_, aged))) if since.elapsed() < REBUILD_PATIENCE => Lookup::Found(aged),
             (Some(since), None) if since.elapsed() < REBUILD_PATIENCE => Lookup::Wait,
@@ -102,16 +102,13 @@ impl PageCache {
 
     pub fn put(&self, key: &str, body: Vec<u8>) -> Rendered {
         let body = Rendered::new(format!("W/\"{key}-{:x}\"", self.generation()), body);
-        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
+        let mut map = self.map.write();
         if map.len() > 1_000 {
             map.clear();
         }
         map.insert(key.to_string(), (Instant::now(), body.clone()));
         drop(map);
-        self.rebuilding
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(key);
+        self.rebuilding.lock().remove(key);
         body
     }
 
@@ -123,6 +120,6 @@ impl PageCache {
     }
 
     pub fn clear(&self) {
-        self.map.write().unwrap_or_else(|e| e.into_inner()).clear();
+        self.map.write().clear();
     }
 }

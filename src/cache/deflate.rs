@@ -1,4 +1,4 @@
-//! A gzip stream stitched from pieces compressed apart (issue "Performance, round two"): the
+//! A gzip stream stitched from pieces compressed apart: the
 //! shared parts of a logged-in page are compressed once and kept; per request only the small
 //! personal parts are added, uncompressed, and nothing is compressed again.
 //!

@@ -9,10 +9,11 @@ use crate::domain::validate::Category;
 use crate::error::AppError;
 use crate::models::ballot::{self, RankedWeek};
 use crate::models::week::Week;
+use parking_lot::RwLock;
 use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub mod accounts;
@@ -128,7 +129,7 @@ pub struct BallotCache {
     /// The votes heard while a reload reads (`None`: no reload is reading). Its read may
     /// have missed them, so the reload applies them to what it read before keeping it
     /// (recording a vote twice changes nothing). Locked after `snapshot`, never before.
-    heard_while_reading: std::sync::Mutex<Option<Vec<HeardVote>>>,
+    heard_while_reading: parking_lot::Mutex<Option<Vec<HeardVote>>>,
 }
 
 impl Default for BallotCache {
@@ -138,7 +139,7 @@ impl Default for BallotCache {
             loading: tokio::sync::Mutex::new(()),
             generation: AtomicU64::new(1),
             invalidations: AtomicU64::new(0),
-            heard_while_reading: std::sync::Mutex::new(None),
+            heard_while_reading: parking_lot::Mutex::new(None),
         }
     }
 }
@@ -171,7 +172,7 @@ impl View {
 
 impl BallotCache {
     fn fresh(&self, issue: i32) -> Option<View> {
-        let guard = self.snapshot.read().unwrap_or_else(|e| e.into_inner());
+        let guard = self.snapshot.read();
         let s = guard.as_ref().filter(|s| s.issue == issue)?;
         (s.loaded_at.elapsed() < REFRESH).then(|| View {
             ranked: s.ranked.clone(),
@@ -181,7 +182,7 @@ impl BallotCache {
     }
 
     fn any(&self, issue: i32) -> Option<View> {
-        let guard = self.snapshot.read().unwrap_or_else(|e| e.into_inner());
+        let guard = self.snapshot.read();
         let s = guard.as_ref().filter(|s| s.issue == issue)?;
         Some(View {
             ranked: s.ranked.clone(),
@@ -228,7 +229,7 @@ impl BallotCache {
                 })
                 .await?;
             let mut tally = Tally::new(rows.into_iter().map(|v| (v.user_id, v.category, v.nomination_id)));
-            let mut guard = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+            let mut guard = self.snapshot.write();
             // Votes committed while this read ran, which it may have missed.
             let mut missing_entry = false;
             for (issue, user, category, nomination) in hearing.finish() {
@@ -304,13 +305,8 @@ impl BallotCache {
         category: Category,
         nomination: Option<i32>,
     ) -> Option<Recorded> {
-        let mut guard = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
-        if let Some(heard) = self
-            .heard_while_reading
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_mut()
-        {
+        let mut guard = self.snapshot.write();
+        if let Some(heard) = self.heard_while_reading.lock().as_mut() {
             heard.push((issue, user_id, category, nomination));
         }
         let s = guard.as_mut().filter(|s| s.issue == issue)?;
@@ -337,7 +333,7 @@ impl BallotCache {
 
     /// This user's counted votes in the snapshot of week `issue`, if one is loaded.
     pub fn votes_of(&self, issue: i32, user_id: i32) -> Option<Vec<(Category, i32)>> {
-        let guard = self.snapshot.read().unwrap_or_else(|e| e.into_inner());
+        let guard = self.snapshot.read();
         let s = guard
             .as_ref()
             .filter(|s| s.issue == issue && s.loaded_at.elapsed() < REFRESH)?;
@@ -346,7 +342,7 @@ impl BallotCache {
 
     /// Anything else changed: the next reader loads a new snapshot.
     pub fn invalidate(&self) {
-        self.forget(&mut self.snapshot.write().unwrap_or_else(|e| e.into_inner()));
+        self.forget(&mut self.snapshot.write());
     }
 
     /// Drop the snapshot, under its lock, counting it: a reload whose read began before
@@ -364,7 +360,7 @@ impl BallotCache {
         render: impl FnOnce() -> Result<Vec<u8>, AppError>,
     ) -> Result<Rendered, AppError> {
         {
-            let guard = self.snapshot.read().unwrap_or_else(|e| e.into_inner());
+            let guard = self.snapshot.read();
             if let Some((v, r)) = guard.as_ref().and_then(|s| s.rendered.get(key)) {
                 if *v == view.version {
                     return Ok(r.clone());
@@ -372,7 +368,7 @@ impl BallotCache {
             }
         }
         let rendered = Rendered::new(format!("W/\"{key}-{:x}\"", view.version), render()?);
-        let mut guard = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+        let mut guard = self.snapshot.write();
         if let Some(s) = guard.as_mut().filter(|s| s.version == view.version) {
             s.rendered.insert(key, (view.version, rendered.clone()));
         }
@@ -388,7 +384,7 @@ impl BallotCache {
         let same_snapshot = |s: &Snapshot| s.version >> 32 == view.version >> 32;
         let pair = |i: usize| (run[i - 1].0, run[i].0);
         let mut found: Vec<Option<Arc<Vec<u8>>>> = {
-            let guard = self.snapshot.read().unwrap_or_else(|e| e.into_inner());
+            let guard = self.snapshot.read();
             let kept = guard.as_ref().filter(|s| same_snapshot(s)).map(|s| &s.follow_ons);
             (1..run.len())
                 .map(|i| kept.and_then(|f| f.get(&pair(i)).cloned()))
@@ -406,7 +402,7 @@ impl BallotCache {
             }
         }
         if !made.is_empty() {
-            let mut guard = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+            let mut guard = self.snapshot.write();
             if let Some(s) = guard.as_mut().filter(|s| same_snapshot(s)) {
                 for (key, bytes) in made {
                     if s.follow_ons.len() >= 2 * MAX_FRAGMENTS {
@@ -427,7 +423,7 @@ impl BallotCache {
         build: impl FnOnce() -> Result<Skeleton, AppError>,
     ) -> Result<Arc<Skeleton>, AppError> {
         {
-            let guard = self.snapshot.read().unwrap_or_else(|e| e.into_inner());
+            let guard = self.snapshot.read();
             if let Some((v, kept)) = guard.as_ref().and_then(|s| s.skeletons.get(key)) {
                 if *v == view.version {
                     return Ok(kept.clone());
@@ -435,7 +431,7 @@ impl BallotCache {
             }
         }
         let built = Arc::new(build()?);
-        let mut guard = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+        let mut guard = self.snapshot.write();
         if let Some(s) = guard.as_mut().filter(|s| s.version == view.version) {
             s.skeletons.insert(key, (view.version, built.clone()));
         }
@@ -453,7 +449,7 @@ impl BallotCache {
         // The upper half of a version names the snapshot; the lower half counts votes in it.
         let same_snapshot = |s: &Snapshot| s.version >> 32 == view.version >> 32;
         let mut found: Vec<Option<Arc<Piece>>> = {
-            let guard = self.snapshot.read().unwrap_or_else(|e| e.into_inner());
+            let guard = self.snapshot.read();
             let kept = guard.as_ref().filter(|s| same_snapshot(s)).map(|s| &s.fragments);
             keys.iter()
                 .map(|k| kept.and_then(|f| f.get(k).cloned()))
@@ -468,7 +464,7 @@ impl BallotCache {
             }
         }
         if !made.is_empty() {
-            let mut guard = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+            let mut guard = self.snapshot.write();
             if let Some(s) = guard.as_mut().filter(|s| same_snapshot(s)) {
                 for (key, html) in made {
                     if s.fragments.len() >= MAX_FRAGMENTS {
@@ -485,26 +481,22 @@ impl BallotCache {
 /// The votes heard while a reload reads: started before the read, finished (under the
 /// snapshot's lock) before what was read is kept; also stops hearing when the read fails.
 struct HearingWhileReading<'a> {
-    heard: &'a std::sync::Mutex<Option<Vec<HeardVote>>>,
+    heard: &'a parking_lot::Mutex<Option<Vec<HeardVote>>>,
 }
 
 impl<'a> HearingWhileReading<'a> {
-    fn start(heard: &'a std::sync::Mutex<Option<Vec<HeardVote>>>) -> Self {
-        *heard.lock().unwrap_or_else(|e| e.into_inner()) = Some(Vec::new());
+    fn start(heard: &'a parking_lot::Mutex<Option<Vec<HeardVote>>>) -> Self {
+        *heard.lock() = Some(Vec::new());
         HearingWhileReading { heard }
     }
 
     fn finish(self) -> Vec<HeardVote> {
-        self.heard
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()
-            .unwrap_or_default()
+        self.heard.lock().take().unwrap_or_default()
     }
 }
 
 impl Drop for HearingWhileReading<'_> {
     fn drop(&mut self) {
-        *self.heard.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        *self.heard.lock() = None;
     }
 }

@@ -1,4 +1,4 @@
-//! The command line (SPEC §3): `serve` (default), `migrate`, and the operator's commands.
+//! The command line (docs/contract.md §3): `serve` (default), `migrate`, and the operator's commands.
 
 use crate::actions::{import_history, shortlist};
 use crate::db::{self, Db};

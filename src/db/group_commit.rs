@@ -1,5 +1,5 @@
 //! Group commit: the writes waiting in the queue are committed together, in one transaction
-//! with one savepoint each, so one fsync covers many of them (issue "Performance, round two").
+//! with one savepoint each, so one fsync covers many of them.
 //!
 //! `Db::write` puts its work in the queue and waits for its answer. A writer thread takes the
 //! first waiting write and every other one already queued (up to `MAX_BATCH`), opens one
@@ -24,11 +24,12 @@
 use super::write::{Change, Listener, Tx};
 use super::{checkout, write_transaction, Backend, DbConnection, Pool};
 use crate::error::AppError;
+use parking_lot::Mutex;
 use std::any::{Any, TypeId};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, TryRecvError};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 /// At most this many writes share one transaction: a bound on how long the first one waits.
 /// PostgreSQL: each write's savepoint is a subtransaction, and past 64 of them in one
@@ -183,7 +184,7 @@ impl Writer {
     fn run(self) {
         loop {
             let batch = {
-                let jobs = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
+                let jobs = self.jobs.lock();
                 let Ok(first) = jobs.recv() else { return };
                 let mut batch = vec![first];
                 let most = match self.backend {
@@ -207,8 +208,7 @@ impl Writer {
         let size = batch.len();
         let (tasks, answers): (Vec<Task>, Vec<_>) = batch.into_iter().map(|j| (j.task, j.answer)).unzip();
         let outcome = {
-            let _turn = (self.backend == Backend::Sqlite)
-                .then(|| self.sqlite_turn.lock().unwrap_or_else(|e| e.into_inner()));
+            let _turn = (self.backend == Backend::Sqlite).then(|| self.sqlite_turn.lock());
             checkout(&self.writers).and_then(|mut conn| run_batch(&mut conn, tasks))
         };
         match outcome {

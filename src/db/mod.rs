@@ -153,7 +153,7 @@ pub struct Db {
     backend: Backend,
     /// SQLite has one writer at a time; queueing writers here is cheaper than letting them
     /// spin on `busy_timeout` (which sleeps in growing steps).
-    sqlite_writer: std::sync::Arc<std::sync::Mutex<()>>,
+    sqlite_writer: std::sync::Arc<parking_lot::Mutex<()>>,
     /// The SQLite file, for watching its write-ahead log.
     sqlite_path: Option<std::path::PathBuf>,
     /// Told what each committed write changed (the service's caches).
@@ -207,7 +207,7 @@ impl Db {
                 .map_err(|e| anyhow::anyhow!("cannot open a connection pool to {}: {e}", url.redacted()))
         };
         let writers = pool(manager.clone(), writers)?;
-        let sqlite_writer: std::sync::Arc<std::sync::Mutex<()>> = Default::default();
+        let sqlite_writer: std::sync::Arc<parking_lot::Mutex<()>> = Default::default();
         let listener: std::sync::Arc<std::sync::OnceLock<Listener>> = Default::default();
         let group_commit = group_commit::GroupCommit::start(
             backend,
@@ -302,8 +302,7 @@ impl Db {
     pub async fn flush(&self) -> Result<(), AppError> {
         let db = self.clone();
         off_executor(move || {
-            let _turn = (db.backend == Backend::Sqlite)
-                .then(|| db.sqlite_writer.lock().unwrap_or_else(|e| e.into_inner()));
+            let _turn = (db.backend == Backend::Sqlite).then(|| db.sqlite_writer.lock());
             Ok(())
         })
         .await
@@ -314,8 +313,7 @@ impl Db {
         &self,
         work: impl FnOnce(&mut DbConnection) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
-        let _turn = (self.backend == Backend::Sqlite)
-            .then(|| self.sqlite_writer.lock().unwrap_or_else(|e| e.into_inner()));
+        let _turn = (self.backend == Backend::Sqlite).then(|| self.sqlite_writer.lock());
         let mut conn = checkout(&self.writers)?;
         work(&mut conn)
     }

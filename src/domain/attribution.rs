@@ -1,4 +1,4 @@
-//! The markdown This Week in Rust prints for Crate and Quote of the Week (SPEC §4).
+//! The markdown This Week in Rust prints for Crate and Quote of the Week (docs/contract.md §4).
 //!
 //! Wording lives in `templates/attribution/*.hbs` (editable, see `TEMPLATES_DIR`); the
 //! escaping is `domain::markdown`'s, wired in so that a template cannot forget it: `{{value}}`

@@ -1,4 +1,4 @@
-//! What stands on a ballot and which votes count (SPEC §2): one predicate each, used by the
+//! What stands on a ballot and which votes count (docs/contract.md §2): one predicate each, used by the
 //! SQL that loads ballots, the vote and pick checks, and the in-memory snapshot.
 
 /// What the membership rule needs to know about one nomination.

@@ -1,4 +1,4 @@
-//! Dry weeks (issue "The editor's desk, round two"): in 2025-2026 about one week in three went
+//! Dry weeks: in 2025-2026 about one week in three went
 //! without a quote suggestion and one in six without a crate one. When a category has fewer
 //! than `DRY_BELOW` entries the desk shows candidates: unpicked nominations from earlier weeks
 //! and, for crates, recent crates from crates.io that were never featured.

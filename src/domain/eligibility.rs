@@ -1,4 +1,4 @@
-//! Who may vote (SPEC §2): not banned, and a GitHub account at least `min_account_age_days`
+//! Who may vote (docs/contract.md §2): not banned, and a GitHub account at least `min_account_age_days`
 //! old (sock puppets are young). Anyone logged in may nominate.
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};

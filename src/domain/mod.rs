@@ -1,4 +1,4 @@
-//! Pure rules of SPEC §2: no HTTP, no SQL. Each module owns one rule and its unit tests.
+//! Pure rules of docs/contract.md §2: no HTTP, no SQL. Each module owns one rule and its unit tests.
 
 pub mod attribution;
 pub mod ballot;

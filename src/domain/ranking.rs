@@ -1,4 +1,4 @@
-//! The one ranking (SPEC §2, §8), used by every page, the JSON API and the editor's shortlist:
+//! The one ranking (docs/contract.md §2, §8), used by every page, the JSON API and the editor's shortlist:
 //! this week's votes, descending; ties broken by the likes of the forum posts that suggested it
 //! (zero without the forum bridge), then by votes summed over earlier weeks, then by the
 //! earlier nomination (and, for a total order, the lower id). Likes are never votes: they only

@@ -37,7 +37,7 @@ pub fn github_login(raw: &str) -> Result<String, &'static str> {
 
 /// Longest URL we store.
 pub const MAX_URL_LEN: usize = 2_000;
-/// Longest quote text (SPEC §3).
+/// Longest quote text (docs/contract.md §3).
 pub const MAX_QUOTE_LEN: usize = 5_000;
 pub const MAX_PITCH_LEN: usize = 500;
 pub const MAX_WHY_LEN: usize = 5_000;
@@ -175,7 +175,7 @@ pub fn one_line(raw: &str, max: usize, what: &str) -> Result<String, String> {
     Ok(text)
 }
 
-/// The two categories (SPEC §2).
+/// The two categories (docs/contract.md §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Category {

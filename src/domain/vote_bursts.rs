@@ -1,4 +1,4 @@
-//! Bursts of votes from new accounts (SECURITY.md 19): sock puppets arrive together. When
+//! Bursts of votes from new accounts (docs/security.md item 19): sock puppets arrive together. When
 //! several young GitHub accounts vote for one nomination within a short time, the desk flags
 //! that nomination so the editor looks before picking. A flag decides nothing: the editor may
 //! ban the accounts (their votes stop counting) or pick anyway. How long an account has been

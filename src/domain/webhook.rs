@@ -1,4 +1,4 @@
-//! Webhook events and their bodies (SPEC §8), pure: the event a change causes, the body each
+//! Webhook events and their bodies (docs/contract.md §8), pure: the event a change causes, the body each
 //! kind of receiver takes (`slack`: `{"text": …}`, which Slack, Zulip's Slack-compatible
 //! incoming webhook and Mattermost accept; `discord`: `{"content": …}`; `json`: the event
 //! itself), and the HMAC-SHA256 signature of a `json` body.

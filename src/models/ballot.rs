@@ -77,7 +77,7 @@ impl Entry {
     }
 }
 
-/// A category's standing pick (SPEC §3's `picks`), and in a two-crate week the second crate,
+/// A category's standing pick (docs/contract.md §3's `picks`), and in a two-crate week the second crate,
 /// shaped the same (`"second": { "nomination_id": … }`; absent otherwise).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PickView {
@@ -128,7 +128,7 @@ impl<T> ByCategory<T> {
     }
 }
 
-/// A week's public standing, in the JSON shape of SPEC §3.
+/// A week's public standing, in the JSON shape of docs/contract.md §3.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RankedWeek {
     pub issue: i32,

@@ -1,5 +1,5 @@
 //! Editors: logins from the EDITORS setting plus those granted from the command line, each
-//! bound to the first account that logs in with it (SECURITY.md 20: a login can be renamed
+//! bound to the first account that logs in with it (docs/security.md item 20: a login can be renamed
 //! and registered again by someone else; GitHub's numeric id cannot).
 
 use crate::db::{is_unique_violation, Change, DbConnection, Tx};

@@ -1,4 +1,4 @@
-//! One typed `Settings`, read from environment variables or the same-named flags (SPEC §3)
+//! One typed `Settings`, read from environment variables or the same-named flags (docs/contract.md §3)
 //! and validated once at start, so a bad value fails early with a message naming it.
 
 mod args;

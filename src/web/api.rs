@@ -9,7 +9,7 @@ use crate::state::AppState;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
-/// `GET /api/v1/me` (SPEC §3).
+/// `GET /api/v1/me` (docs/contract.md §3).
 #[derive(Serialize)]
 struct MeResponse<'a> {
     login: &'a str,

@@ -146,7 +146,7 @@ pub async fn winners_page(
     page::html_response(StatusCode::OK, true, html)
 }
 
-/// One entry of `GET /api/v1/winners` (SPEC §3).
+/// One entry of `GET /api/v1/winners` (docs/contract.md §3).
 #[derive(serde::Serialize)]
 struct WinnerResponse<'a> {
     issue: i32,

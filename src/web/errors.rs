@@ -11,7 +11,7 @@ use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
-/// The JSON body of every error under `/api/`: `{"error": code, "message": …}` (SPEC §3).
+/// The JSON body of every error under `/api/`: `{"error": code, "message": …}` (docs/contract.md §3).
 #[derive(Serialize)]
 struct ErrorBody<'a> {
     error: &'a str,

@@ -35,7 +35,7 @@ use actix_web::{web, HttpRequest};
 /// Largest form body accepted (a quote is at most 5,000 characters; forms are small).
 pub const FORM_LIMIT: usize = 64 * 1024;
 
-/// Security headers on every response, errors and 404s included (SECURITY.md 15).
+/// Security headers on every response, errors and 404s included (docs/security.md item 15).
 pub fn security_headers(settings: &Settings) -> DefaultHeaders {
     let headers = DefaultHeaders::new()
         .add((
@@ -53,7 +53,7 @@ pub fn security_headers(settings: &Settings) -> DefaultHeaders {
     }
 }
 
-/// `application/json` answers say their charset too (SECURITY.md 15).
+/// `application/json` answers say their charset too (docs/security.md item 15).
 pub async fn json_charset(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,

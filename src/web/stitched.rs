@@ -1,5 +1,5 @@
-//! The logged-in ballot page without rendering or compressing it again per request (issue
-//! "Performance, round two"). Everything on it but the visitor's login, CSRF token and the
+//! The logged-in ballot page without rendering or compressing it again per request.
+//! Everything on it but the visitor's login, CSRF token and the
 //! entries' shapes is the same for every member: that page is rendered once per snapshot
 //! version, with markers where the personal parts go, cut at the markers into pieces and each
 //! piece compressed once (`cache::deflate`). A request puts the pieces, the entries as this

@@ -33,6 +33,16 @@ impl Backend {
             .ok()
             .filter(|u| !u.trim().is_empty())
     }
+
+    /// No PostgreSQL configured: a skip, said aloud, or a failure when `REQUIRE_POSTGRES=1`
+    /// (CI sets both, so a lost `TEST_DATABASE_URL` cannot pass unnoticed).
+    pub fn skip_postgres() {
+        assert!(
+            std::env::var("REQUIRE_POSTGRES").map_or(true, |v| v != "1"),
+            "REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is unset: the PostgreSQL run cannot be skipped"
+        );
+        eprintln!("TEST_DATABASE_URL is unset: the PostgreSQL run is skipped");
+    }
 }
 
 /// Run the body once for SQLite and once for PostgreSQL (skipped when TEST_DATABASE_URL is
@@ -54,7 +64,7 @@ macro_rules! on_both_backends {
                 if $crate::common::Backend::postgres_url().is_some() {
                     run($crate::common::Backend::Postgres).await
                 } else {
-                    eprintln!("TEST_DATABASE_URL is unset: the PostgreSQL run is skipped");
+                    $crate::common::Backend::skip_postgres();
                 }
             }
         }

@@ -1,4 +1,4 @@
--- The whole data model of SPEC §2. Kept in lockstep with migrations/postgres.
+-- The whole data model of docs/contract.md §2. Kept in lockstep with migrations/postgres.
 -- Timestamps are UTC, stored as TEXT by diesel's SQLite Timestamp.
 
 CREATE TABLE users (

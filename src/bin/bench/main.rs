@@ -1,4 +1,4 @@
-//! The load benchmark: `cargo run --release --bin bench`.
+//! The load benchmark: `cargo run --release --features bench --bin bench`.
 //!
 //! Starts the real server (the release `twir-picks` binary, as a child process) on SQLite, and
 //! on PostgreSQL too when TEST_DATABASE_URL is set, with a realistic data set (the open week
@@ -8,7 +8,7 @@
 //! runs in one-second slices, each right after a slice of `/livez`, and its ratio is the
 //! median of the slices' ratios. Then the same
 //! pages again on a fresh server with 2,000 past weeks and 100,000 past votes, the servers'
-//! peak RSS, and every target of issue "Performance, round two" next to its figure.
+//! peak RSS, and every performance target (the README's) next to its figure.
 //! Options: `--seconds N` slices per scenario (default 5), `--connections N` (default 64), `--only
 //! TEXT` (the scenarios whose name holds it, in the 200-week run only: for trying a change).
 

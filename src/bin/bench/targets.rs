@@ -1,4 +1,4 @@
-//! The targets of issue "Performance, round two", each printed next to what a run measured.
+//! The performance targets (README, "Performance"), each printed next to what a run measured.
 
 use crate::seed::thousands;
 
@@ -19,7 +19,7 @@ impl RunResult {
     }
 }
 
-/// `/livez` on the machine where issue "Performance, round two" set its targets (req/s).
+/// `/livez` on the machine where the targets were set (req/s).
 const ISSUE_LIVEZ: f64 = 43_300.0;
 
 /// The pages compared between the 200-week and the 2,000-week runs.

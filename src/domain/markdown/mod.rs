@@ -129,7 +129,7 @@ mod tests {
         assert_eq!(prose("see [^1](https://a.b/x)"), "see [^1](https://a.b/x)");
     }
 
-    /// The review's vector: a bare `&#` before a code span holding tags. Python's
+    /// The vector that put a live `<img onerror>` into an issue: a bare `&#` before a code span holding tags. Python's
     /// `HTMLParser` lost its place at the `&#` and Python-Markdown then took the tags in the
     /// code span for raw HTML: a live `<img onerror>` in the issue.
     #[test]
@@ -180,7 +180,7 @@ mod tests {
     }
 
     #[test]
-    fn what_earlier_reviews_found_in_python_markdown() {
+    fn constructs_python_markdown_reads_its_own_way() {
         assert_eq!(
             blockquote("fast...really\n*[...] : evil"),
             "> fast...really\n> \\*\\[...\\] : evil"

@@ -94,13 +94,23 @@ fn push(out: &mut Vec<Inline>, inline: Inline) {
 }
 
 fn push_text(out: &mut Vec<Inline>, text: &str) {
+    // Character references can spell what the input may not hold (`&#1;`, `&#10;`): text
+    // holds no control character, and no line break but the tree's own.
+    let text: String = text
+        .chars()
+        .filter_map(|c| match c {
+            '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect();
     if text.is_empty() {
         return;
     }
     if let Some(Inline::Text(last)) = out.last_mut() {
-        last.push_str(text);
+        last.push_str(&text);
     } else {
-        out.push(Inline::Text(text.to_string()));
+        out.push(Inline::Text(text));
     }
 }
 
@@ -499,6 +509,7 @@ mod tests {
         assert_eq!(prose("[a]: https://e.x"), vec![vec![t("[a]: https://e.x")]]);
         assert_eq!(prose("uses \\<GitHub\\>"), vec![vec![t("uses <GitHub>")]]);
         assert_eq!(prose("&amp; &#60;"), vec![vec![t("& <")]]);
+        assert_eq!(prose("a&#1;b&#10;c"), vec![vec![t("ab c")]]);
         assert_eq!(
             prose("a &#`</p><img src=x onerror=alert(1)>` b"),
             vec![vec![t("a &#`</p><img src=x onerror=alert(1)>` b")]]
