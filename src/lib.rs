@@ -127,9 +127,8 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
     let url = settings.database.clone();
     let synchronous = settings.sqlite_synchronous;
     let db = tokio::task::spawn_blocking(move || db::Db::connect_with(&url, synchronous)).await??;
-    let templates_dir = std::env::var_os("TEMPLATES_DIR").map(std::path::PathBuf::from);
-    let templates = templates::registry(templates_dir.as_deref())?;
-    let attribution = domain::attribution::Renderer::new(templates_dir.as_deref())?;
+    let templates = templates::registry(settings.templates_dir.as_deref())?;
+    let attribution = domain::attribution::Renderer::new(settings.templates_dir.as_deref())?;
     AppState::new(settings, db, templates, attribution, clock)
 }
 

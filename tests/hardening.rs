@@ -171,11 +171,11 @@ on_both_backends! {
         let shortlist = editor.json("/api/v1/editor/shortlist").await;
         let crate_md = shortlist["categories"]["crate"][0]["attribution"].as_str().unwrap();
         assert!(crate_md.contains("&lt;img src=x onerror=alert(1)>"), "{crate_md}");
-        assert!(crate_md.contains("Thanks to [&lt;script\\>alert('name')&lt;/script\\>]("), "{crate_md}");
+        assert!(crate_md.contains("Thanks to [&lt;script>alert('name')&lt;/script>]("), "{crate_md}");
         let quote_md = shortlist["categories"]["quote"][0]["attribution"].as_str().unwrap();
         assert!(quote_md.contains("> &lt;b>bold&lt;/b>"), "{quote_md}");
         assert!(quote_md.contains("> \\> \\[x\\](javascript:alert(4))"), "{quote_md}");
-        assert!(quote_md.contains("– [&lt;svg onload=alert(5)\\> on \"rust-users\"](https://users.rust-lang.org/t/1)"), "{quote_md}");
+        assert!(quote_md.contains("– [&lt;svg onload=alert(5)> on \"rust-users\"](https://users.rust-lang.org/t/1)"), "{quote_md}");
         // SQL metacharacters are stored as typed, and the table is still there.
         let mut conn = app.state.db.get().unwrap();
         let stored: Option<String> = nominations::table.find(id).select(nominations::pitch).first(&mut *conn).unwrap();

@@ -76,7 +76,7 @@ on_both_backends! {
         let shortlist = editor.json("/api/v1/editor/shortlist").await;
         let section = shortlist["sections"]["crate"].as_str().unwrap();
         assert!(
-            section.contains("a serialization framework.\n\nllogiq is exceedingly pleased with his &lt;b\\>suggestion&lt;/b\\>.\n"),
+            section.contains("a serialization framework.\n\nllogiq is exceedingly pleased with his &lt;b>suggestion&lt;/b>.\n"),
             "the editor's words, as text: {section}"
         );
     }

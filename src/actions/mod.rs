@@ -4,6 +4,7 @@
 pub mod crate_lookup;
 pub mod dry_week;
 pub mod editor;
+pub mod file_nomination;
 pub mod forum;
 pub mod import_history;
 pub mod moderation;

@@ -3,7 +3,7 @@
 //! transaction that holds the week's write lock.
 
 use crate::actions::crate_lookup;
-use crate::actions::webhooks;
+use crate::actions::file_nomination::{self, Filed, Filer, Filing, NotFiled};
 use crate::actor::CurrentUser;
 use crate::crates_io::Lookup;
 use crate::domain::ballot as ballot_rule;
@@ -75,13 +75,6 @@ pub mod refusal {
     }
 }
 
-/// What the transaction decided.
-enum Decision {
-    Done(Nominated),
-    PastWinner(i32),
-    Limit,
-}
-
 pub async fn nominate(
     state: &AppState,
     user: &CurrentUser,
@@ -131,60 +124,45 @@ pub async fn nominate(
     let user_id = user.user.id;
     let settings = state.settings.clone();
     let issue = week.issue;
-    let opens_at = week.opens_at;
+    let week_opened = week.opens_at;
     let decision = state
         .db
         .write(move |tx| {
             nomination::lock_week(tx, issue)?;
-            if let Some(won) = nomination::last_win(tx, category, &key)? {
-                if ballot_rule::too_recent_a_winner(Some(won), issue, settings.allow_repeat_after_weeks) {
-                    return Ok(Decision::PastWinner(won));
-                }
-            }
-            let existing = ballot::on_ballot_by_key(tx, category, &key, issue, settings.ballot_weeks)?;
-            if let Some(n) = &existing {
-                if nomination::is_nominator(tx, n.id, user_id)? {
-                    return Ok(Decision::Done(Nominated::AlreadyYours(n.id)));
-                }
-            }
-            let made = nomination::count_by_user_since(tx, user_id, category, opens_at)?;
-            if made >= PER_USER_WEEKLY_LIMIT {
-                return Ok(Decision::Limit);
-            }
             let self_suggestion = matches!(&valid, ValidNomination::Crate(c) if c.self_suggestion);
             let checked = owner_check.and_then(|c| c.as_stored());
-            Ok(Decision::Done(match existing {
-                Some(n) => {
-                    nomination::add_nominator(tx, n.id, user_id, self_suggestion, now)?;
-                    nomination::set_owner_check(tx, n.id, user_id, checked, self_suggestion)?;
-                    Nominated::CoNominated(n.id)
-                }
-                None => {
-                    let id = nomination::insert(tx, &valid, issue, user_id, facts.as_ref(), false, now)?;
-                    nomination::set_owner_check(tx, id, user_id, checked, self_suggestion)?;
-                    webhooks::queue(
-                        tx,
-                        &settings,
-                        &webhooks::nomination_created(&settings, issue, id, &valid),
-                    )?;
-                    Nominated::Created(id)
-                }
-            }))
+            let filing = Filing {
+                valid: &valid,
+                facts: facts.as_ref(),
+                filer: Filer::Member {
+                    user_id,
+                    self_suggestion,
+                    owner_check: checked,
+                    week_opened,
+                },
+                open_issue: issue,
+                audit: None,
+            };
+            file_nomination::file(tx, &settings, filing, now)
         })
         .await?;
     match decision {
-        Decision::Done(done) => {
-            if !matches!(done, Nominated::AlreadyYours(_)) {
+        Ok(filed) => {
+            if filed.counts() {
                 crate::telemetry::count_nomination(category, "site");
             }
-            Ok(done)
+            Ok(match filed {
+                Filed::Created(id) => Nominated::Created(id),
+                Filed::Joined(id) => Nominated::CoNominated(id),
+                Filed::AlreadyTheirs(id) => Nominated::AlreadyYours(id),
+            })
         }
-        Decision::PastWinner(issue) => Err(refusal::past_winner(
+        Err(NotFiled::PastWinner(issue)) => Err(refusal::past_winner(
             category,
             issue,
             ballot_rule::again_from(issue, state.settings.allow_repeat_after_weeks),
         )),
-        Decision::Limit => Err(refusal::limit_reached(category)),
+        Err(NotFiled::Limit) => Err(refusal::limit_reached(category)),
     }
 }
 

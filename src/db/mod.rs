@@ -255,6 +255,12 @@ impl Db {
         off_executor(move || work(&mut *db.get()?)).await
     }
 
+    /// Whether the database answers (`/healthz`): a trivial query on a reader connection.
+    pub async fn ping(&self) -> Result<(), AppError> {
+        self.read(|conn| conn.batch_execute("SELECT 1").map_err(AppError::from))
+            .await
+    }
+
     /// The one way to write: `work` in a transaction of its own or, with the other writes
     /// waiting at the same moment, in its own savepoint of one shared transaction (group
     /// commit, `group_commit.rs`), on a writer thread, in turn with this process's other SQLite

@@ -6,7 +6,7 @@
 
 use crate::domain::validate::{crate_key, quote_key, CrateName};
 use regex::Regex;
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 mod crates;
 mod quote;
@@ -70,19 +70,23 @@ impl FeaturedQuote {
     }
 }
 
+static LINK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\[([^\]]+)\]\(([^)\s]+)\)").expect("valid regex"));
+static REFERENCE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\[([^\]]+)\]\[([^\]]*)\]").expect("valid regex"));
+static HEADING: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^#{1,6}\s+(.*?)\s*#*\s*$").expect("valid regex"));
+
 fn link_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"\[([^\]]+)\]\(([^)\s]+)\)").expect("valid regex"))
+    &LINK
 }
 
 fn reference_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"\[([^\]]+)\]\[([^\]]*)\]").expect("valid regex"))
+    &REFERENCE
 }
 
 fn heading_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"^#{1,6}\s+(.*?)\s*#*\s*$").expect("valid regex"))
+    &HEADING
 }
 
 /// Read one issue file. `Err` names why the file is not an issue (no number, say).

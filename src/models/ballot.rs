@@ -255,17 +255,18 @@ pub fn picks_of(conn: &mut DbConnection, issue: i32) -> QueryResult<ByCategory<O
         .load(conn)?;
     let mut out: ByCategory<Option<PickView>> = ByCategory::default();
     for (category, nomination_id, login, at) in rows {
-        if let Some(c) = Category::parse(&category) {
-            let view = PickView {
-                nomination_id,
-                picked_by: login,
-                picked_at: rfc3339(at),
-                second: None,
-            };
-            match out.get_mut(c) {
-                Some(first) => first.second = Some(Box::new(view)),
-                slot => *slot = Some(view),
-            }
+        // An unknown category is an error (the schema's CHECK forbids one), never skipped.
+        let c = Category::try_from(category)
+            .map_err(|e| diesel::result::Error::DeserializationError(e.into()))?;
+        let view = PickView {
+            nomination_id,
+            picked_by: login,
+            picked_at: rfc3339(at),
+            second: None,
+        };
+        match out.get_mut(c) {
+            Some(first) => first.second = Some(Box::new(view)),
+            slot => *slot = Some(view),
         }
     }
     Ok(out)

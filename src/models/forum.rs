@@ -3,6 +3,7 @@
 //! nominations they credit, when each thread was last read, and the polling lease.
 
 use crate::db::{Change, DbConnection, Tx};
+use crate::domain::validate::Category;
 use crate::schema::{forum_credits, forum_posts, nominations, picks, users};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -45,7 +46,8 @@ pub struct StoredPost {
     pub topic_slug: String,
     pub post_number: i32,
     pub permalink: String,
-    pub category: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub category: Category,
     pub username: String,
     pub name: Option<String>,
     pub posted_at: NaiveDateTime,
@@ -121,7 +123,7 @@ pub fn insert(tx: &mut Tx<'_>, post: &StoredPost) -> QueryResult<bool> {
         return Ok(false);
     }
     diesel::insert_into(forum_posts::table)
-        .values(post)
+        .values(post.clone())
         .execute(conn)?;
     Ok(true)
 }

@@ -229,20 +229,21 @@ pub fn counted_in_week(conn: &mut DbConnection, issue: i32) -> QueryResult<Vec<C
             users::github_created_at,
         ))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(
+    // An unknown category is an error (the schema's CHECK forbids one), never dropped.
+    rows.into_iter()
+        .map(
             |(user_id, category, nomination_id, cast_at, voter_github_created_at): (i32, String, _, _, _)| {
-                Some(CountedVote {
+                Ok(CountedVote {
                     user_id,
-                    category: Category::parse(&category)?,
+                    category: Category::try_from(category)
+                        .map_err(|e| diesel::result::Error::DeserializationError(e.into()))?,
                     nomination_id,
                     cast_at,
                     voter_github_created_at,
                 })
             },
         )
-        .collect())
+        .collect()
 }
 
 /// `domain::ballot::vote_counts` in SQL, for queries over votes joined with their voters.

@@ -60,7 +60,11 @@ pub fn find(conn: &mut DbConnection, issue: i32) -> QueryResult<Option<Week>> {
 /// is one; before the first stored week, that week from the calendar, stored as closed (a
 /// forum post from before the service ran still belongs to its week). `None` when `t` is
 /// after the open week closes.
-pub fn holding(tx: &mut Tx<'_>, calendar: &Calendar, t: DateTime<Utc>) -> QueryResult<Option<Week>> {
+pub fn find_or_insert_week_holding(
+    tx: &mut Tx<'_>,
+    calendar: &Calendar,
+    t: DateTime<Utc>,
+) -> QueryResult<Option<Week>> {
     let at = t.naive_utc();
     let stored = weeks::table
         .filter(weeks::opens_at.le(at))

@@ -115,6 +115,10 @@ pub struct SettingsArgs {
     /// Seconds between reads of the threads.
     #[arg(long, env = "FORUM_POLL_SECONDS", default_value_t = 300, global = true)]
     pub forum_poll_seconds: u64,
+    /// A copy of `templates/` to render pages and attribution from (unset: the templates built
+    /// into the binary); each file found there replaces the built-in one.
+    #[arg(long, env = "TEMPLATES_DIR", global = true)]
+    pub templates_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for SettingsArgs {

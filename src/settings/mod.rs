@@ -54,6 +54,8 @@ pub struct Settings {
     pub webhooks: Vec<Webhook>,
     pub webhook_secret: Option<String>,
     pub remind_before_close_hours: i64,
+    /// `TEMPLATES_DIR`: a folder that exists (`None`: the built-in templates).
+    pub templates_dir: Option<std::path::PathBuf>,
 }
 
 /// What a webhook receiver understands.
@@ -319,6 +321,12 @@ impl Settings {
         if webhooks.iter().any(|w| w.kind == WebhookKind::Json) && webhook_secret.is_none() {
             errors.push("WEBHOOK_SECRET: json webhooks are signed; set a secret".into());
         }
+        let templates_dir = args.templates_dir.clone().filter(|d| !d.as_os_str().is_empty());
+        if let Some(dir) = &templates_dir {
+            if !dir.is_dir() {
+                errors.push(format!("TEMPLATES_DIR: {} is not a folder", dir.display()));
+            }
+        }
         if !(1..=24 * 14).contains(&args.remind_before_close_hours) {
             errors.push("REMIND_BEFORE_CLOSE_HOURS: must be between 1 and 336".into());
         }
@@ -379,6 +387,7 @@ impl Settings {
             webhooks,
             webhook_secret,
             remind_before_close_hours: args.remind_before_close_hours,
+            templates_dir,
         })
     }
 
@@ -438,6 +447,20 @@ mod tests {
         a.forum_url = Some("https://users.rust-lang.org".into());
         a.forum_poll_seconds = 0;
         assert!(errors_of(a).contains("FORUM_POLL_SECONDS"));
+    }
+
+    #[test]
+    fn templates_dir_must_be_a_folder() {
+        assert!(Settings::from_args(&args()).unwrap().templates_dir.is_none());
+        let mut a = args();
+        a.templates_dir = Some("/no/such/folder".into());
+        let e = Settings::from_args(&a).unwrap_err();
+        assert!(e.0.iter().any(|m| m.starts_with("TEMPLATES_DIR")), "{:?}", e.0);
+        a.templates_dir = Some(std::env::temp_dir());
+        assert_eq!(
+            Settings::from_args(&a).unwrap().templates_dir,
+            Some(std::env::temp_dir())
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 const STYLE: &str = include_str!("../../static/style.css");
 const COPY_SCRIPT: &str = include_str!("../../static/copy.js");
@@ -28,12 +28,13 @@ pub struct AssetPaths {
     pub copy_script: String,
 }
 
+static PATHS: LazyLock<AssetPaths> = LazyLock::new(|| AssetPaths {
+    style: format!("/static/style.{}.css", short_hash(STYLE.as_bytes())),
+    copy_script: format!("/static/copy.{}.js", short_hash(COPY_SCRIPT.as_bytes())),
+});
+
 pub fn paths() -> &'static AssetPaths {
-    static PATHS: OnceLock<AssetPaths> = OnceLock::new();
-    PATHS.get_or_init(|| AssetPaths {
-        style: format!("/static/style.{}.css", short_hash(STYLE.as_bytes())),
-        copy_script: format!("/static/copy.{}.js", short_hash(COPY_SCRIPT.as_bytes())),
-    })
+    &PATHS
 }
 
 /// A file that never changes under its versioned name: a year in caches, and `304` for a

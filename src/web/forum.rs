@@ -61,7 +61,7 @@ pub async fn nominate_from_post(
     let post = forum::post_needing_a_look(&state, post_id).await?;
     let shown = NeedsLook::of(&post);
     let mut form = form;
-    form.category = post.category.clone();
+    form.category = post.category.as_str().to_string();
     render_form(
         &state,
         &viewer,

@@ -15,7 +15,6 @@ use crate::state::AppState;
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use diesel::connection::SimpleConnection;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -38,11 +37,7 @@ struct Health {
 /// The database answers.
 #[get("/healthz")]
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
-    let answered = state
-        .db
-        .read(|conn| conn.batch_execute("SELECT 1").map_err(AppError::from))
-        .await;
-    match answered {
+    match state.db.ping().await {
         Ok(()) => HttpResponse::Ok().json(Health {
             status: "ok",
             database: "ok",

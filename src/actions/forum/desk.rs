@@ -2,14 +2,14 @@
 //! that need a look, and turning one of them into a nomination in one step (credited to the
 //! post, as if the bridge had read it).
 
+use crate::actions::file_nomination::{self, Filer, Filing, NotFiled};
 use crate::actions::nominate::{check_on_crates_io, refusal};
 use crate::actor::CurrentUser;
 use crate::domain::ballot as ballot_rule;
 use crate::domain::forum_post;
 use crate::domain::validate::{NominationForm, ValidNomination};
 use crate::error::AppError;
-use crate::models::audit::{self, Entry as AuditEntry};
-use crate::models::ballot;
+use crate::models::audit::Entry as AuditEntry;
 use crate::models::ballot::rfc3339;
 use crate::models::forum::{self as stored, PostReading, StoredPost};
 use crate::models::forum_status;
@@ -61,7 +61,7 @@ impl NeedsLook {
             permalink: post.permalink.clone(),
             author: post.credit_name().to_string(),
             posted_at: rfc3339(post.posted_at),
-            category: post.category.clone(),
+            category: post.category.as_str().to_string(),
             problem: post.problem.clone(),
             excerpt,
             draft: draft_of(post),
@@ -75,7 +75,7 @@ pub fn draft_of(post: &StoredPost) -> NominationForm {
         .as_deref()
         .and_then(|d| serde_json::from_str(d).ok())
         .unwrap_or_else(|| NominationForm {
-            category: post.category.clone(),
+            category: post.category.as_str().to_string(),
             ..NominationForm::default()
         })
 }
@@ -145,7 +145,7 @@ pub async fn nominate_from_post(
 ) -> Result<i32, AppError> {
     let post = post_needing_a_look(state, post_id).await?;
     let mut form = form.clone();
-    form.category = post.category.clone();
+    form.category = post.category.as_str().to_string();
     let mut valid = form.validate().map_err(refusal::invalid)?;
     let facts = check_on_crates_io(state, &mut valid).await?;
     let open = state.open_week_for_write().await?;
@@ -172,44 +172,41 @@ pub async fn nominate_from_post(
                     "This forum post was turned into a nomination meanwhile.",
                 ));
             }
-            let key = valid.dedupe_key();
-            let category = valid.category();
-            if let Some(won) = nomination::last_win(tx.conn(), category, &key)? {
-                if ballot_rule::too_recent_a_winner(Some(won), open.issue, settings.allow_repeat_after_weeks)
-                {
-                    return Ok(Err(won));
+            let account = stored::forum_account(tx, &host, now)?;
+            let filing = Filing {
+                valid: &valid,
+                facts: facts.as_ref(),
+                filer: Filer::Forum {
+                    account,
+                    week_issue: post.week_issue,
+                },
+                open_issue: open.issue,
+                audit: Some(
+                    AuditEntry::new(&editor_login, "forum_nomination", "")
+                        .by_user(editor_id)
+                        .detail(post.permalink.clone()),
+                ),
+            };
+            let id = match file_nomination::file(tx, &settings, filing, now)? {
+                Ok(filed) => filed.id(),
+                Err(NotFiled::PastWinner(won)) => return Ok(Err(won)),
+                // A forum post has no weekly limit; should one come, it is a refusal, not a fault.
+                Err(NotFiled::Limit) => {
+                    return Err(AppError::conflict(
+                        "nomination_limit",
+                        "This nomination is over a weekly limit.",
+                    ))
                 }
-            }
-            let id =
-                match ballot::on_ballot_by_key(tx.conn(), category, &key, open.issue, settings.ballot_weeks)?
-                {
-                    Some(existing) => existing.id,
-                    None => {
-                        let account = stored::forum_account(tx, &host, now)?;
-                        let week = post.week_issue.min(open.issue);
-                        let id =
-                            nomination::insert_from_forum(tx, &valid, week, account, facts.as_ref(), now)?;
-                        let event = crate::actions::webhooks::nomination_created(&settings, week, id, &valid);
-                        crate::actions::webhooks::queue(tx, &settings, &event)?;
-                        id
-                    }
-                };
+            };
             stored::credit(tx, post_id, id, self_suggestion)?;
             post.reading = PostReading::Suggestion.as_str().to_string();
             post.problem = None;
             post.read_at = now.naive_utc();
             stored::update(tx, &post)?;
-            audit::record(
-                tx,
-                AuditEntry::new(&editor_login, "forum_nomination", &format!("nomination {id}"))
-                    .by_user(editor_id)
-                    .detail(post.permalink.clone()),
-                now,
-            )?;
             Ok(Ok(id))
         })
         .await?;
-    let category = form_category(&post);
+    let category = post.category;
     decided.map_err(|won| {
         refusal::past_winner(
             category,
@@ -217,9 +214,4 @@ pub async fn nominate_from_post(
             ballot_rule::again_from(won, state.settings.allow_repeat_after_weeks),
         )
     })
-}
-
-fn form_category(post: &StoredPost) -> crate::domain::validate::Category {
-    crate::domain::validate::Category::parse(&post.category)
-        .unwrap_or(crate::domain::validate::Category::Crate)
 }

@@ -3,6 +3,7 @@
 
 use super::{Bridge, Report, SyncError, Thread};
 use crate::actions::crate_lookup;
+use crate::actions::file_nomination::{self, Filed, Filer, Filing, NotFiled};
 use crate::crates_io::Lookup;
 use crate::db::Tx;
 use crate::discourse::Post;
@@ -13,7 +14,7 @@ use crate::error::AppError;
 use crate::models::audit::{self, Entry as AuditEntry};
 use crate::models::forum::{self as stored, PostReading, StoredPost};
 use crate::models::nomination::{self, CrateFacts};
-use crate::models::{ballot, week};
+use crate::models::week;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 
@@ -151,7 +152,7 @@ pub(super) fn stored_post(
         permalink: bridge
             .forum
             .permalink(&thread.slug, thread.topic_id, post.post_number),
-        category: thread.category.as_str().to_string(),
+        category: thread.category,
         username: post.username.clone(),
         name: post.name.clone().filter(|n| !n.trim().is_empty()),
         posted_at: post.created_at.naive_utc(),
@@ -194,7 +195,7 @@ pub(super) async fn apply(
             let week_issue = match (&before, &already) {
                 (None, Some(_)) => return Ok(None),
                 (_, Some(existing)) => existing.week_issue,
-                (_, None) => week::holding(tx, &settings.calendar, post.created_at)?
+                (_, None) => week::find_or_insert_week_holding(tx, &settings.calendar, post.created_at)?
                     .map(|w| w.issue.min(open.issue))
                     .unwrap_or(open.issue),
             };
@@ -212,10 +213,10 @@ pub(super) async fn apply(
                 .as_ref()
                 .is_some_and(|b| b.reading() == PostReading::Suggestion);
             let Understood::Suggestions(list) = &understood else {
-                return Ok(Some((0, row.reading() == PostReading::NeedsLook)));
+                return Ok(Some((Vec::new(), row.reading() == PostReading::NeedsLook)));
             };
             let account = stored::forum_account(tx, &bridge.host(), now)?;
-            let mut made = 0;
+            let mut made: Vec<Category> = Vec::new();
             let mut refused: Option<String> = None;
             for prepared in list {
                 let Prepared::Nomination {
@@ -239,55 +240,35 @@ pub(super) async fn apply(
                     }
                     continue;
                 }
-                let key = valid.dedupe_key();
-                let category = valid.category();
-                if let Some(won) = nomination::last_win(tx.conn(), category, &key)? {
-                    if ballot_rule::too_recent_a_winner(
-                        Some(won),
-                        week_issue,
-                        settings.allow_repeat_after_weeks,
-                    ) {
+                let filing = Filing {
+                    valid,
+                    facts: facts.as_ref(),
+                    filer: Filer::Forum { account, week_issue },
+                    open_issue: open.issue,
+                    audit: Some(
+                        AuditEntry::new("forum", "forum_nomination", "").detail(row.permalink.clone()),
+                    ),
+                };
+                let id = match file_nomination::file(tx, &settings, filing, now)? {
+                    Ok(filed) => {
+                        if let Filed::Created(_) = filed {
+                            made.push(valid.category());
+                        }
+                        filed.id()
+                    }
+                    Err(NotFiled::PastWinner(won)) => {
                         refused = Some(format!(
                             "Already featured in issue {won}; it may come back from issue {}.",
                             ballot_rule::again_from(won, settings.allow_repeat_after_weeks)
                         ));
                         continue;
                     }
-                }
-                let id = match ballot::on_ballot_by_key(
-                    tx.conn(),
-                    category,
-                    &key,
-                    open.issue,
-                    settings.ballot_weeks,
-                )? {
-                    Some(existing) => existing.id,
-                    None => {
-                        let id = nomination::insert_from_forum(
-                            tx,
-                            valid,
-                            week_issue,
-                            account,
-                            facts.as_ref(),
-                            now,
-                        )?;
-                        let event =
-                            crate::actions::webhooks::nomination_created(&settings, week_issue, id, valid);
-                        crate::actions::webhooks::queue(tx, &settings, &event)?;
-                        audit::record(
-                            tx,
-                            AuditEntry::new("forum", "forum_nomination", &format!("nomination {id}"))
-                                .detail(row.permalink.clone()),
-                            now,
-                        )?;
-                        made += 1;
-                        crate::telemetry::count_nomination(category, "forum");
-                        id
-                    }
+                    // Only a member has a weekly limit.
+                    Err(NotFiled::Limit) => continue,
                 };
                 stored::credit(tx, post.id, id, *self_suggestion)?;
             }
-            if let (Some(problem), 0, false) = (&refused, made, was_suggestion) {
+            if let (Some(problem), true, false) = (&refused, made.is_empty(), was_suggestion) {
                 // Nothing could go on the ballot: the editor sees why, with the draft.
                 row.reading = PostReading::NeedsLook.as_str().to_string();
                 row.problem = Some(problem.clone());
@@ -303,7 +284,11 @@ pub(super) async fn apply(
     Ok(match outcome {
         None => false,
         Some((made, needs_look)) => {
-            report.nominations += made;
+            // Counted once committed.
+            for category in &made {
+                crate::telemetry::count_nomination(*category, "forum");
+            }
+            report.nominations += made.len();
             report.needs_look += usize::from(needs_look);
             true
         }
