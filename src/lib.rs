@@ -86,9 +86,12 @@ impl Application {
         let with_metrics = metrics_addr.is_some();
 
         let app_state = state.clone();
+        // The web layer's memos of built pages, one for all workers.
+        let memos = aweb::Data::new(web::memo::Memos::default());
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(aweb::Data::new(app_state.clone()))
+                .app_data(memos.clone())
                 .wrap(middleware::from_fn(web::assets::head_as_get))
                 .wrap(middleware::Condition::new(
                     with_metrics,

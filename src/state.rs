@@ -1,6 +1,6 @@
 //! What every handler shares: settings, the pool, templates, the clock, and the cached open week.
 
-use crate::cache::{BallotCache, PageCache};
+use crate::cache::{BallotCache, ChangeCount};
 use crate::clock::Clock;
 use crate::crates_io::CratesIo;
 use crate::db::{Change, Db};
@@ -31,8 +31,8 @@ pub struct AppState {
     pub ballot: Arc<BallotCache>,
     /// Abuse limits per IP and per user.
     pub limits: Arc<crate::limits::RateLimits>,
-    /// The archive's pages, feed and JSON, briefly.
-    pub archive: Arc<PageCache>,
+    /// Moves with every change but a vote: pages built from the data are good while it stays.
+    pub changes: Arc<ChangeCount>,
     /// Who each session cookie names, briefly.
     pub accounts: Arc<crate::cache::accounts::AccountCache>,
     /// `None` when no GitHub OAuth app is configured.
@@ -63,7 +63,7 @@ impl AppState {
         let state = AppState {
             crates_io: CratesIo::new(settings.crates_io_api_url.clone())?,
             ballot: Arc::new(BallotCache::default()),
-            archive: Arc::new(PageCache::new(crate::cache::REFRESH)),
+            changes: Default::default(),
             accounts: Default::default(),
             limits: Arc::new(crate::limits::RateLimits::new(
                 settings.rate_limits,
@@ -106,12 +106,12 @@ impl AppState {
                 }
                 Change::Ballot => {
                     self.ballot.invalidate();
-                    self.archive.clear();
+                    self.changes.moved();
                 }
                 Change::Week => {
                     *self.open_week.write() = None;
                     self.ballot.invalidate();
-                    self.archive.clear();
+                    self.changes.moved();
                 }
                 Change::Nothing => {}
             }

@@ -24,7 +24,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 /// Who brings the nomination.
 pub enum Filer<'a> {
     /// A member through the form: thanked as a nominator (or co-nominator), at most
-    /// `PER_USER_WEEKLY_LIMIT` a category since the open week opened.
+    /// `domain::ballot::PER_USER_WEEKLY_LIMIT` a category since the open week opened.
     Member {
         user_id: i32,
         self_suggestion: bool,
@@ -117,9 +117,12 @@ pub fn file(
                     return Ok(Ok(Filed::AlreadyTheirs(id)));
                 }
             }
-            if nomination::count_by_user_since(tx, user_id, category, week_opened)?
-                >= super::nominate::PER_USER_WEEKLY_LIMIT
-            {
+            if !ballot_rule::within_weekly_limit(nomination::count_by_user_since(
+                tx,
+                user_id,
+                category,
+                week_opened,
+            )?) {
                 return Ok(Err(NotFiled::Limit));
             }
             let filed = match existing {

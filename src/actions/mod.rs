@@ -7,6 +7,7 @@ pub mod editor;
 pub mod file_nomination;
 pub mod forum;
 pub mod import_history;
+pub mod login;
 pub mod moderation;
 pub mod nominate;
 pub mod shortlist;

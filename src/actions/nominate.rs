@@ -14,8 +14,7 @@ use crate::models::nomination::{self, CrateFacts};
 use crate::models::week::Week;
 use crate::state::AppState;
 
-/// Nominations (own or co-) one user may make per category per week.
-pub const PER_USER_WEEKLY_LIMIT: i64 = 5;
+pub use crate::domain::ballot::PER_USER_WEEKLY_LIMIT;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Nominated {

@@ -1,6 +1,15 @@
 //! What stands on a ballot and which votes count (docs/contract.md §2): one predicate each, used by the
 //! SQL that loads ballots, the vote and pick checks, and the in-memory snapshot.
 
+/// Nominations (own or co-) one member may make per category per week: enough for anyone
+/// honest, few enough that one account cannot flood a ballot.
+pub const PER_USER_WEEKLY_LIMIT: i64 = 5;
+
+/// Whether a member who made `made` nominations in a category this week may make another.
+pub fn within_weekly_limit(made: i64) -> bool {
+    made < PER_USER_WEEKLY_LIMIT
+}
+
 /// What the membership rule needs to know about one nomination.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Candidate {
@@ -61,6 +70,12 @@ pub fn second_pick_refusal(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_weekly_limit_allows_five() {
+        assert!(within_weekly_limit(0) && within_weekly_limit(4));
+        assert!(!within_weekly_limit(5) && !within_weekly_limit(6));
+    }
 
     #[test]
     fn earlier_weeks_are_those_before_the_window() {

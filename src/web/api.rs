@@ -2,6 +2,7 @@
 
 use super::cached;
 use super::extract::CurrentUser;
+use super::memo::Memos;
 use super::public;
 use crate::error::AppError;
 use crate::models::ballot::{CrateView, ForumView, QuoteView};
@@ -39,6 +40,7 @@ pub async fn me_json(state: web::Data<AppState>, current: CurrentUser) -> HttpRe
 #[get("/api/v1/weeks/current")]
 pub async fn current_week_json(
     state: web::Data<AppState>,
+    memos: web::Data<Memos>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let week = state.open_week().await?;
@@ -46,7 +48,7 @@ pub async fn current_week_json(
         .ballot
         .view(&state.db, &week, state.settings.ballot_weeks, state.clock.now())
         .await?;
-    let body = state.ballot.rendered("api-week", &view, || {
+    let body = memos.ballot.rendered("api-week", view.version, || {
         serde_json::to_vec(&*view.ranked).map_err(AppError::internal)
     })?;
     Ok(cached::respond(&req, &body, "application/json"))

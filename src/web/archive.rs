@@ -2,6 +2,7 @@
 
 use super::cached;
 use super::extract::Viewer;
+use super::memo::Memos;
 use super::page;
 use crate::actions::shortlist::entry_markdown;
 use crate::error::AppError;
@@ -103,6 +104,7 @@ struct WinnerItem<'a> {
 #[get("/winners")]
 pub async fn winners_page(
     state: web::Data<AppState>,
+    memos: web::Data<Memos>,
     req: HttpRequest,
     viewer: Viewer,
     session: Session,
@@ -111,8 +113,10 @@ pub async fn winners_page(
     let anonymous = viewer.0.is_none() && !page::has_flash(&session);
     let page_no = page_number(query.page.as_deref())?;
     let key = format!("winners-page-{page_no}");
+    // Read before the data: a change while this page is built leaves it stale, not kept.
+    let changes = state.changes.now();
     if anonymous {
-        if let Some(body) = state.archive.get(&key).await {
+        if let Some(body) = memos.archive.get(&key, changes).await {
             return Ok(cached::respond(&req, &body, "text/html; charset=utf-8"));
         }
     }
@@ -140,7 +144,7 @@ pub async fn winners_page(
     };
     let html = page::render_html(&state, &page::site(&state, &viewer, &session), "winners", &data)?;
     if anonymous {
-        let body = state.archive.put(&key, html.into_bytes());
+        let body = memos.archive.put(&key, changes, html.into_bytes());
         return Ok(cached::respond(&req, &body, "text/html; charset=utf-8"));
     }
     page::html_response(StatusCode::OK, true, html)
@@ -165,17 +169,19 @@ const API_PER_PAGE: i64 = 500;
 #[get("/api/v1/winners")]
 pub async fn winners_json(
     state: web::Data<AppState>,
+    memos: web::Data<Memos>,
     req: HttpRequest,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let page_no = page_number(query.page.as_deref())?;
     let key = format!("winners-json-{page_no}");
     let total_key = "winners-json-total";
-    let cached = state
+    let changes = state.changes.now();
+    let cached = memos
         .archive
-        .get(&key)
+        .get(&key, changes)
         .await
-        .zip(state.archive.get(total_key).await);
+        .zip(memos.archive.get(total_key, changes).await);
     let (body, total) = match cached {
         Some((body, total)) => (
             body,
@@ -195,10 +201,14 @@ pub async fn winners_json(
                     nomination_id: w.nomination_id,
                 })
                 .collect();
-            let body = state
+            let body = memos.archive.put(
+                &key,
+                changes,
+                serde_json::to_vec(&list).map_err(AppError::internal)?,
+            );
+            memos
                 .archive
-                .put(&key, serde_json::to_vec(&list).map_err(AppError::internal)?);
-            state.archive.put(total_key, total.to_string().into_bytes());
+                .put(total_key, changes, total.to_string().into_bytes());
             (body, total)
         }
     };
@@ -235,8 +245,13 @@ fn page_links(base: &str, page: i64, total: i64, per_page: i64) -> String {
 }
 
 #[get("/feed.xml")]
-pub async fn feed(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
-    if let Some(body) = state.archive.get("feed").await {
+pub async fn feed(
+    state: web::Data<AppState>,
+    memos: web::Data<Memos>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let changes = state.changes.now();
+    if let Some(body) = memos.archive.get("feed", changes).await {
         return Ok(cached::respond(
             &req,
             &body,
@@ -321,7 +336,7 @@ pub async fn feed(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         entries,
         ..Default::default()
     };
-    let body = state.archive.put("feed", feed.to_string().into_bytes());
+    let body = memos.archive.put("feed", changes, feed.to_string().into_bytes());
     Ok(cached::respond(
         &req,
         &body,

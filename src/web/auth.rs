@@ -3,10 +3,11 @@
 use super::extract::Viewer;
 use super::page;
 use super::session::{self, OAuthPending, SessionAuth, OAUTH_TTL_SECS};
+use crate::actions::login::{self, Identity};
 use crate::domain::validate::{self, safe_next_path};
 use crate::error::AppError;
 use crate::github::GithubError;
-use crate::models::{audit, editor, user, user::User};
+use crate::models::{user, user::User};
 use crate::state::AppState;
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -130,20 +131,7 @@ async fn finish_login(
             AppError::bad_gateway("GitHub could not be reached to complete the login. Please try again in a minute.")
         }
     })?;
-    let editors = state.settings.editors.clone();
-    let user = state
-        .db
-        .write(move |tx| {
-            let user = user::upsert_github(tx, &profile, now)?;
-            audit::record(
-                tx,
-                audit::Entry::new(&user.login, "login", &user.login).by_user(user.id),
-                now,
-            )?;
-            editor::bind_at_login(tx, &user, &editors, now)?;
-            Ok(user)
-        })
-        .await?;
+    let user = login::log_in(state, Identity::Github(profile)).await?;
     start_session(session, &user, now.timestamp())?;
     Ok(page::see_other(pending.next.as_deref().unwrap_or("/")))
 }
@@ -285,22 +273,8 @@ pub async fn dev_log_in(
             );
         }
     };
-    let now = state.clock.now();
-    let editors = state.settings.editors.clone();
-    let user = state
-        .db
-        .write(move |tx| {
-            let user = user::upsert_dev(tx, &login, now)?;
-            audit::record(
-                tx,
-                audit::Entry::new(&user.login, "dev_login", &user.login).by_user(user.id),
-                now,
-            )?;
-            editor::bind_at_login(tx, &user, &editors, now)?;
-            Ok(user)
-        })
-        .await?;
-    start_session(&session, &user, now.timestamp())?;
+    let user = login::log_in(&state, Identity::Dev(login)).await?;
+    start_session(&session, &user, state.clock.now().timestamp())?;
     let next = form.next.as_deref().and_then(safe_next_path);
     Ok(page::see_other(next.as_deref().unwrap_or("/")))
 }

@@ -3,9 +3,10 @@
 //! nothing about the visitor beyond the shape: the vote buttons submit the page's own forms,
 //! which hold the CSRF token.
 
+use super::memo::deflate::Piece;
+use super::memo::{FragmentKey, PageMemo};
 use super::view::ballot::{self, Personal};
-use crate::cache::deflate::Piece;
-use crate::cache::{FragmentKey, View};
+use crate::cache::View;
 use crate::domain::validate::Category;
 use crate::error::AppError;
 use crate::models::ballot::{ByCategory, Entry, RankedWeek};
@@ -26,13 +27,14 @@ pub struct BallotCategory {
 /// `view` is the snapshot the ranking came from (the open week); without one nothing is kept.
 pub fn categories(
     state: &AppState,
+    memo: &PageMemo,
     ranked: &RankedWeek,
     view: Option<&View>,
     personal: &Personal,
     week_open: bool,
 ) -> Result<Vec<BallotCategory>, AppError> {
     let kept = match view {
-        Some(view) => Some(pieces(state, ranked, view, personal, week_open)?),
+        Some(view) => Some(pieces(state, memo, ranked, view, personal, week_open)?),
         None => None,
     };
     let mut list = Vec::with_capacity(Category::ALL.len());
@@ -85,6 +87,7 @@ impl EntryPieces {
 
 pub fn pieces(
     state: &AppState,
+    memo: &PageMemo,
     ranked: &RankedWeek,
     view: &View,
     personal: &Personal,
@@ -108,7 +111,7 @@ pub fn pieces(
                 shape: s.bits(),
             })
             .collect();
-        let pieces = state.ballot.fragments(view, &keys, |i| {
+        let pieces = memo.fragments(view.version, &keys, |i| {
             render_entry(state, &entries[i], shapes[i], picked)
         })?;
         *out.get_mut(c) = keys.into_iter().zip(pieces).collect();

@@ -1,7 +1,7 @@
 //! Answering from a body kept ready in memory: `304 Not Modified` for a matching ETag, gzip
 //! when the client accepts it.
 
-use crate::cache::Rendered;
+use super::memo::Rendered;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 

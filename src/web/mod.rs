@@ -16,6 +16,7 @@ pub mod forum;
 pub mod limits;
 pub mod logging;
 pub mod me;
+pub mod memo;
 pub mod nominate;
 pub mod nomination_page;
 pub mod page;

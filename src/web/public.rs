@@ -3,6 +3,7 @@
 use super::ballot_html;
 use super::cached;
 use super::extract::Viewer;
+use super::memo::{Memos, PageMemo};
 use super::page;
 use super::stitched;
 use super::view::{self, ballot::Personal};
@@ -92,6 +93,7 @@ async fn my_votes(state: &AppState, user_id: i32, issue: i32) -> Result<HashMap<
 
 async fn week_page(
     state: &AppState,
+    memo: &PageMemo,
     req: &HttpRequest,
     viewer: &Viewer,
     session: &Session,
@@ -113,21 +115,19 @@ async fn week_page(
         page::render_html(state, site, "index", &data)
     };
     let render = || {
-        let categories = ballot_html::categories(state, &ranked, view.as_ref(), &personal, is_open)?;
+        let categories = ballot_html::categories(state, memo, &ranked, view.as_ref(), &personal, is_open)?;
         render_with(&page::site(state, viewer, session), categories)
     };
     match &view {
         // Everyone who is not logged in (and has no message waiting) sees the same page.
         Some(view) if !logged_in && !page::has_flash(session) => {
-            let body = state
-                .ballot
-                .rendered("home", view, || render().map(String::into_bytes))?;
+            let body = memo.rendered("home", view.version, || render().map(String::into_bytes))?;
             Ok(cached::respond(req, &body, "text/html; charset=utf-8"))
         }
         // A member's page is the shared one with their own few parts put in (`stitched`).
         Some(view) if !page::has_flash(session) => {
             let site = page::site(state, viewer, session);
-            stitched::respond(state, req, view, &site, &personal, is_open, render_with)
+            stitched::respond(state, memo, req, view, &site, &personal, is_open, render_with)
         }
         _ => page::html_response(StatusCode::OK, logged_in, render()?),
     }
@@ -199,12 +199,13 @@ fn week_page_data<'a>(
 #[get("/")]
 pub async fn index(
     state: web::Data<AppState>,
+    memos: web::Data<Memos>,
     req: HttpRequest,
     viewer: Viewer,
     session: Session,
 ) -> Result<HttpResponse, AppError> {
     let week = state.open_week().await?;
-    week_page(&state, &req, &viewer, &session, week).await
+    week_page(&state, &memos.ballot, &req, &viewer, &session, week).await
 }
 
 /// A week by issue number (404 when there is none): the open one as `AppState::open_week`
@@ -228,11 +229,12 @@ pub async fn stored_week(state: &AppState, issue: i32) -> Result<Week, AppError>
 #[get("/weeks/{issue}")]
 pub async fn issue_page(
     state: web::Data<AppState>,
+    memos: web::Data<Memos>,
     viewer: Viewer,
     session: Session,
     issue: web::Path<i32>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let week = stored_week(&state, issue.into_inner()).await?;
-    week_page(&state, &req, &viewer, &session, week).await
+    week_page(&state, &memos.ballot, &req, &viewer, &session, week).await
 }

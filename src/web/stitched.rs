@@ -2,16 +2,17 @@
 //! Everything on it but the visitor's login, CSRF token and the
 //! entries' shapes is the same for every member: that page is rendered once per snapshot
 //! version, with markers where the personal parts go, cut at the markers into pieces and each
-//! piece compressed once (`cache::deflate`). A request puts the pieces, the entries as this
-//! member sees them (compressed once each, `BallotCache::fragments`) and its own few words in
+//! piece compressed once (`memo::deflate`). A request puts the pieces, the entries as this
+//! member sees them (compressed once each, `PageMemo::fragments`) and its own few words in
 //! between together: one gzip stream, or the plain page, byte for byte the same page
 //! `index.hbs` renders.
 
 use super::ballot_html::{self, BallotCategory};
+use super::memo::deflate::{GzipStitcher, Piece};
+use super::memo::{PageMemo, Skeleton, SkeletonPart};
 use super::page::Site;
 use super::view::ballot::Personal;
-use crate::cache::deflate::{GzipStitcher, Piece};
-use crate::cache::{Skeleton, SkeletonPart, View};
+use crate::cache::View;
 use crate::domain::validate::Category;
 use crate::error::AppError;
 use crate::models::ballot::RankedWeek;
@@ -30,8 +31,10 @@ fn entries_marker(c: Category) -> String {
 
 /// The member's page of the open week (`view`): `site` is theirs (logged in, no flash
 /// waiting), `render` renders `index.hbs` for a site and the categories.
+#[allow(clippy::too_many_arguments)]
 pub fn respond(
     state: &AppState,
+    memo: &PageMemo,
     req: &HttpRequest,
     view: &View,
     site: &Site,
@@ -49,7 +52,7 @@ pub fn respond(
     } else {
         "member-page"
     };
-    let skeleton = state.ballot.skeleton(key, view, || {
+    let skeleton = memo.skeleton(key, view.version, || {
         let mut marked = site.clone();
         if let Some(u) = marked.user.as_mut() {
             u.login = LOGIN.into();
@@ -70,7 +73,7 @@ pub fn respond(
             .collect();
         Ok(cut(&render(&marked, categories)?))
     })?;
-    let entries = ballot_html::pieces(state, ranked, view, personal, week_open)?;
+    let entries = ballot_html::pieces(state, memo, ranked, view, personal, week_open)?;
     let login = handlebars::html_escape(&user.login);
     let csrf = handlebars::html_escape(site.csrf_token.as_deref().unwrap_or_default());
     let mut response = HttpResponse::Ok();
@@ -87,12 +90,12 @@ pub fn respond(
                 SkeletonPart::Csrf => gz.text(&csrf),
                 SkeletonPart::Entries(c) => {
                     // The first entry alone, each other one compressed after the one above it
-                    // (`BallotCache::follow_ons`).
+                    // (`PageMemo::follow_ons`).
                     let run = entries.get(*c);
                     if let Some((_, first)) = run.first() {
                         gz.piece(first);
                     }
-                    for ((_, piece), bytes) in run.iter().skip(1).zip(state.ballot.follow_ons(view, run)) {
+                    for ((_, piece), bytes) in run.iter().skip(1).zip(memo.follow_ons(view.version, run)) {
                         gz.deflated(&bytes, &piece.plain);
                     }
                 }

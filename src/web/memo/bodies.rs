@@ -31,13 +31,15 @@ impl Rendered {
     }
 }
 
-/// Rendered bodies that change rarely (the archive), by key, for at most `ttl`; dropped on
-/// any change this instance makes. When one has aged past `ttl`, one request rebuilds it while
-/// the others are served the last one: a crowd arriving at once does not all query the
-/// database (which emptied the reader pool with ten years of history).
+/// Rendered bodies that change rarely (the archive), by key, for at most `ttl`, and only while
+/// the data they were built from is as it was (`cache::ChangeCount`: any change this instance
+/// makes but a vote moves it). When one has aged past `ttl`, one request rebuilds it while the
+/// others are served the last one: a crowd arriving at once does not all query the database
+/// (which emptied the reader pool with ten years of history).
 pub struct PageCache {
     ttl: Duration,
-    map: RwLock<HashMap<String, (Instant, Rendered)>>,
+    /// key → (the change count it was built at, when, the body).
+    map: RwLock<HashMap<String, (u64, Instant, Rendered)>>,
     /// The keys some request is rebuilding, since when.
     rebuilding: parking_lot::Mutex<HashMap<String, Instant>>,
 }
@@ -62,13 +64,13 @@ impl PageCache {
         }
     }
 
-    /// The body for `key`: fresh, or aged while another request rebuilds it. When there is
-    /// none yet and another request is building it, waits for that (at most
-    /// `REBUILD_PATIENCE`). `None`: the caller builds it and `put`s it.
-    pub async fn get(&self, key: &str) -> Option<Rendered> {
+    /// The body for `key` at change count `changes`: fresh, or aged while another request
+    /// rebuilds it. When there is none yet and another request is building it, waits for that
+    /// (at most `REBUILD_PATIENCE`). `None`: the caller builds it and `put`s it.
+    pub async fn get(&self, key: &str, changes: u64) -> Option<Rendered> {
         let deadline = Instant::now() + REBUILD_PATIENCE;
         loop {
-            match self.lookup(key) {
+            match self.lookup(key, changes) {
                 Lookup::Found(body) => return Some(body),
                 Lookup::Build => return None,
                 Lookup::Wait if Instant::now() < deadline => {
@@ -79,19 +81,22 @@ impl PageCache {
         }
     }
 
-    fn lookup(&self, key: &str) -> Lookup {
+    fn lookup(&self, key: &str, changes: u64) -> Lookup {
+        // Built before a change this instance made: as good as none.
         let kept = {
             let map = self.map.read();
-            map.get(key).cloned()
+            map.get(key)
+                .filter(|(at_changes, ..)| *at_changes == changes)
+                .cloned()
         };
-        if let Some((at, body)) = &kept {
+        if let Some((_, at, body)) = &kept {
             if at.elapsed() < self.ttl {
                 return Lookup::Found(body.clone());
             }
         }
         let mut rebuilding = self.rebuilding.lock();
         match (rebuilding.get(key), kept) {
-            (Some(since), Some((_, aged))) if since.elapsed() < REBUILD_PATIENCE => Lookup::Found(aged),
+            (Some(since), Some((_, _, aged))) if since.elapsed() < REBUILD_PATIENCE => Lookup::Found(aged),
             (Some(since), None) if since.elapsed() < REBUILD_PATIENCE => Lookup::Wait,
             _ => {
                 rebuilding.insert(key.to_string(), Instant::now());
@@ -100,13 +105,14 @@ impl PageCache {
         }
     }
 
-    pub fn put(&self, key: &str, body: Vec<u8>) -> Rendered {
+    /// Keeps `body` for `key`, built at change count `changes`.
+    pub fn put(&self, key: &str, changes: u64, body: Vec<u8>) -> Rendered {
         let body = Rendered::new(format!("W/\"{key}-{:x}\"", self.generation()), body);
         let mut map = self.map.write();
         if map.len() > 1_000 {
             map.clear();
         }
-        map.insert(key.to_string(), (Instant::now(), body.clone()));
+        map.insert(key.to_string(), (changes, Instant::now(), body.clone()));
         drop(map);
         self.rebuilding.lock().remove(key);
         body
@@ -117,9 +123,5 @@ impl PageCache {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or_default()
-    }
-
-    pub fn clear(&self) {
-        self.map.write().clear();
     }
 }
