@@ -227,6 +227,10 @@ on_both_backends! {
         assert!(!html.contains("diesel") && !html.contains("panicked") && !html.contains("SELECT"));
         let res = alice.get("/login?next=%2Fme").await;
         assert_eq!(res.status(), 302);
-        let _ = location(&res);
+        // To GitHub's consent screen, with a state and a PKCE challenge, back to our callback.
+        let to = location(&res);
+        for part in ["/login/oauth/authorize?", "state=", "code_challenge_method=S256", "auth%2Fgithub%2Fcallback"] {
+            assert!(to.contains(part), "{part} missing from {to}");
+        }
     }
 }

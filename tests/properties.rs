@@ -108,7 +108,24 @@ proptest! {
             category, crate_name: a.clone(), pitch: b.clone(), url: c.clone(), text: a, author: b,
             where_said: c.clone(), source_url: c, ..Default::default()
         };
-        let _ = form.validate();
+        match form.validate() {
+            // Accepted: of the category asked for, with a key to find its duplicates by.
+            Ok(valid) => {
+                prop_assert_eq!(valid.category().as_str(), form.category.as_str());
+                prop_assert!(!valid.dedupe_key().is_empty());
+            }
+            // Refused: every problem named next to a field of the form, for a person.
+            Err(errors) => {
+                prop_assert!(!errors.is_empty());
+                for (field, message) in &errors {
+                    prop_assert!(
+                        ["category", "crate_name", "pitch", "url", "why", "text", "author", "where", "source_url", "context"].contains(field),
+                        "unknown field {}", field
+                    );
+                    prop_assert!(!message.trim().is_empty());
+                }
+            }
+        }
     }
 
     #[test]
@@ -121,7 +138,15 @@ proptest! {
     #[test]
     fn issue_files_never_panic(body in "(#{0,3} ?(Crate|Quote) of the Week\n|> .{0,30}\n|– \\[.{0,10}\\]\\(https://x\\.org/.{0,5}\\)\n|.{0,40}\n){0,12}") {
         let text = format!("Title: This Week in Rust 1\nNumber: 1\nDate: 2020-01-01\n\n{body}");
-        let _ = parse_issue("2020-01-01-this-week-in-rust.md", &text);
-        let _ = parse_issue("x.md", &body);
+        // With its front matter it is issue 1 of that date, whatever its sections hold.
+        let issue = parse_issue("2020-01-01-this-week-in-rust.md", &text);
+        prop_assert!(issue.is_ok(), "{:?}", issue.err());
+        let issue = issue.unwrap();
+        prop_assert_eq!((issue.issue, issue.date.as_str()), (1, "2020-01-01"));
+        // Without it, and without a number in its name, it is refused with a reason.
+        match parse_issue("x.md", &body) {
+            Ok(found) => prop_assert!(found.issue > 0),
+            Err(why) => prop_assert!(!why.trim().is_empty()),
+        }
     }
 }
