@@ -13,7 +13,6 @@ use crate::models::vote;
 use crate::models::week;
 use crate::settings::Settings;
 use crate::state::AppState;
-use serde::Serialize;
 use std::collections::HashMap;
 
 /// The inputs of an entry's attribution.
@@ -130,65 +129,6 @@ pub struct Shortlist {
     pub published: bool,
     /// Nominations that drew a burst of votes from new accounts, with the burst's size.
     pub vote_bursts: std::collections::BTreeMap<i32, usize>,
-}
-
-/// The shortlist as JSON (`GET /api/v1/editor/shortlist` and `twir-picks export --format
-/// json`): the week's public shape (docs/contract.md §3), every entry with its attribution and what only
-/// editors see, and each category's whole section.
-#[derive(Debug, Serialize)]
-pub struct ShortlistResponse<'a> {
-    pub issue: i32,
-    pub opens_at: &'a str,
-    pub closes_at: &'a str,
-    pub status: &'a str,
-    pub categories: ByCategory<Vec<ShortlistEntry<'a>>>,
-    pub picks: &'a ByCategory<Option<PickView>>,
-    pub sections: &'a ByCategory<Option<String>>,
-    pub published: bool,
-}
-
-/// One shortlist entry: the public entry and what the editors see besides.
-#[derive(Debug, Serialize)]
-pub struct ShortlistEntry<'a> {
-    #[serde(flatten)]
-    pub entry: &'a Entry,
-    pub attribution: Option<&'a str>,
-    pub hidden: bool,
-    pub hidden_reason: Option<&'a str>,
-    /// Votes within an hour from new GitHub accounts (`domain::vote_bursts`), when a burst.
-    pub vote_burst: Option<usize>,
-}
-
-impl Shortlist {
-    pub fn response(&self) -> ShortlistResponse<'_> {
-        let entries = |c: Category| {
-            self.week
-                .categories
-                .get(c)
-                .iter()
-                .map(|entry| ShortlistEntry {
-                    entry,
-                    attribution: self.attribution.get(&entry.nomination_id).map(String::as_str),
-                    hidden: entry.nomination.hidden,
-                    hidden_reason: entry.nomination.hidden_reason.as_deref(),
-                    vote_burst: self.vote_bursts.get(&entry.nomination_id).copied(),
-                })
-                .collect()
-        };
-        ShortlistResponse {
-            issue: self.week.issue,
-            opens_at: &self.week.opens_at,
-            closes_at: &self.week.closes_at,
-            status: self.week.status.as_str(),
-            categories: ByCategory {
-                crate_: entries(Category::Crate),
-                quote: entries(Category::Quote),
-            },
-            picks: &self.week.picks,
-            sections: &self.sections,
-            published: self.published,
-        }
-    }
 }
 
 pub async fn shortlist(state: &AppState, issue: Option<i32>) -> Result<Shortlist, AppError> {

@@ -378,8 +378,8 @@ mod tests {
     fn week_of(ids: &[i32]) -> RankedWeek {
         RankedWeek {
             issue: ISSUE,
-            opens_at: String::new(),
-            closes_at: String::new(),
+            opens_at: chrono::DateTime::UNIX_EPOCH.naive_utc(),
+            closes_at: chrono::DateTime::UNIX_EPOCH.naive_utc(),
             status: WeekStatus::Open,
             categories: ByCategory {
                 crate_: ids.iter().map(|&id| entry_of(nomination(id), vec![])).collect(),

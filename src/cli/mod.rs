@@ -151,7 +151,10 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
             permalinks_are_public(&state.settings, allow_local)?;
             let shortlist = shortlist::shortlist(&state, Some(week)).await?;
             match format {
-                ExportFormat::Json => println!("{}", serde_json::to_string_pretty(&shortlist.response())?),
+                ExportFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&crate::web::views::EncodableShortlist::from(&shortlist))?
+                ),
                 ExportFormat::Markdown => print!("{}", export_markdown(&shortlist)),
             }
             Ok(())

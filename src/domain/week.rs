@@ -367,6 +367,11 @@ mod tests {
 }
 
 /// "Tuesday 1 December 2026, 12:00 UTC"
+/// A stored (UTC) time as RFC 3339, to the second: `2026-11-24T12:00:00Z`.
+pub fn rfc3339(t: chrono::NaiveDateTime) -> String {
+    t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 pub fn human_time(t: DateTime<Utc>) -> String {
     t.format("%A %-d %B %Y, %H:%M UTC").to_string()
 }

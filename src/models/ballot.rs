@@ -9,16 +9,13 @@ use crate::domain::validate::Category;
 use crate::models::nomination::{self, Credit, Nomination};
 use crate::models::week::Week;
 use crate::schema::{nominations, picks, users, votes};
-use chrono::{NaiveDateTime, SecondsFormat};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde::Serialize;
 use std::collections::HashMap;
 
-pub fn rfc3339(t: NaiveDateTime) -> String {
-    t.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true)
-}
+pub use crate::domain::week::rfc3339;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CrateView {
     pub name: String,
     pub url: String,
@@ -29,42 +26,36 @@ pub struct CrateView {
     pub verified: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct QuoteView {
     pub text: String,
     pub author: String,
-    #[serde(rename = "where")]
     pub where_said: String,
     pub url: String,
     pub context: Option<String>,
 }
 
 /// One nomination on a ballot, ranked.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     pub rank: usize,
     pub nomination_id: i32,
     pub votes: i64,
     pub earlier_votes: i64,
-    pub nominated_at: String,
+    pub nominated_at: NaiveDateTime,
     /// Suggested on the forum: the first post, its poster, and the likes of every post that
     /// suggested it (shown apart from votes; they only break ties).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub forum: Option<ForumView>,
     /// Logins, first nominator first.
     pub nominators: Vec<String>,
     pub self_suggestion: bool,
-    #[serde(rename = "crate", skip_serializing_if = "Option::is_none")]
     pub crate_: Option<CrateView>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quote: Option<QuoteView>,
-    #[serde(skip)]
     pub credits: Vec<Credit>,
-    #[serde(skip)]
     pub nomination: Nomination,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ForumView {
     pub url: String,
     pub author: String,
@@ -79,12 +70,11 @@ impl Entry {
 
 /// A category's standing pick (docs/contract.md §3's `picks`), and in a two-crate week the second crate,
 /// shaped the same (`"second": { "nomination_id": … }`; absent otherwise).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PickView {
     pub nomination_id: i32,
     pub picked_by: String,
-    pub picked_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    pub picked_at: NaiveDateTime,
     pub second: Option<Box<PickView>>,
 }
 
@@ -105,9 +95,8 @@ impl PickView {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ByCategory<T> {
-    #[serde(rename = "crate")]
     pub crate_: T,
     pub quote: T,
 }
@@ -129,11 +118,11 @@ impl<T> ByCategory<T> {
 }
 
 /// A week's public standing, in the JSON shape of docs/contract.md §3.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RankedWeek {
     pub issue: i32,
-    pub opens_at: String,
-    pub closes_at: String,
+    pub opens_at: NaiveDateTime,
+    pub closes_at: NaiveDateTime,
     pub status: crate::domain::week::WeekStatus,
     pub categories: ByCategory<Vec<Entry>>,
     pub picks: ByCategory<Option<PickView>>,
@@ -261,7 +250,7 @@ pub fn picks_of(conn: &mut DbConnection, issue: i32) -> QueryResult<ByCategory<O
         let view = PickView {
             nomination_id,
             picked_by: login,
-            picked_at: rfc3339(at),
+            picked_at: at,
             second: None,
         };
         match out.get_mut(c) {
@@ -295,7 +284,7 @@ pub fn entry_of(nomination: Nomination, credits: Vec<Credit>) -> Entry {
         nomination_id: nomination.id,
         votes: 0,
         earlier_votes: 0,
-        nominated_at: rfc3339(nomination.created_at),
+        nominated_at: nomination.created_at,
         forum: forum_view(&credits),
         nominators: credits
             .iter()
@@ -373,8 +362,8 @@ pub fn ranked_week(
     }
     Ok(RankedWeek {
         issue: week.issue,
-        opens_at: rfc3339(week.opens_at),
-        closes_at: rfc3339(week.closes_at),
+        opens_at: week.opens_at,
+        closes_at: week.closes_at,
         status: week.status,
         categories,
         picks: picks_of(conn, week.issue)?,

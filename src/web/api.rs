@@ -4,8 +4,9 @@ use super::cached;
 use super::extract::CurrentUser;
 use super::memo::Memos;
 use super::public;
+use super::views::{EncodableCrate, EncodableForum, EncodableQuote, EncodableWeek};
+use crate::domain::week::rfc3339;
 use crate::error::AppError;
-use crate::models::ballot::{CrateView, ForumView, QuoteView};
 use crate::state::AppState;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Serialize;
@@ -49,7 +50,7 @@ pub async fn current_week_json(
         .view(&state.db, &week, state.settings.ballot_weeks, state.clock.now())
         .await?;
     let body = memos.ballot.rendered("api-week", view.version, || {
-        serde_json::to_vec(&*view.ranked).map_err(AppError::internal)
+        serde_json::to_vec(&EncodableWeek::from(&*view.ranked)).map_err(AppError::internal)
     })?;
     Ok(cached::respond(&req, &body, "application/json"))
 }
@@ -57,7 +58,8 @@ pub async fn current_week_json(
 #[get("/api/v1/weeks/{issue}")]
 pub async fn week_json(state: web::Data<AppState>, issue: web::Path<i32>) -> Result<HttpResponse, AppError> {
     let week = public::stored_week(&state, issue.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(&*public::ranked(&state, week).await?))
+    let ranked = public::ranked(&state, week).await?;
+    Ok(HttpResponse::Ok().json(EncodableWeek::from(&*ranked)))
 }
 
 /// `GET /api/v1/nominations/{id}`: one nomination as on a ballot, without the week's counts
@@ -65,20 +67,20 @@ pub async fn week_json(state: web::Data<AppState>, issue: web::Path<i32>) -> Res
 #[derive(Serialize)]
 struct NominationResponse<'a> {
     nomination_id: i32,
-    nominated_at: &'a str,
+    nominated_at: String,
     nominators: &'a [String],
     self_suggestion: bool,
     #[serde(rename = "crate", skip_serializing_if = "Option::is_none")]
-    crate_: Option<&'a CrateView>,
+    crate_: Option<EncodableCrate<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    quote: Option<&'a QuoteView>,
+    quote: Option<EncodableQuote<'a>>,
     issue: i32,
     category: &'a str,
     withdrawn: bool,
     permalink: &'a str,
     /// Suggested on the forum: the post, its poster, and its likes.
     #[serde(skip_serializing_if = "Option::is_none")]
-    forum: Option<&'a ForumView>,
+    forum: Option<EncodableForum<'a>>,
 }
 
 #[get("/api/v1/nominations/{id}")]
@@ -92,15 +94,15 @@ pub async fn nomination_json(
         .absolute(&format!("/nominations/{}", entry.nomination_id));
     Ok(HttpResponse::Ok().json(NominationResponse {
         nomination_id: entry.nomination_id,
-        nominated_at: &entry.nominated_at,
+        nominated_at: rfc3339(entry.nominated_at),
         nominators: &entry.nominators,
         self_suggestion: entry.self_suggestion,
-        crate_: entry.crate_.as_ref(),
-        quote: entry.quote.as_ref(),
+        crate_: entry.crate_.as_ref().map(EncodableCrate::from),
+        quote: entry.quote.as_ref().map(EncodableQuote::from),
         issue: entry.nomination.week_issue,
         category: entry.nomination.category.as_str(),
         withdrawn: entry.nomination.withdrawn,
         permalink: &permalink,
-        forum: entry.forum.as_ref(),
+        forum: entry.forum.as_ref().map(EncodableForum::from),
     }))
 }

@@ -4,14 +4,16 @@
 use super::extract::{Editor, Viewer};
 use super::page;
 use super::view;
+use super::views::{EncodablePick, EncodableShortlist};
 use crate::actions::dry_week::DryWeek;
 use crate::actions::forum::ForumDesk;
 use crate::actions::shortlist::{self, Shortlist};
 use crate::domain::validate::Category;
+use crate::domain::week::rfc3339;
 use crate::domain::week::WeekStatus;
 use crate::error::AppError;
 use crate::models::audit;
-use crate::models::ballot::{ByCategory, PickView, RankedWeek};
+use crate::models::ballot::{ByCategory, RankedWeek};
 use crate::state::AppState;
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -76,7 +78,7 @@ struct DeskCategory<'a> {
     entries: Vec<DeskEntry<'a>>,
     section: Option<&'a str>,
     section_is_pick: bool,
-    pick: Option<&'a PickView>,
+    pick: Option<EncodablePick<'a>>,
     picked_attribution: Option<&'a str>,
     /// A crate is picked and no second one yet: the others offer "Add as a second crate".
     can_add_second: bool,
@@ -93,12 +95,12 @@ struct DeskPage<'a> {
     status: WeekStatus,
     is_open: bool,
     published: bool,
-    closes_at: &'a str,
+    closes_at: String,
     /// As the public page says it: "Tuesday 1 December 2026, 12:00 UTC", "in 6 days".
     closes_at_human: String,
     closes_in: String,
     /// For the `datetime-local` input: "2026-12-01T12:00".
-    closes_at_input: &'a str,
+    closes_at_input: String,
     /// The weeks before and after, when stored (links to others would be 404s).
     previous: Option<i32>,
     next: Option<i32>,
@@ -171,7 +173,7 @@ fn desk_categories<'a>(
                 entries,
                 section: shortlist.sections.get(c).as_deref(),
                 section_is_pick: *shortlist.section_is_pick.get(c),
-                pick: week.picks.get(c).as_ref(),
+                pick: week.picks.get(c).as_ref().map(EncodablePick::from),
                 can_add_second: !shortlist.published
                     && crate::domain::ballot::second_pick_refusal(
                         c,
@@ -214,9 +216,7 @@ pub async fn desk(
     let week = &shortlist.week;
     let open = state.open_week().await?;
     let forum = crate::actions::forum::desk_view(&state).await?;
-    let closes = chrono::DateTime::parse_from_rfc3339(&week.closes_at)
-        .ok()
-        .map(|t| t.with_timezone(&chrono::Utc));
+    let closes = Some(week.closes_at.and_utc());
     let webhook_troubles = state
         .db
         .read(|conn| Ok(crate::models::outbox::troubles(conn)?))
@@ -245,12 +245,12 @@ pub async fn desk(
         status: week.status,
         is_open: week.issue == open.issue,
         published: shortlist.published,
-        closes_at: &week.closes_at,
+        closes_at: rfc3339(week.closes_at),
         closes_at_human: closes.as_ref().map(|t| view::human_time(*t)).unwrap_or_default(),
         closes_in: closes
             .map(|t| view::relative(t, state.clock.now()))
             .unwrap_or_default(),
-        closes_at_input: week.closes_at.get(..16).unwrap_or(&week.closes_at),
+        closes_at_input: week.closes_at.format("%Y-%m-%dT%H:%M").to_string(),
         previous: state
             .week_is_stored(week.issue - 1)
             .await?
@@ -282,7 +282,7 @@ pub async fn shortlist_json(
     let shortlist = shortlist::shortlist(&state, issue).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
-        .json(shortlist.response()))
+        .json(EncodableShortlist::from(&shortlist)))
 }
 
 #[derive(Deserialize)]

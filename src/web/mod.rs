@@ -25,6 +25,7 @@ pub mod public;
 pub mod session;
 pub mod stitched;
 pub mod view;
+pub mod views;
 pub mod vote;
 pub mod wording;
 

@@ -4,6 +4,7 @@
 use super::extract::Viewer;
 use super::page;
 use super::view::{self, ballot::Personal};
+use super::views::{EncodableCrate, EncodableQuote};
 use crate::error::AppError;
 use crate::models::ballot::{self};
 use crate::models::{nomination, vote};
@@ -57,8 +58,8 @@ struct NominationPage<'a> {
     title: String,
     entry: NominationSummary<'a>,
     #[serde(rename = "crate")]
-    crate_: Option<&'a ballot::CrateView>,
-    quote: Option<&'a ballot::QuoteView>,
+    crate_: Option<EncodableCrate<'a>>,
+    quote: Option<EncodableQuote<'a>>,
     issue: i32,
     nominated_at: String,
     credits: &'a [nomination::Credit],
@@ -118,8 +119,8 @@ pub async fn nomination_page(
             entry: summary,
             withdrawn: entry.nomination.withdrawn,
         },
-        crate_: entry.crate_.as_ref(),
-        quote: entry.quote.as_ref(),
+        crate_: entry.crate_.as_ref().map(EncodableCrate::from),
+        quote: entry.quote.as_ref().map(EncodableQuote::from),
         issue: entry.nomination.week_issue,
         nominated_at: view::human_time(entry.nomination.created_at.and_utc()),
         credits: &entry.credits,

@@ -135,19 +135,19 @@ async fn week_page(
 
 /// `templates/index.hbs`: a week's ballot.
 #[derive(Serialize)]
-struct WeekPage<'a> {
+struct WeekPage {
     title: String,
     og: page::OpenGraph,
-    week: WeekHead<'a>,
+    week: WeekHead,
     logged_in: bool,
     categories: Vec<ballot_html::BallotCategory>,
 }
 
 #[derive(Serialize)]
-struct WeekHead<'a> {
+struct WeekHead {
     issue: i32,
     is_open: bool,
-    closes_at: &'a str,
+    closes_at: String,
     closes_at_human: String,
     closes_in: String,
     publication_date: String,
@@ -156,14 +156,14 @@ struct WeekHead<'a> {
     next: i32,
 }
 
-fn week_page_data<'a>(
+fn week_page_data(
     state: &AppState,
     week: &Week,
-    ranked: &'a RankedWeek,
+    ranked: &RankedWeek,
     categories: Vec<ballot_html::BallotCategory>,
     logged_in: bool,
     previous_stored: bool,
-) -> WeekPage<'a> {
+) -> WeekPage {
     let now = state.clock.now();
     let closes_at = week.closes_at.and_utc();
     WeekPage {
@@ -179,7 +179,7 @@ fn week_page_data<'a>(
         week: WeekHead {
             issue: week.issue,
             is_open: week.is_open_at(now),
-            closes_at: &ranked.closes_at,
+            closes_at: crate::domain::week::rfc3339(ranked.closes_at),
             closes_at_human: view::human_time(closes_at),
             closes_in: view::relative(closes_at, now),
             publication_date: state

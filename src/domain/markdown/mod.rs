@@ -13,7 +13,7 @@
 //!    markdown.
 //! 2. `emit` writes markdown from the tree that both dialects read back as the same tree.
 //!
-//! The proof is `tests/attribution_oracle.rs`: generated hostile text through every field,
+//! The proof is `tests/it/attribution_oracle.rs`: generated hostile text through every field,
 //! placed in a real published issue, rendered whole by Python-Markdown and by CommonMark.
 
 mod emit;

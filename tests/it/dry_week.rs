@@ -3,7 +3,7 @@
 //! thanks its nominator) and recent crates from crates.io's summary that were never featured,
 //! each opening the own-choice form prefilled; the public page says the category is empty.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app_with, Profile};
 

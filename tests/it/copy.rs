@@ -3,7 +3,7 @@
 //! SQLite → PostgreSQL → SQLite, answers every JSON endpoint the same at each step; a target
 //! that holds data is refused and left as it was.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app_on, spawn_app_with, Backend, Profile, TestApp, TestDb};
 use std::process::Command;

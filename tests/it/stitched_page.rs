@@ -2,7 +2,7 @@
 //! their login and CSRF token in between. Decoded, the gzip stream is byte for byte the plain
 //! page, and the plain page is byte for byte what the template renders in full.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app_with, Browser, Profile};
 use std::io::Read;

@@ -2,7 +2,7 @@
 //! kept, the attribution printing the editors'), and an own choice's credit line worded by the
 //! editor.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app_with, Profile};
 use diesel::prelude::*;
@@ -113,7 +113,7 @@ on_both_backends! {
             )
             .await;
         assert_eq!(res.status(), 303);
-        let section = include_str!("fixtures/twir-examples/crate-of-the-week.md")
+        let section = include_str!("../fixtures/twir-examples/crate-of-the-week.md")
             .split("## 2023-04-19-this-week-in-rust.md\n\n")
             .nth(1)
             .unwrap()

@@ -1,7 +1,7 @@
 //! Importing past Crate and Quote of the Week from issue files: counts, idempotence, the
 //! archive, and the "already featured" rule.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app, Profile};
 use diesel::prelude::*;

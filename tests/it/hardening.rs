@@ -1,7 +1,7 @@
 //! Hostile input, abuse limits, security headers and cookie flags: nothing answers 500,
 //! nothing user-typed reaches a page unescaped.
 
-mod common;
+use crate::common;
 
 use common::browser::location;
 use common::{spawn_app, spawn_app_with, Profile};

@@ -4,7 +4,7 @@
 //! Votes queued next to each other are written by one statement; when it fails, each is
 //! written alone, and again only the failing one is refused.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app, Profile};
 use diesel::prelude::*;

@@ -1,7 +1,7 @@
 //! The editor's desk: access, shortlist with attribution, picks, moderation, weeks, audit,
 //! the archive and feed, and the export and fill-draft commands.
 
-mod common;
+use crate::common;
 
 use common::browser::{counts, location};
 use common::{spawn_app_with, Browser, Profile, TestApp};
@@ -235,7 +235,7 @@ on_both_backends! {
         let q = alice.nominated_quote("Fearless concurrency.").await;
         let dir = tempfile::tempdir().unwrap();
         let draft = dir.path().join("draft.md");
-        let template = include_str!("fixtures/DRAFT_TEMPLATE.md");
+        let template = include_str!("../fixtures/DRAFT_TEMPLATE.md");
 
         // No picks yet: refused, the file unchanged.
         std::fs::write(&draft, template).unwrap();
@@ -311,7 +311,7 @@ on_both_backends! {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let dir = tempfile::tempdir().unwrap();
         let draft = dir.path().join("draft.md");
-        std::fs::write(&draft, include_str!("fixtures/DRAFT_TEMPLATE.md")).unwrap();
+        std::fs::write(&draft, include_str!("../fixtures/DRAFT_TEMPLATE.md")).unwrap();
         app.cli(&["fill-draft", "--allow-local", "--week", "680", draft.to_str().unwrap()]);
         assert_eq!(stored(), before, "reading commands left the weeks as they were");
         assert_eq!(app.state.open_week().await.unwrap().issue, 680);

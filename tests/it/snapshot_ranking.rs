@@ -5,7 +5,7 @@
 //! A property test: the sequences are drawn by proptest (seeded, so a failure repeats), run
 //! against one service per case; a failure prints the sequence.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app, Backend, TestApp};
 use proptest::prelude::*;

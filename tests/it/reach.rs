@@ -1,7 +1,7 @@
 //! Reach: public profiles and their feeds, README badges for crates, link previews, and
 //! webhooks that tell chat rooms when to nominate and vote.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app_with, Profile};
 

@@ -2,7 +2,7 @@
 //! numeric id, logout that really ends a session, OAuth states accepted once, callbacks that
 //! cannot log anyone out, and a dev login that only works where nobody else can reach it.
 
-mod common;
+use crate::common;
 
 use common::browser::{extract_csrf, location};
 use common::{spawn_app_with, Profile, TestApp};

@@ -1,6 +1,6 @@
 //! The skeleton: migrations on both backends, schema rules, probes, the open week, settings.
 
-mod common;
+use crate::common;
 
 use chrono::NaiveDateTime;
 use common::spawn_app;

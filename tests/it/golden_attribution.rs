@@ -5,8 +5,8 @@
 use regex::Regex;
 use twir_picks::domain::attribution::{CrateAttribution, Credit, QuoteAttribution, Renderer};
 
-const CRATES: &str = include_str!("fixtures/twir-examples/crate-of-the-week.md");
-const QUOTES: &str = include_str!("fixtures/twir-examples/quote-of-the-week.md");
+const CRATES: &str = include_str!("../fixtures/twir-examples/crate-of-the-week.md");
+const QUOTES: &str = include_str!("../fixtures/twir-examples/quote-of-the-week.md");
 const PERMALINK: &str = "https://picks.example.org/nominations/42";
 
 /// (file name, section text) for every section of an examples file.
@@ -190,7 +190,7 @@ fn quote_sections_rebuild_byte_for_byte() {
     }
 }
 
-const TWO_CRATES: &str = include_str!("fixtures/twir-examples/two-crates.md");
+const TWO_CRATES: &str = include_str!("../fixtures/twir-examples/two-crates.md");
 
 /// Weeks with two crates: one sentence for both, everyone thanked once "for the suggestions!".
 /// Each nominator keeps the forum link they were thanked with, as the forum bridge does. The

@@ -4,7 +4,7 @@
 //! changes nothing; likes, edits and deletions follow the forum; a forum that rate-limits or
 //! hangs never breaks a page.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app_with, Backend, FakeDiscourse, Hostile, Profile, TestApp};
 use diesel::prelude::*;

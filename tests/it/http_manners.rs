@@ -3,7 +3,7 @@
 //! description on every page, links only to weeks that exist, and an archive API that says it
 //! is paged (`Link: rel="next"`, `X-Total-Count`), followed here through a whole archive.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app_with, Profile, TestApp};
 use twir_picks::domain::validate::Category;

@@ -2,7 +2,7 @@
 //! copy holding every vote acknowledged before it started; a SIGTERM lets the requests in
 //! flight finish and loses no acknowledged vote; `LOG_FORMAT=json` logs one JSON object a line.
 
-mod common;
+use crate::common;
 
 use common::vote_stream::{assert_every_acknowledged_vote_stored, seed, stored_votes, VoteStream};
 use common::{Backend, ServerProcess, TestDb};

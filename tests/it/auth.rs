@@ -1,6 +1,6 @@
 //! Logging in with GitHub through the whole flow, sessions, editors and CSRF.
 
-mod common;
+use crate::common;
 
 use common::browser::location;
 use common::{spawn_app, spawn_app_with, Profile};

@@ -1,7 +1,7 @@
 //! `/metrics` on its own listener (`METRICS_BIND`): Prometheus text that parses, counting
 //! requests by route and status, votes and nominations, with the pools and SQLite's log.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app_with, Profile};
 use std::collections::HashMap;

@@ -1,7 +1,7 @@
 //! Faults: a killed server loses no acknowledged vote; a database that goes away gives 503s
 //! and the service recovers by itself; a busy SQLite file is waited for, not a 500.
 
-mod common;
+use crate::common;
 
 use common::vote_stream::{assert_every_acknowledged_vote_stored, seed, stored_votes, VoteStream};
 use common::{spawn_app, Backend, Profile, ServerProcess, TestDb};

@@ -13,7 +13,7 @@
 //!
 //! `ORACLE_CASES` (default 5,000) generated cases a run, from `ORACLE_SEED` (default: the
 //! fixed seed below; CI runs the same cases each time, a developer can run others). A failure
-//! is shrunk and kept in `tests/attribution_oracle.regressions.json`, which runs first, with
+//! is shrunk and kept in `tests/it/attribution_oracle.regressions.json`, which runs first, with
 //! the known attack vectors, every time. Needs `python3` with `markdown` and `pygments`; without
 //! them the Python-Markdown half says "skipped", and fails when `REQUIRE_PYTHON_MARKDOWN=1`.
 
@@ -30,14 +30,14 @@ use twir_picks::domain::attribution::{
 use twir_picks::domain::draft;
 use twir_picks::domain::markdown::{self, tree::Inline, Kind};
 
-const ISSUE: &str = include_str!("fixtures/issue-2026-08-12.md");
+const ISSUE: &str = include_str!("../fixtures/issue-2026-08-12.md");
 /// The issue's own entries, replaced by the draft's placeholders to make the draft.
 const ISSUE_CRATE: &str = "This week's crate is [literator](https://crates.io/crates/literator), a crate for efficiently displaying the items of an iterator without temporary allocations.\n\nThanks to [Nora](https://users.rust-lang.org/t/crate-of-the-week/2704/1644) for the suggestion!";
 const ISSUE_QUOTE_START: &str = "> The AI discussion was already put to bed";
 const ISSUE_QUOTE_END: &str = "/1788) for the suggestion!";
 const REGRESSIONS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/tests/attribution_oracle.regressions.json"
+    "/tests/it/attribution_oracle.regressions.json"
 );
 const PERMALINK: &str = "https://picks.example.org/nominations/12";
 const FORUM_PERMALINK: &str = "https://users.rust-lang.org/t/crate-of-the-week/2704/1654";

@@ -2,7 +2,7 @@
 //! unticked; a claim that is not borne out stands but is shown on the desk; with crates.io down
 //! the word stands, marked unchecked, and is checked again later.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app_with, Profile};
 

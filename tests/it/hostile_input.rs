@@ -2,7 +2,7 @@
 //! out-of-range weeks and pages, invisible characters in quotes, spoofed addresses and
 //! secrets in the log, world-readable database files, headers on the framework's own errors.
 
-mod common;
+use crate::common;
 
 use common::browser::nomination_id;
 use common::{spawn_app, spawn_app_with, Profile};

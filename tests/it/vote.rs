@@ -1,7 +1,7 @@
 //! Voting: one vote per user per category per week, moving and withdrawing it, every refusal
 //! rule, the weekly rollover, the ranking, and concurrency.
 
-mod common;
+use crate::common;
 
 use common::browser::{counts, location};
 use common::{spawn_app, Browser, Profile, TestApp};

@@ -2,7 +2,7 @@
 //! beside the week's pick; the section prints TWiR's two-crate shape; the database keeps one
 //! pick per place when editors race; the archive, API, feed and `fill-draft` carry both.
 
-mod common;
+use crate::common;
 
 use common::{spawn_app_with, Browser, Profile, TestApp};
 
@@ -75,7 +75,7 @@ on_both_backends! {
         // fill-draft prints the pair.
         let dir = tempfile::tempdir().unwrap();
         let draft = dir.path().join("draft.md");
-        std::fs::write(&draft, include_str!("fixtures/DRAFT_TEMPLATE.md")).unwrap();
+        std::fs::write(&draft, include_str!("../fixtures/DRAFT_TEMPLATE.md")).unwrap();
         let out = app.cli(&["fill-draft", "--allow-local", "--week", "680", draft.to_str().unwrap()]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let filled = std::fs::read_to_string(&draft).unwrap();

@@ -1,6 +1,6 @@
 //! Nominating crates and quotes: validation, co-nomination, past winners, crates.io checks.
 
-mod common;
+use crate::common;
 
 use common::browser::{location, nomination_id};
 use common::{spawn_app, Profile};
