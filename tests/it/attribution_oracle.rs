@@ -645,6 +645,15 @@ fn failing(cases: &[Case]) -> Vec<(usize, Vec<String>)> {
     failures
 }
 
+/// Without Python-Markdown: CommonMark's half of the checks, each case on its own.
+fn assert_safe_in_rust(cases: &[Case]) {
+    for case in cases {
+        if let Err(problems) = check_in_rust(0, case) {
+            panic!("{case:?}\n{}", problems.join("\n"));
+        }
+    }
+}
+
 fn regressions() -> Vec<Case> {
     std::fs::read_to_string(REGRESSIONS)
         .map(|s| serde_json::from_str(&s).expect("the regressions file is a JSON list of cases"))
@@ -672,12 +681,7 @@ fn the_frame_is_the_issue_and_fill_draft_fills_it() {
 fn named_vectors_are_safe_in_every_field_under_both_renderers() {
     let cases = named_cases();
     if !python_markdown_available() {
-        for case in &cases {
-            if let Err(problems) = check_in_rust(0, case) {
-                panic!("{case:?}\n{}", problems.join("\n"));
-            }
-        }
-        return;
+        return assert_safe_in_rust(&cases);
     }
     let failures = failing(&cases);
     let report: Vec<String> = failures
@@ -718,12 +722,7 @@ fn generated_hostile_text_is_safe_in_a_real_issue_under_both_renderers() {
         .collect();
     let cases: Vec<Case> = trees.iter().map(|t| t.current()).collect();
     if !python_markdown_available() {
-        for case in &cases {
-            if let Err(problems) = check_in_rust(0, case) {
-                panic!("{case:?}\n{}", problems.join("\n"));
-            }
-        }
-        return;
+        return assert_safe_in_rust(&cases);
     }
     let failures = failing(&cases);
     eprintln!(
