@@ -1,5 +1,5 @@
 //! The ballot's HTML. Each entry is rendered once per kind of visitor (its `Shape`) and kept
-//! with the open week's snapshot; a page is put together from those pieces. The pieces carry
+//! for the open week's snapshot (`memo::PageMemo`); a page is put together from those pieces. The pieces carry
 //! nothing about the visitor beyond the shape: the vote buttons submit the page's own forms,
 //! which hold the CSRF token.
 
@@ -61,7 +61,7 @@ pub fn categories(
 }
 
 /// Each category's entries as this visitor sees them, plain and compressed, from the
-/// snapshot `view` (made once per entry and shape, `BallotCache::fragments`).
+/// snapshot `view` (made once per entry and shape, `PageMemo::fragments`).
 pub struct EntryPieces(ByCategory<Vec<(FragmentKey, Arc<Piece>)>>);
 
 impl EntryPieces {
