@@ -216,7 +216,7 @@ pub async fn desk(
     let week = &shortlist.week;
     let open = state.open_week().await?;
     let forum = crate::actions::forum::desk_view(&state).await?;
-    let closes = Some(week.closes_at.and_utc());
+    let closes = week.closes_at.and_utc();
     let webhook_troubles = state
         .db
         .read(|conn| Ok(crate::models::outbox::troubles(conn)?))
@@ -246,10 +246,8 @@ pub async fn desk(
         is_open: week.issue == open.issue,
         published: shortlist.published,
         closes_at: rfc3339(week.closes_at),
-        closes_at_human: closes.as_ref().map(|t| view::human_time(*t)).unwrap_or_default(),
-        closes_in: closes
-            .map(|t| view::relative(t, state.clock.now()))
-            .unwrap_or_default(),
+        closes_at_human: view::human_time(closes),
+        closes_in: view::relative(closes, state.clock.now()),
         closes_at_input: week.closes_at.format("%Y-%m-%dT%H:%M").to_string(),
         previous: state
             .week_is_stored(week.issue - 1)

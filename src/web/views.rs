@@ -25,29 +25,35 @@ impl<T> EncodableByCategory<T> {
     }
 }
 
-/// `GET /api/v1/weeks/current` and `/api/v1/weeks/{issue}`.
+/// `GET /api/v1/weeks/current` and `/api/v1/weeks/{issue}`; with `E` a shortlist entry, the
+/// head of `EncodableShortlist`.
 #[derive(Debug, Serialize)]
-pub struct EncodableWeek<'a> {
+pub struct EncodableWeek<'a, E = EncodableEntry<'a>> {
     pub issue: i32,
     pub opens_at: String,
     pub closes_at: String,
     pub status: &'a str,
-    pub categories: EncodableByCategory<Vec<EncodableEntry<'a>>>,
+    pub categories: EncodableByCategory<Vec<E>>,
     pub picks: EncodableByCategory<Option<EncodablePick<'a>>>,
 }
 
-impl<'a> From<&'a RankedWeek> for EncodableWeek<'a> {
-    fn from(week: &'a RankedWeek) -> Self {
+impl<'a, E> EncodableWeek<'a, E> {
+    /// The week with each entry made by `entry`.
+    fn with_entries(week: &'a RankedWeek, entry: impl Fn(&'a Entry) -> E) -> Self {
         EncodableWeek {
             issue: week.issue,
             opens_at: rfc3339(week.opens_at),
             closes_at: rfc3339(week.closes_at),
             status: week.status.as_str(),
-            categories: EncodableByCategory::of(&week.categories, |list| {
-                list.iter().map(EncodableEntry::from).collect()
-            }),
+            categories: EncodableByCategory::of(&week.categories, |list| list.iter().map(&entry).collect()),
             picks: EncodableByCategory::of(&week.picks, |p| p.as_ref().map(EncodablePick::from)),
         }
+    }
+}
+
+impl<'a> From<&'a RankedWeek> for EncodableWeek<'a> {
+    fn from(week: &'a RankedWeek) -> Self {
+        EncodableWeek::with_entries(week, EncodableEntry::from)
     }
 }
 
@@ -178,12 +184,8 @@ impl<'a> From<&'a PickView> for EncodablePick<'a> {
 /// shape, every entry with its attribution and what only editors see, each category's section.
 #[derive(Debug, Serialize)]
 pub struct EncodableShortlist<'a> {
-    pub issue: i32,
-    pub opens_at: String,
-    pub closes_at: String,
-    pub status: &'a str,
-    pub categories: EncodableByCategory<Vec<EncodableShortlistEntry<'a>>>,
-    pub picks: EncodableByCategory<Option<EncodablePick<'a>>>,
+    #[serde(flatten)]
+    pub week: EncodableWeek<'a, EncodableShortlistEntry<'a>>,
     pub sections: EncodableByCategory<Option<&'a str>>,
     pub published: bool,
 }
@@ -202,24 +204,14 @@ pub struct EncodableShortlistEntry<'a> {
 
 impl<'a> From<&'a Shortlist> for EncodableShortlist<'a> {
     fn from(s: &'a Shortlist) -> Self {
-        let week = &s.week;
         EncodableShortlist {
-            issue: week.issue,
-            opens_at: rfc3339(week.opens_at),
-            closes_at: rfc3339(week.closes_at),
-            status: week.status.as_str(),
-            categories: EncodableByCategory::of(&week.categories, |list| {
-                list.iter()
-                    .map(|entry| EncodableShortlistEntry {
-                        entry: EncodableEntry::from(entry),
-                        attribution: s.attribution.get(&entry.nomination_id).map(String::as_str),
-                        hidden: entry.nomination.hidden,
-                        hidden_reason: entry.nomination.hidden_reason.as_deref(),
-                        vote_burst: s.vote_bursts.get(&entry.nomination_id).copied(),
-                    })
-                    .collect()
+            week: EncodableWeek::with_entries(&s.week, |entry| EncodableShortlistEntry {
+                entry: EncodableEntry::from(entry),
+                attribution: s.attribution.get(&entry.nomination_id).map(String::as_str),
+                hidden: entry.nomination.hidden,
+                hidden_reason: entry.nomination.hidden_reason.as_deref(),
+                vote_burst: s.vote_bursts.get(&entry.nomination_id).copied(),
             }),
-            picks: EncodableByCategory::of(&week.picks, |p| p.as_ref().map(EncodablePick::from)),
             sections: EncodableByCategory::of(&s.sections, |section| section.as_deref()),
             published: s.published,
         }

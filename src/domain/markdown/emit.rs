@@ -44,13 +44,13 @@ pub fn blockquote(paragraphs: &[Paragraph]) -> String {
     w.out.push_str("> ");
     for (n, paragraph) in paragraphs.iter().enumerate() {
         if n > 0 {
-            w.out.truncate(w.out.trim_end_matches(' ').len());
+            w.trim_trailing_spaces();
             w.out.push_str("\n>\n> ");
             w.line_start = true;
         }
         w.inlines(paragraph);
     }
-    w.out.truncate(w.out.trim_end_matches(' ').len());
+    w.trim_trailing_spaces();
     w.out
 }
 
@@ -111,9 +111,13 @@ impl Writer {
         self.line_start = false;
     }
 
-    fn newline(&mut self, hard: bool) {
-        // Trailing spaces would make (or unmake) a hard break.
+    /// Spaces at a line's end would make (or unmake) a hard break.
+    fn trim_trailing_spaces(&mut self) {
         self.out.truncate(self.out.trim_end_matches(' ').len());
+    }
+
+    fn newline(&mut self, hard: bool) {
+        self.trim_trailing_spaces();
         if hard {
             self.out.push_str("  ");
         }

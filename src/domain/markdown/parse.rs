@@ -66,17 +66,25 @@ pub fn parse(text: &str, kind: Kind) -> Vec<Paragraph> {
     }
 }
 
-/// Newlines kept (as `\n`), tabs as spaces, other control characters dropped: Python-Markdown
-/// keeps its own placeholders in `\x02…\x03`, and neither dialect shows the others. The line
-/// and paragraph separators are spaces: Python splits lines at them, CommonMark does not.
+/// A character of text as the tree holds it: tabs and the line and paragraph separators as
+/// spaces (Python splits lines at the separators, CommonMark does not), other control characters
+/// dropped (Python-Markdown keeps its own placeholders in `\x02…\x03`, and neither dialect shows
+/// the others). Line breaks are the tree's own, so a newline is a space here too.
+fn text_char(c: char) -> Option<char> {
+    match c {
+        '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' => Some(' '),
+        c if c.is_control() => None,
+        c => Some(c),
+    }
+}
+
+/// What was typed, as `text_char` keeps it but with its newlines (the parser reads them).
 fn without_controls(text: &str) -> String {
     text.replace("\r\n", "\n")
         .chars()
         .filter_map(|c| match c {
             '\n' | '\r' => Some('\n'),
-            '\t' | '\u{2028}' | '\u{2029}' => Some(' '),
-            c if c.is_control() => None,
-            c => Some(c),
+            c => text_char(c),
         })
         .collect()
 }
@@ -94,16 +102,8 @@ fn push(out: &mut Vec<Inline>, inline: Inline) {
 }
 
 fn push_text(out: &mut Vec<Inline>, text: &str) {
-    // Character references can spell what the input may not hold (`&#1;`, `&#10;`): text
-    // holds no control character, and no line break but the tree's own.
-    let text: String = text
-        .chars()
-        .filter_map(|c| match c {
-            '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' => Some(' '),
-            c if c.is_control() => None,
-            c => Some(c),
-        })
-        .collect();
+    // Character references can spell what the input may not hold (`&#1;`, `&#10;`).
+    let text: String = text.chars().filter_map(text_char).collect();
     if text.is_empty() {
         return;
     }
