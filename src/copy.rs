@@ -97,18 +97,18 @@ macro_rules! copy_table {
 /// Every table, parents before the tables that refer to them.
 fn tables() -> Vec<Table> {
     vec![
-        copy_table!(users, [id: i32, github_id: Option<i64>, login: String, name: Option<String>, avatar_url: Option<String>, github_created_at: Option<NaiveDateTime>, banned: bool, banned_reason: Option<String>, session_epoch: i32, created_at: NaiveDateTime, updated_at: NaiveDateTime]),
+        copy_table!(users, [id: i32, github_id: Option<i64>, login: String, name: Option<String>, avatar_url: Option<String>, github_created_at: Option<NaiveDateTime>, banned: bool, banned_reason: Option<String>, session_epoch: i32, created_at: NaiveDateTime, updated_at: NaiveDateTime, deleted_at: Option<NaiveDateTime>]),
         copy_table!(editors, [login: String, granted_by: String, granted_at: NaiveDateTime, revoked_at: Option<NaiveDateTime>]),
         copy_table!(weeks, [issue: i32, opens_at: NaiveDateTime, closes_at: NaiveDateTime, status: String, published_at: Option<NaiveDateTime>]),
-        copy_table!(nominations, [id: i32, category: String, week_issue: i32, nominated_by: i32, created_at: NaiveDateTime, dedupe_key: String, editors_choice: bool, crate_name: Option<String>, pitch: Option<String>, url: Option<String>, why: Option<String>, description: Option<String>, repository: Option<String>, verified: bool, verified_at: Option<NaiveDateTime>, quote_text: Option<String>, author: Option<String>, where_said: Option<String>, source_url: Option<String>, context: Option<String>, hidden: bool, hidden_reason: Option<String>, withdrawn: bool, credit_line: Option<String>]),
-        copy_table!(nominators, [nomination_id: i32, user_id: i32, self_suggestion: bool, created_at: NaiveDateTime, owner_check: Option<String>]),
+        copy_table!(nominations, [id: i32, category: String, week_issue: i32, nominated_by: i32, created_at: NaiveDateTime, dedupe_key: String, editors_choice: bool, crate_name: Option<String>, pitch: Option<String>, url: Option<String>, why: Option<String>, description: Option<String>, repository: Option<String>, verified: bool, verified_at: Option<NaiveDateTime>, quote_text: Option<String>, author: Option<String>, where_said: Option<String>, source_url: Option<String>, context: Option<String>, hidden: bool, hidden_reason: Option<String>, withdrawn: bool, credit_line: Option<String>, withdrawn_reason: Option<String>]),
+        copy_table!(nominators, [nomination_id: i32, user_id: i32, self_suggestion: bool, created_at: NaiveDateTime, owner_check: Option<String>, credited_as: Option<String>]),
         copy_table!(votes, [id: i32, user_id: i32, week_issue: i32, category: String, nomination_id: i32, withdrawn: bool, created_at: NaiveDateTime, updated_at: NaiveDateTime]),
         copy_table!(picks, [id: i32, week_issue: i32, category: String, nomination_id: i32, picked_by: i32, picked_at: NaiveDateTime, unpicked_at: Option<NaiveDateTime>, unpicked_by: Option<i32>, position: i32]),
         copy_table!(featured_history, [id: i32, issue: i32, published_on: String, category: String, position: i32, name: String, dedupe_key: String, url: Option<String>, body: String, credits: Option<String>, source_file: String, imported_at: NaiveDateTime]),
         copy_table!(audit_log, [id: i32, at: NaiveDateTime, actor_user_id: Option<i32>, actor: String, action: String, target: String, reason: Option<String>, detail: Option<String>]),
         copy_table!(crates_io_cache, [name: String, found: bool, canonical_name: Option<String>, description: Option<String>, repository: Option<String>, fetched_at: NaiveDateTime]),
         copy_table!(editor_bindings, [login: String, user_id: i32, bound_at: NaiveDateTime]),
-        copy_table!(ended_sessions, [session_id: String, user_id: i32, ended_at: NaiveDateTime]),
+        copy_table!(sessions, [id: String, user_id: i32, created_at: NaiveDateTime, last_seen_at: NaiveDateTime, user_agent: Option<String>, ended_at: Option<NaiveDateTime>, ended_reason: Option<String>]),
         copy_table!(used_oauth_states, [state_hash: String, used_at: NaiveDateTime]),
         copy_table!(forum_posts, [post_id: i64, topic_id: i64, topic_slug: String, post_number: i32, permalink: String, category: String, username: String, name: Option<String>, posted_at: NaiveDateTime, edited_at: NaiveDateTime, cooked: String, likes: i32, reading: String, problem: Option<String>, draft: Option<String>, week_issue: i32, first_read_at: NaiveDateTime, read_at: NaiveDateTime]),
         copy_table!(forum_credits, [post_id: i64, nomination_id: i32, self_suggestion: bool]),

@@ -154,7 +154,7 @@ fn spawn_background_work(state: AppState) {
             state.limits.tidy();
             let now = state.clock.now();
             let states_before = now - chrono::Duration::seconds(2 * web::session::OAUTH_TTL_SECS);
-            let sessions_before = now - chrono::Duration::seconds(web::session::ABSOLUTE_LIFETIME_SECS);
+            let sessions_before = now - chrono::Duration::seconds(domain::session::ABSOLUTE_LIFETIME_SECS);
             let pruned = state
                 .db
                 .write(move |tx| {

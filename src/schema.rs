@@ -14,6 +14,7 @@ diesel::table! {
         session_epoch -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
     }
 }
 
@@ -62,6 +63,7 @@ diesel::table! {
         hidden_reason -> Nullable<Text>,
         withdrawn -> Bool,
         credit_line -> Nullable<Text>,
+        withdrawn_reason -> Nullable<Text>,
     }
 }
 
@@ -72,6 +74,7 @@ diesel::table! {
         self_suggestion -> Bool,
         created_at -> Timestamp,
         owner_check -> Nullable<Text>,
+        credited_as -> Nullable<Text>,
     }
 }
 
@@ -152,10 +155,14 @@ diesel::table! {
 }
 
 diesel::table! {
-    ended_sessions (session_id) {
-        session_id -> Text,
+    sessions (id) {
+        id -> Text,
         user_id -> Integer,
-        ended_at -> Timestamp,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        user_agent -> Nullable<Text>,
+        ended_at -> Nullable<Timestamp>,
+        ended_reason -> Nullable<Text>,
     }
 }
 
@@ -167,6 +174,7 @@ diesel::table! {
 }
 
 diesel::joinable!(editor_bindings -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(nominations -> weeks (week_issue));
 diesel::joinable!(nominations -> users (nominated_by));
 diesel::joinable!(nominators -> nominations (nomination_id));
@@ -191,7 +199,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     crates_io_cache,
     editor_bindings,
-    ended_sessions,
+    sessions,
     used_oauth_states,
     forum_posts,
     forum_credits,

@@ -90,7 +90,10 @@ impl AppState {
     fn committed(&self, changes: &[Change]) {
         // Logouts, bans and role changes are writes: any write but a vote forgets who the
         // sessions name.
-        if changes.iter().any(|c| !matches!(c, Change::Vote { .. })) {
+        if changes
+            .iter()
+            .any(|c| !matches!(c, Change::Vote { .. } | Change::Seen))
+        {
             self.accounts.clear();
         }
         for change in changes {
@@ -113,7 +116,7 @@ impl AppState {
                     self.ballot.invalidate();
                     self.changes.moved();
                 }
-                Change::Nothing => {}
+                Change::Nothing | Change::Seen => {}
             }
         }
     }

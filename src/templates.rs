@@ -26,6 +26,9 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "audit",
     "winners",
     "profile",
+    "sessions",
+    "account_deleted",
+    "privacy",
 ];
 
 pub fn registry(override_dir: Option<&Path>) -> anyhow::Result<Handlebars<'static>> {

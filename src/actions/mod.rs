@@ -1,6 +1,7 @@
 //! Use cases that combine rules (`domain`), storage (`models`) and outside services: what a
 //! handler asks for, with typed outcomes the handler turns into HTTP.
 
+pub mod account;
 pub mod crate_lookup;
 pub mod dry_week;
 pub mod editor;

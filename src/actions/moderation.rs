@@ -65,7 +65,7 @@ pub async fn set_banned(
                     "Editors cannot be banned here; an editor's role is revoked from the command line (twir-picks editor revoke).",
                 ));
             }
-            user::set_banned(tx, target.id, banned, reason.as_deref())?;
+            user::set_banned(tx, target.id, banned, reason.as_deref(), now)?;
             let action = if banned { "ban" } else { "unban" };
             audit::record(
                 tx,

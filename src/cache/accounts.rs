@@ -5,6 +5,7 @@
 //! Editors' sessions are not kept (`web::extract`): losing the role shows at once.
 
 use crate::actor::CurrentUser;
+use crate::domain::session::Standing;
 use parking_lot::RwLock;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,9 +17,16 @@ pub type SessionKey = (i32, String, i32);
 /// Past this many sessions the cache starts again empty (a bound on memory, not a policy).
 const MAX_SESSIONS: usize = 20_000;
 
+/// A session that stands: who it names, and the session as read.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub current: CurrentUser,
+    pub session: Standing,
+}
+
 #[derive(Default)]
 pub struct AccountCache {
-    kept: RwLock<HashMap<SessionKey, (Instant, Option<CurrentUser>)>>,
+    kept: RwLock<HashMap<SessionKey, (Instant, Option<SignedIn>)>>,
     /// Bumped by `clear`: an answer read before a clear is not kept after it.
     generation: AtomicU64,
 }
@@ -26,7 +34,7 @@ pub struct AccountCache {
 impl AccountCache {
     /// The account behind `key` as read within `REFRESH` (`Some(None)`: the session no longer
     /// stands), or `None` when it must be read.
-    pub fn get(&self, key: &SessionKey) -> Option<Option<CurrentUser>> {
+    pub fn get(&self, key: &SessionKey) -> Option<Option<SignedIn>> {
         let kept = self.kept.read();
         let (at, account) = kept.get(key)?;
         (at.elapsed() < super::REFRESH).then(|| account.clone())
@@ -38,7 +46,7 @@ impl AccountCache {
     }
 
     /// Keep what was read while `generation` held, unless a write came since.
-    pub fn put(&self, key: SessionKey, account: Option<CurrentUser>, read_at: Instant, generation: u64) {
+    pub fn put(&self, key: SessionKey, account: Option<SignedIn>, read_at: Instant, generation: u64) {
         let mut kept = self.kept.write();
         if self.generation.load(Ordering::SeqCst) != generation {
             return;

@@ -372,6 +372,7 @@ mod tests {
             hidden_reason: None,
             withdrawn: false,
             credit_line: None,
+            withdrawn_reason: None,
         }
     }
 

@@ -29,6 +29,9 @@ pub enum Change {
     Week,
     /// Nothing any page shows: accounts, sessions, audit rows, caches of outside services.
     Nothing,
+    /// Only a session's last-seen time moved: nothing any cache keeps, not even who a session
+    /// names (written once a minute per session, it must not empty the account cache).
+    Seen,
 }
 
 /// A connection inside a write transaction, and what the work says it changed.

@@ -9,6 +9,7 @@ pub mod forum_post;
 pub mod markdown;
 pub mod owners;
 pub mod ranking;
+pub mod session;
 pub mod validate;
 pub mod vote_bursts;
 pub mod webhook;

@@ -29,7 +29,8 @@ pub struct ForumPostRef {
     pub likes: i64,
 }
 
-/// (nomination, user, self-suggestion, login, name, since, owner check), as read.
+/// (nomination, user, self-suggestion, login, name, since, owner check, deleted, credited as),
+/// as read.
 type SiteCreditRow = (
     i32,
     i32,
@@ -37,6 +38,8 @@ type SiteCreditRow = (
     String,
     Option<String>,
     NaiveDateTime,
+    Option<String>,
+    Option<NaiveDateTime>,
     Option<String>,
 );
 
@@ -58,16 +61,36 @@ pub fn credits(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, Cr
             users::name,
             nominators::created_at,
             nominators::owner_check,
+            users::deleted_at,
+            nominators::credited_as,
         ))
         .load(conn)?;
     let mut out: Vec<(i32, Credit)> = rows
         .into_iter()
-        .map(
-            |(nomination_id, user_id, self_suggestion, login, name, at, owner_check)| {
+        .filter_map(
+            |(nomination_id, user_id, self_suggestion, login, name, at, owner_check, deleted, credited_as)| {
+                // A deleted account is credited only where an attribution printed its name (kept
+                // then as `credited_as`), and links to no profile.
+                if deleted.is_some() {
+                    return credited_as.map(|name| {
+                        (
+                            nomination_id,
+                            Credit {
+                                user_id: None,
+                                login: String::new(),
+                                name,
+                                self_suggestion,
+                                owner_check: None,
+                                forum: None,
+                                at,
+                            },
+                        )
+                    });
+                }
                 let name = name
                     .filter(|n| !n.trim().is_empty())
                     .unwrap_or_else(|| login.clone());
-                (
+                Some((
                     nomination_id,
                     Credit {
                         user_id: Some(user_id),
@@ -78,7 +101,7 @@ pub fn credits(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, Cr
                         forum: None,
                         at,
                     },
-                )
+                ))
             },
         )
         .collect();

@@ -69,12 +69,13 @@ pub fn revoke(tx: &mut Tx<'_>, login: &str, actor: &str, now: DateTime<Utc>) -> 
     if revoked == 0 {
         return Ok(false);
     }
-    user::bump_session_epoch_by_login(tx, &key)?;
+    let why = super::session::reason::ROLE_CHANGED;
+    user::end_all_sessions_by_login(tx, &key, why, now)?;
     // The bound account too, if it has been renamed since; and the binding is released, so
     // a later grant binds afresh (the audit row keeps whose it was).
     let bound = bound_user(tx, &key)?;
     if let Some(bound) = bound {
-        user::bump_session_epoch(tx, bound)?;
+        user::end_all_sessions(tx, bound, why, now)?;
         diesel::delete(editor_bindings::table.find(&key)).execute(tx.conn())?;
     }
     let entry = audit::Entry::new(actor, "editor_revoke", &key);

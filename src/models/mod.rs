@@ -1,5 +1,6 @@
 //! Row types and their queries, one module per table family. SQL lives here only.
 
+pub mod account;
 pub mod audit;
 pub mod ballot;
 pub mod crates_cache;
@@ -12,6 +13,7 @@ pub mod history;
 pub mod nomination;
 pub mod outbox;
 pub mod pick;
+pub mod session;
 pub mod user;
 pub mod vote;
 pub mod week;

@@ -37,6 +37,8 @@ pub struct Nomination {
     pub withdrawn: bool,
     /// An editor's own choice: the credit line as the editor words it.
     pub credit_line: Option<String>,
+    /// Why it left the ballot when that was not its nominator's doing ("account deleted").
+    pub withdrawn_reason: Option<String>,
 }
 
 impl Nomination {

@@ -3,6 +3,7 @@
 use crate::db::{is_unique_violation, Change, DbConnection, Tx};
 use crate::github::GithubUser;
 use crate::schema::users;
+use crate::domain::session::Standing;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
@@ -20,6 +21,8 @@ pub struct User {
     pub session_epoch: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Set when the member deleted their account: the row is then an anonymous tombstone.
+    pub deleted_at: Option<NaiveDateTime>,
 }
 
 impl User {
@@ -46,10 +49,12 @@ diesel::define_sql_function!(
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text
 );
 
-/// The user most recently seen with `login` (logins are case-insensitive on GitHub).
+/// The user most recently seen with `login` (logins are case-insensitive on GitHub). Deleted
+/// accounts have no login.
 pub fn find_by_login(conn: &mut DbConnection, login: &str) -> QueryResult<Option<User>> {
     users::table
         .filter(lower(users::login).eq(login.to_ascii_lowercase()))
+        .filter(users::deleted_at.is_null())
         .order(users::updated_at.desc())
         .select(User::as_select())
         .first(conn)
@@ -111,6 +116,7 @@ pub fn upsert_dev(tx: &mut Tx<'_>, login: &str, now: DateTime<Utc>) -> QueryResu
     crate::db::write_transaction(conn, |conn| {
         let existing = users::table
             .filter(users::github_id.is_null())
+            .filter(users::deleted_at.is_null())
             .filter(lower(users::login).eq(login.to_ascii_lowercase()))
             .select(User::as_select())
             .first(conn)
@@ -131,52 +137,69 @@ pub fn upsert_dev(tx: &mut Tx<'_>, login: &str, now: DateTime<Utc>) -> QueryResu
             .execute(conn)?;
         users::table
             .filter(users::github_id.is_null())
+            .filter(users::deleted_at.is_null())
             .filter(lower(users::login).eq(login.to_ascii_lowercase()))
             .select(User::as_select())
             .first(conn)
     })
 }
 
-/// End every session of this user (cookie sessions are revoked by epoch).
-pub fn bump_session_epoch(tx: &mut Tx<'_>, id: i32) -> QueryResult<usize> {
-    tx.changed(Change::Nothing);
-    let conn: &mut DbConnection = tx;
+/// End every session of this user, for `why` (a ban, a role change, a deletion). The epoch
+/// moves too, for cookies from before sessions had rows.
+pub fn end_all_sessions(tx: &mut Tx<'_>, id: i32, why: &str, now: DateTime<Utc>) -> QueryResult<usize> {
+    super::session::end_all(tx, id, None, why, now)?;
     diesel::update(users::table.find(id))
         .set(users::session_epoch.eq(users::session_epoch + 1))
-        .execute(conn)
+        .execute(tx.conn())
 }
 
-/// End every session of the users with this login (cookie sessions are revoked by epoch).
-pub fn bump_session_epoch_by_login(tx: &mut Tx<'_>, login: &str) -> QueryResult<usize> {
-    tx.changed(Change::Nothing);
-    let conn: &mut DbConnection = tx;
-    diesel::update(users::table.filter(lower(users::login).eq(login.to_ascii_lowercase())))
-        .set(users::session_epoch.eq(users::session_epoch + 1))
-        .execute(conn)
+/// End every session of the accounts with this login (see `end_all_sessions`).
+pub fn end_all_sessions_by_login(tx: &mut Tx<'_>, login: &str, why: &str, now: DateTime<Utc>) -> QueryResult<usize> {
+    let ids: Vec<i32> = users::table
+        .filter(lower(users::login).eq(login.to_ascii_lowercase()))
+        .select(users::id)
+        .load(tx.conn())?;
+    let mut ended = 0;
+    for id in ids {
+        ended += end_all_sessions(tx, id, why, now)?;
+    }
+    Ok(ended)
 }
 
-/// A user as one request sees them: the row, whether they hold the editor role, and whether
-/// the session asking was ended by logging out.
+/// A user as one request sees them: the row, whether they hold the editor role, and the
+/// session asking, as stored (`None`: no such session of this user).
 #[derive(Debug, Clone)]
 pub struct Account {
     pub user: User,
     pub is_editor: bool,
-    pub session_ended: bool,
+    pub session: Option<Standing>,
 }
 
-/// The user, their role and their session's standing, in one query (this runs on every
-/// logged-in request). The editor role belongs to the account an editor login is bound to
-/// (`editor_bindings`), while that login is in `EDITORS` (`settings_editors`, lower-case) or
-/// holds a grant that was not revoked: never to whoever holds the login now.
+/// The user, their role and their session, in one query (this runs on every logged-in request
+/// the account cache does not answer). The editor role belongs to the account an editor login
+/// is bound to (`editor_bindings`), while that login is in `EDITORS` (`settings_editors`,
+/// lower-case) or holds a grant that was not revoked: never to whoever holds the login now.
 pub fn find_account(
     conn: &mut DbConnection,
     id: i32,
     settings_editors: &[String],
     session_id: &str,
 ) -> QueryResult<Option<Account>> {
-    use crate::schema::{editor_bindings, editors, ended_sessions};
+    use crate::schema::{editor_bindings, editors, sessions};
+    type SessionColumns = (
+        Option<NaiveDateTime>,
+        Option<NaiveDateTime>,
+        Option<NaiveDateTime>,
+        Option<String>,
+    );
     users::table
         .find(id)
+        .filter(users::deleted_at.is_null())
+        .left_join(
+            sessions::table.on(sessions::user_id
+                .eq(users::id)
+                .and(sessions::id.eq(session_id.to_string()))),
+        )
         .select((
             User::as_select(),
             diesel::dsl::exists(
@@ -192,15 +215,27 @@ pub fn find_account(
                             )),
                     ),
             ),
-            diesel::dsl::exists(ended_sessions::table.filter(ended_sessions::session_id.eq(session_id))),
+            (
+                sessions::created_at.nullable(),
+                sessions::last_seen_at.nullable(),
+                sessions::ended_at.nullable(),
+                sessions::id.nullable(),
+            ),
         ))
-        .first::<(User, bool, bool)>(conn)
+        .first::<(User, bool, SessionColumns)>(conn)
         .optional()
         .map(|found| {
-            found.map(|(user, is_editor, session_ended)| Account {
+            found.map(|(user, is_editor, (created, seen, ended, sid))| Account {
                 user,
                 is_editor,
-                session_ended,
+                session: match (sid, created, seen) {
+                    (Some(_), Some(created_at), Some(last_seen_at)) => Some(Standing {
+                        created_at,
+                        last_seen_at,
+                        ended: ended.is_some(),
+                    }),
+                    _ => None,
+                },
             })
         })
 }
@@ -208,30 +243,6 @@ pub fn find_account(
 /// Whether the user holds the editor role (see `find_account`).
 pub fn is_editor(conn: &mut DbConnection, id: i32, settings_editors: &[String]) -> QueryResult<bool> {
     Ok(find_account(conn, id, settings_editors, "")?.is_some_and(|a| a.is_editor))
-}
-
-/// Log a session out for good: a copy of its cookie no longer works. Sessions from before
-/// session ids existed can only be ended all at once (the epoch).
-pub fn end_session(tx: &mut Tx<'_>, session_id: &str, user_id: i32, now: DateTime<Utc>) -> QueryResult<()> {
-    use crate::schema::ended_sessions;
-    tx.changed(Change::Nothing);
-    if session_id.is_empty() {
-        return bump_session_epoch(tx, user_id).map(|_| ());
-    }
-    let conn: &mut DbConnection = tx;
-    let ended = conn.transaction(|conn| {
-        diesel::insert_into(ended_sessions::table)
-            .values((
-                ended_sessions::session_id.eq(session_id),
-                ended_sessions::user_id.eq(user_id),
-                ended_sessions::ended_at.eq(now.naive_utc()),
-            ))
-            .execute(conn)
-    });
-    match ended {
-        Err(e) if is_unique_violation(&e) => Ok(()), // logged out twice
-        other => other.map(|_| ()),
-    }
 }
 
 /// Record an OAuth `state` as presented; false when it was presented before.
@@ -256,37 +267,42 @@ pub fn use_oauth_state(tx: &mut Tx<'_>, state: &str, now: DateTime<Utc>) -> Quer
     }
 }
 
-/// Ban (or unban) a user: their votes stop counting, and their sessions end (the epoch).
-pub fn set_banned(tx: &mut Tx<'_>, id: i32, banned: bool, reason: Option<&str>) -> QueryResult<usize> {
+/// Ban (or unban) a user: their votes stop counting, and a ban ends their sessions.
+pub fn set_banned(
+    tx: &mut Tx<'_>,
+    id: i32,
+    banned: bool,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
     tx.changed(Change::Ballot);
+    if banned {
+        end_all_sessions(tx, id, super::session::reason::BANNED, now)?;
+    }
     let conn: &mut DbConnection = tx;
     diesel::update(users::table.find(id))
         .set((
             users::banned.eq(banned),
             users::banned_reason.eq(if banned { reason } else { None }),
-            users::session_epoch.eq(users::session_epoch + 1),
         ))
         .execute(conn)
 }
 
 /// Forget what can no longer matter: OAuth states older than `states_before` (a login that
-/// old is refused as expired anyway) and ended sessions older than `sessions_before` (their
-/// cookies are past their absolute lifetime). Housekeeping, not a user action.
+/// old is refused as expired anyway) and sessions over before `sessions_before` (past their
+/// absolute lifetime: no cookie can name them). Housekeeping, not a user action.
 pub fn prune_login_records(
     tx: &mut Tx<'_>,
     states_before: DateTime<Utc>,
     sessions_before: DateTime<Utc>,
 ) -> QueryResult<usize> {
-    use crate::schema::{ended_sessions, used_oauth_states};
+    use crate::schema::used_oauth_states;
     tx.changed(Change::Nothing);
     let conn: &mut DbConnection = tx;
     let states = diesel::delete(
         used_oauth_states::table.filter(used_oauth_states::used_at.lt(states_before.naive_utc())),
     )
     .execute(conn)?;
-    let sessions = diesel::delete(
-        ended_sessions::table.filter(ended_sessions::ended_at.lt(sessions_before.naive_utc())),
-    )
-    .execute(conn)?;
+    let sessions = super::session::prune(tx, sessions_before)?;
     Ok(states + sessions)
 }

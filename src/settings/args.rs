@@ -119,6 +119,9 @@ pub struct SettingsArgs {
     /// into the binary); each file found there replaces the built-in one.
     #[arg(long, env = "TEMPLATES_DIR", global = true)]
     pub templates_dir: Option<std::path::PathBuf>,
+    /// Who members write to about their data, as `/privacy` shows it (an address or a page).
+    #[arg(long, env = "PRIVACY_CONTACT", global = true)]
+    pub privacy_contact: Option<String>,
 }
 
 impl Default for SettingsArgs {

@@ -56,6 +56,8 @@ pub struct Settings {
     pub remind_before_close_hours: i64,
     /// `TEMPLATES_DIR`: a folder that exists (`None`: the built-in templates).
     pub templates_dir: Option<std::path::PathBuf>,
+    /// `PRIVACY_CONTACT`, shown on `/privacy` (`None`: "the operator of this site").
+    pub privacy_contact: Option<String>,
 }
 
 /// What a webhook receiver understands.
@@ -388,6 +390,12 @@ impl Settings {
             webhook_secret,
             remind_before_close_hours: args.remind_before_close_hours,
             templates_dir,
+            privacy_contact: args
+                .privacy_contact
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_string),
         })
     }
 

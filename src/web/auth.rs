@@ -3,11 +3,11 @@
 use super::extract::Viewer;
 use super::page;
 use super::session::{self, OAuthPending, SessionAuth, OAUTH_TTL_SECS};
-use crate::actions::login::{self, Identity};
+use crate::actions::login::{self, Identity, LoggedIn};
 use crate::domain::validate::{self, safe_next_path};
 use crate::error::AppError;
 use crate::github::GithubError;
-use crate::models::{user, user::User};
+use crate::models::{session as session_rows, user};
 use crate::state::AppState;
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -72,15 +72,17 @@ pub async fn github_callback(
     state: web::Data<AppState>,
     session: Session,
     query: web::Query<CallbackQuery>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     // A failed callback changes nothing: it is a GET anyone can send to a logged-in browser.
-    finish_login(&state, &session, query.into_inner()).await
+    finish_login(&state, &session, query.into_inner(), browser(&req)).await
 }
 
 async fn finish_login(
     state: &AppState,
     session: &Session,
     query: CallbackQuery,
+    browser: Option<&str>,
 ) -> Result<HttpResponse, AppError> {
     let github = state
         .github
@@ -131,25 +133,30 @@ async fn finish_login(
             AppError::bad_gateway("GitHub could not be reached to complete the login. Please try again in a minute.")
         }
     })?;
-    let user = login::log_in(state, Identity::Github(profile)).await?;
-    start_session(session, &user, now.timestamp())?;
+    let logged_in = login::log_in(state, Identity::Github(profile), browser).await?;
+    start_session(session, logged_in)?;
     Ok(page::see_other(pending.next.as_deref().unwrap_or("/")))
 }
 
-fn start_session(session: &Session, user: &User, now: i64) -> Result<(), AppError> {
-    if user.banned {
+/// The `User-Agent` a login came with (summarised before it is stored).
+fn browser(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get(actix_web::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+}
+
+fn start_session(session: &Session, logged_in: LoggedIn) -> Result<(), AppError> {
+    let Some(sid) = logged_in.session_id else {
         return Err(AppError::forbidden(
             "This account has been banned from twir-picks.",
         ));
-    }
+    };
     session::log_in(
         session,
         &SessionAuth {
-            user_id: user.id,
-            sid: session::new_session_id(),
-            epoch: user.session_epoch,
-            login_at: now,
-            seen_at: now,
+            user_id: logged_in.user.id,
+            sid,
+            epoch: logged_in.user.session_epoch,
         },
     );
     Ok(())
@@ -163,7 +170,10 @@ pub async fn log_out(state: web::Data<AppState>, session: Session) -> Result<Htt
         let now = state.clock.now();
         state
             .db
-            .write(move |tx| Ok(user::end_session(tx, &auth.sid, auth.user_id, now)?))
+            .write(move |tx| {
+                let why = session_rows::reason::LOGGED_OUT;
+                Ok(session_rows::end(tx, &auth.sid, auth.user_id, why, now)?)
+            })
             .await?;
     }
     session.purge();
@@ -273,8 +283,8 @@ pub async fn dev_log_in(
             );
         }
     };
-    let user = login::log_in(&state, Identity::Dev(login)).await?;
-    start_session(&session, &user, state.clock.now().timestamp())?;
+    let logged_in = login::log_in(&state, Identity::Dev(login), browser(&req)).await?;
+    start_session(&session, logged_in)?;
     let next = form.next.as_deref().and_then(safe_next_path);
     Ok(page::see_other(next.as_deref().unwrap_or("/")))
 }

@@ -1,9 +1,10 @@
 //! Who is asking: `Viewer` (maybe nobody), `CurrentUser` (401 otherwise), `Editor` (403 otherwise).
-//! The cookie names a user and an epoch; the database decides whether that still stands.
+//! The cookie names a session; its row in the database decides whether it still stands.
 
-use super::session::{self, SessionAuth, SEEN_REFRESH_SECS};
+use super::session::{self, SessionAuth};
+use crate::cache::accounts::SignedIn;
 use crate::error::AppError;
-use crate::models::user;
+use crate::models::{session as session_rows, user};
 use crate::state::AppState;
 use actix_session::SessionExt;
 use actix_web::dev::Payload;
@@ -31,19 +32,12 @@ async fn load(req: HttpRequest) -> Result<Viewer, AppError> {
         None => Viewer(None),
         Some(auth) => {
             let now = state.clock.now();
-            let found = resolve(&state, auth.clone(), now).await?;
-            match found {
-                Some(current) => {
-                    if now.timestamp() - auth.seen_at > SEEN_REFRESH_SECS {
-                        session::set_auth(
-                            &session,
-                            &SessionAuth {
-                                seen_at: now.timestamp(),
-                                ..auth
-                            },
-                        );
+            match resolve(&state, &auth, now).await? {
+                Some(signed_in) => {
+                    if signed_in.session.seen_is_stale(now) {
+                        see(&state, &auth, signed_in.clone(), now).await;
                     }
-                    Viewer(Some(current))
+                    Viewer(Some(signed_in.current))
                 }
                 None => {
                     session.purge();
@@ -56,42 +50,62 @@ async fn load(req: HttpRequest) -> Result<Viewer, AppError> {
     Ok(viewer)
 }
 
-/// The user the session names, if the session still stands (timeouts, epoch, account exists).
+/// The session the cookie names, if it still stands (its row: not ended, within the idle and
+/// absolute lifetimes; the account not deleted; the epoch unmoved).
 async fn resolve(
     state: &AppState,
-    auth: SessionAuth,
+    auth: &SessionAuth,
     now: DateTime<Utc>,
-) -> Result<Option<CurrentUser>, AppError> {
-    if !auth.is_current(now.timestamp()) {
-        return Ok(None);
-    }
+) -> Result<Option<SignedIn>, AppError> {
     let key = (auth.user_id, auth.sid.clone(), auth.epoch);
     if let Some(known) = state.accounts.get(&key) {
-        return Ok(known);
+        return Ok(known.filter(|s| s.session.stands(now)));
     }
     let (generation, read_at) = (state.accounts.generation(), std::time::Instant::now());
     let editors = state.settings.editors.clone();
+    let (user_id, sid, epoch) = key.clone();
     let found = state
         .db
         .read(move |conn| {
-            let Some(account) = user::find_account(conn, auth.user_id, &editors, &auth.sid)? else {
+            let Some(account) = user::find_account(conn, user_id, &editors, &sid)? else {
                 return Ok(None);
             };
-            if account.user.session_epoch != auth.epoch || account.session_ended {
+            let Some(session) = account.session.filter(|s| s.stands(now)) else {
+                return Ok(None);
+            };
+            if account.user.session_epoch != epoch {
                 return Ok(None);
             }
-            Ok(Some(CurrentUser {
+            let current = CurrentUser {
                 user: account.user,
                 is_editor: account.is_editor,
-            }))
+            };
+            Ok(Some(SignedIn { current, session }))
         })
         .await?;
     // An editor's session is read every time: a revoked editor (`editor revoke`, from any
     // process) loses the desk at once. Everyone else's is kept for `REFRESH`.
-    if !found.as_ref().is_some_and(|c| c.is_editor) {
+    if !found.as_ref().is_some_and(|s| s.current.is_editor) {
         state.accounts.put(key, found.clone(), read_at, generation);
     }
     Ok(found)
+}
+
+/// Write that the session was seen (at most once a minute: `domain::session`). A failure costs
+/// a stale "last seen" on the sessions page, never the page being asked for.
+async fn see(state: &AppState, auth: &SessionAuth, mut signed_in: SignedIn, now: DateTime<Utc>) {
+    let sid = auth.sid.clone();
+    let (generation, read_at) = (state.accounts.generation(), std::time::Instant::now());
+    match state.db.write(move |tx| Ok(session_rows::touch(tx, &sid, now)?)).await {
+        Ok(_) => {
+            if !signed_in.current.is_editor {
+                signed_in.session.last_seen_at = now.naive_utc();
+                let key = (auth.user_id, auth.sid.clone(), auth.epoch);
+                state.accounts.put(key, Some(signed_in), read_at, generation);
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot write a session's last-seen time"),
+    }
 }
 
 impl FromRequest for Viewer {

@@ -20,6 +20,15 @@ struct MePage<'a> {
     can_vote: bool,
     min_account_age_days: i64,
     banned: bool,
+    /// The account deletion form, when it came back refused.
+    delete: Option<DeleteForm>,
+}
+
+/// What was typed into the deletion form, and why it was refused.
+#[derive(Serialize)]
+pub struct DeleteForm {
+    pub typed: String,
+    pub error: String,
 }
 
 #[derive(Serialize)]
@@ -46,6 +55,18 @@ pub async fn me_page(
     viewer: Viewer,
     session: Session,
     current: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    render(&state, &viewer, &session, &current, None, StatusCode::OK).await
+}
+
+/// The member's page, with the deletion form as it came back (if it did).
+pub async fn render(
+    state: &AppState,
+    viewer: &Viewer,
+    session: &Session,
+    current: &CurrentUser,
+    delete: Option<DeleteForm>,
+    status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let week = state.open_week().await?;
     let user_id = current.user.id;
@@ -85,12 +106,7 @@ pub async fn me_page(
         can_vote: current.can_vote(state.settings.min_account_age_days, now),
         min_account_age_days: state.settings.min_account_age_days,
         banned: current.user.banned,
+        delete,
     };
-    page::render(
-        &state,
-        page::site(&state, &viewer, &session),
-        "me",
-        StatusCode::OK,
-        &data,
-    )
+    page::render(state, page::site(state, viewer, session), "me", status, &data)
 }

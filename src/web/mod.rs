@@ -1,6 +1,7 @@
 //! The HTTP surface: route table and middleware. Handlers stay thin; rules live in `domain`,
 //! SQL in `models`.
 
+pub mod account;
 pub mod api;
 pub mod archive;
 pub mod assets;
@@ -94,6 +95,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(public::issue_page)
     .service(nomination_page::nomination_page)
     .service(me::me_page)
+    .service(account::sessions_page)
+    .service(account::end_other_sessions)
+    .service(account::end_session)
+    .service(account::export)
+    .service(account::delete)
+    .service(account::privacy)
     .service(nominate::nominate_page)
     .service(nominate::submit_nomination)
     .service(nominate::withdraw_nomination)
@@ -107,6 +114,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(editor::unhide)
     .service(editor::ban)
     .service(editor::unban)
+    .service(account::sign_out_form)
+    .service(account::sign_out)
     .service(editor::change_week)
     .service(editor::close_week)
     .service(editor::publish)

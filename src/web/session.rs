@@ -1,7 +1,8 @@
-//! The encrypted cookie session: its settings, its key, and what we keep in it.
-//! A cookie store cannot be revoked server-side, so a per-user epoch in the cookie is compared
-//! with the database on every request (a ban or an editor revocation bumps it).
+//! The encrypted cookie session: its settings, its key, and what we keep in it. The cookie names
+//! a session (`sessions` table, `models::session`); the row decides whether it stands, so one
+//! session can be ended without the others, from any instance.
 
+use crate::domain::session::ABSOLUTE_LIFETIME_SECS;
 use crate::settings::Settings;
 use actix_session::config::{CookieContentSecurity, PersistentSession, TtlExtensionPolicy};
 use actix_session::storage::CookieSessionStore;
@@ -10,36 +11,20 @@ use actix_web::cookie::{Key, SameSite};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
-/// A session unused this long is over (checked on each request).
-pub const IDLE_TIMEOUT_SECS: i64 = 7 * 24 * 3600;
-/// A session is over this long after login, used or not (also the cookie's Max-Age).
-pub const ABSOLUTE_LIFETIME_SECS: i64 = 30 * 24 * 3600;
 /// A started GitHub login must come back within this.
 pub const OAUTH_TTL_SECS: i64 = 10 * 60;
-/// How stale `seen_at` may get before the cookie is rewritten (saves a Set-Cookie per request).
-pub const SEEN_REFRESH_SECS: i64 = 10 * 60;
 
 const AUTH: &str = "auth";
 const OAUTH: &str = "oauth";
 
-/// Who is logged in, as the cookie says.
+/// Who is logged in, as the cookie says: the account, the session's row, and the account's
+/// epoch (moved when all its sessions end, for cookies older than session rows).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SessionAuth {
     pub user_id: i32,
-    /// This session's own id, so logging out can end it for good (`ended_sessions`). Empty in
-    /// cookies from before it existed: those end with the user's epoch.
     #[serde(default)]
     pub sid: String,
     pub epoch: i32,
-    pub login_at: i64,
-    pub seen_at: i64,
-}
-
-impl SessionAuth {
-    /// Still within the idle timeout and the absolute lifetime at `now` (Unix seconds)?
-    pub fn is_current(&self, now: i64) -> bool {
-        now - self.seen_at < IDLE_TIMEOUT_SECS && now - self.login_at < ABSOLUTE_LIFETIME_SECS
-    }
 }
 
 /// A login in flight: the single-use state and PKCE verifier, bound to this browser's session.
@@ -59,12 +44,6 @@ pub fn set_auth(session: &Session, auth: &SessionAuth) {
     if let Err(e) = session.insert(AUTH, auth) {
         tracing::error!(error = %e, "cannot write the session");
     }
-}
-
-/// A new session id: 128 random bits, hex.
-pub fn new_session_id() -> String {
-    let bytes: [u8; 16] = rand::Rng::gen(&mut rand::thread_rng());
-    hex::encode(bytes)
 }
 
 /// Start a fresh logged-in session: new identity, no leftovers from before login.
@@ -164,28 +143,4 @@ fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot create the session key file {}: {e}", path.display()))?;
     file.write_all(text.as_bytes())?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn idle_and_absolute_limits() {
-        let login = 1_000_000;
-        let auth = SessionAuth {
-            user_id: 1,
-            sid: new_session_id(),
-            epoch: 0,
-            login_at: login,
-            seen_at: login,
-        };
-        assert!(auth.is_current(login + 60));
-        assert!(!auth.is_current(login + IDLE_TIMEOUT_SECS));
-        let busy = SessionAuth {
-            seen_at: login + ABSOLUTE_LIFETIME_SECS - 10,
-            ..auth
-        };
-        assert!(!busy.is_current(login + ABSOLUTE_LIFETIME_SECS));
-    }
 }

@@ -217,3 +217,170 @@ impl<'a> From<&'a Shortlist> for EncodableShortlist<'a> {
         }
     }
 }
+
+/// `GET /me/export.json`: everything stored about one member (`models::account::Stored`).
+#[derive(Debug, Serialize)]
+pub struct EncodableExport<'a> {
+    pub account: EncodableAccount<'a>,
+    pub sessions: Vec<EncodableSession<'a>>,
+    pub nominations: Vec<EncodableOwnNomination<'a>>,
+    pub votes: Vec<EncodableOwnVote<'a>>,
+    pub audit: Vec<EncodableAuditRow<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EncodableAccount<'a> {
+    pub id: i32,
+    pub github_id: Option<i64>,
+    pub login: &'a str,
+    pub name: Option<&'a str>,
+    pub avatar_url: Option<&'a str>,
+    pub github_created_at: Option<String>,
+    pub banned: bool,
+    pub banned_reason: Option<&'a str>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EncodableSession<'a> {
+    pub id: &'a str,
+    pub browser: Option<&'a str>,
+    pub created_at: String,
+    pub last_seen_at: String,
+    pub ended_at: Option<String>,
+    pub ended_reason: Option<&'a str>,
+}
+
+/// A nomination the member made (`"nominator"`) or joined (`"co-nominator"`), with the words
+/// as they stand and, when editors reworded it, as the nominator first wrote them.
+#[derive(Debug, Serialize)]
+pub struct EncodableOwnNomination<'a> {
+    pub role: &'static str,
+    pub joined_at: String,
+    pub self_suggestion: bool,
+    pub owner_check: Option<&'a str>,
+    #[serde(flatten)]
+    pub nomination: &'a crate::models::nomination::Nomination,
+    pub original_wording: Option<EncodableWording<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EncodableWording<'a> {
+    pub pitch: Option<&'a str>,
+    pub why: Option<&'a str>,
+    pub url: Option<&'a str>,
+    pub text: Option<&'a str>,
+    pub author: Option<&'a str>,
+    #[serde(rename = "where")]
+    pub where_said: Option<&'a str>,
+    pub source_url: Option<&'a str>,
+    pub first_edited_at: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EncodableOwnVote<'a> {
+    pub issue: i32,
+    pub category: &'a str,
+    pub nomination_id: i32,
+    pub withdrawn: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EncodableAuditRow<'a> {
+    pub id: i32,
+    pub at: String,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub target: &'a str,
+    pub reason: Option<&'a str>,
+    pub detail: Option<&'a str>,
+}
+
+impl<'a> From<&'a crate::models::account::Stored> for EncodableExport<'a> {
+    fn from(s: &'a crate::models::account::Stored) -> Self {
+        let u = &s.user;
+        EncodableExport {
+            account: EncodableAccount {
+                id: u.id,
+                github_id: u.github_id,
+                login: &u.login,
+                name: u.name.as_deref(),
+                avatar_url: u.avatar_url.as_deref(),
+                github_created_at: u.github_created_at.map(rfc3339),
+                banned: u.banned,
+                banned_reason: u.banned_reason.as_deref(),
+                created_at: rfc3339(u.created_at),
+                updated_at: rfc3339(u.updated_at),
+            },
+            sessions: s
+                .sessions
+                .iter()
+                .map(|x| EncodableSession {
+                    id: &x.id,
+                    browser: x.user_agent.as_deref(),
+                    created_at: rfc3339(x.created_at),
+                    last_seen_at: rfc3339(x.last_seen_at),
+                    ended_at: x.ended_at.map(rfc3339),
+                    ended_reason: x.ended_reason.as_deref(),
+                })
+                .collect(),
+            nominations: s
+                .nominators
+                .iter()
+                .filter_map(|own| {
+                    let nomination = s.nominations.iter().find(|n| n.id == own.nomination_id)?;
+                    let original = s.originals.iter().find(|o| o.nomination_id == own.nomination_id);
+                    Some(EncodableOwnNomination {
+                        role: if nomination.nominated_by == u.id {
+                            "nominator"
+                        } else {
+                            "co-nominator"
+                        },
+                        joined_at: rfc3339(own.joined_at),
+                        self_suggestion: own.self_suggestion,
+                        owner_check: own.owner_check.as_deref(),
+                        nomination,
+                        original_wording: original.map(|o| EncodableWording {
+                            pitch: o.pitch.as_deref(),
+                            why: o.why.as_deref(),
+                            url: o.url.as_deref(),
+                            text: o.quote_text.as_deref(),
+                            author: o.author.as_deref(),
+                            where_said: o.where_said.as_deref(),
+                            source_url: o.source_url.as_deref(),
+                            first_edited_at: rfc3339(o.first_edited_at),
+                        }),
+                    })
+                })
+                .collect(),
+            votes: s
+                .votes
+                .iter()
+                .map(|v| EncodableOwnVote {
+                    issue: v.week_issue,
+                    category: &v.category,
+                    nomination_id: v.nomination_id,
+                    withdrawn: v.withdrawn,
+                    created_at: rfc3339(v.created_at),
+                    updated_at: rfc3339(v.updated_at),
+                })
+                .collect(),
+            audit: s
+                .audit
+                .iter()
+                .map(|a| EncodableAuditRow {
+                    id: a.id,
+                    at: rfc3339(a.at),
+                    actor: &a.actor,
+                    action: &a.action,
+                    target: &a.target,
+                    reason: a.reason.as_deref(),
+                    detail: a.detail.as_deref(),
+                })
+                .collect(),
+        }
+    }
+}
