@@ -286,9 +286,11 @@ pub fn entry_of(nomination: Nomination, credits: Vec<Credit>) -> Entry {
         earlier_votes: 0,
         nominated_at: nomination.created_at,
         forum: forum_view(&credits),
+        // Site accounts' logins: a deleted account's credit has none (its printed name stays in
+        // the attribution only).
         nominators: credits
             .iter()
-            .filter(|c| c.forum.is_none())
+            .filter(|c| c.forum.is_none() && c.user_id.is_some())
             .map(|c| c.login.clone())
             .collect(),
         self_suggestion: crate::domain::attribution::is_self_suggestion(

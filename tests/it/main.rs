@@ -22,6 +22,7 @@ mod hardening;
 mod history;
 mod hostile_input;
 mod http_manners;
+mod members;
 mod metrics;
 mod nominate;
 mod operations;
