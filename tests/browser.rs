@@ -373,6 +373,8 @@ async fn every_page_passes_axe_in_light_and_dark_at_phone_and_desktop_widths() {
             ("nomination", format!("/nominations/{serde}")),
             ("nominate", "/nominate".into()),
             ("me", "/me".into()),
+            ("sessions", "/me/sessions".into()),
+            ("privacy", "/privacy".into()),
             ("winners", "/winners".into()),
             ("editor", "/editor".into()),
             ("audit", "/editor/audit".into()),
@@ -409,4 +411,38 @@ async fn every_page_passes_axe_in_light_and_dark_at_phone_and_desktop_widths() {
         "accessibility violations:\n{}",
         problems.join("\n")
     );
+}
+
+#[actix_web::test]
+async fn a_member_deletes_their_account_through_the_page() {
+    let Some(driver) = chromedriver() else { return };
+    let app = spawn_app_with(common::Backend::Sqlite, |_| {}).await;
+    let client = browser(&driver).await;
+    log_in(&client, &app, Profile::new(1, "alice").named("Alice"), "/me").await;
+    let mut problems = Vec::new();
+
+    // The form is behind a disclosure; a wrong login comes back with the note and the text.
+    click(&client, Locator::Css("#delete-account summary")).await;
+    type_into(&client, Locator::Id("confirm_login"), "alicia").await;
+    click(&client, Locator::Css("form[action='/me/delete'] button[type=submit]")).await;
+    assert!(text_of(&client, ".field-error").await.contains("type your login (alice)"));
+    let typed = client.find(Locator::Id("confirm_login")).await.unwrap();
+    assert_eq!(typed.prop("value").await.unwrap().as_deref(), Some("alicia"));
+    problems.extend(axe_violations(&client).await.into_iter().map(|v| format!("/me (refused): {v}")));
+    screenshots(&client, "delete-refused").await;
+
+    typed.clear().await.unwrap();
+    typed.send_keys("alice").await.unwrap();
+    click(&client, Locator::Css("form[action='/me/delete'] button[type=submit]")).await;
+    assert!(text_of(&client, "h1").await.contains("Your account is deleted"));
+    problems.extend(axe_violations(&client).await.into_iter().map(|v| format!("deleted page: {v}")));
+    screenshots(&client, "account-deleted").await;
+    // Signed out: the header offers to log in again.
+    client
+        .find(Locator::Css("a.button[href='/login']"))
+        .await
+        .expect("signed out");
+    assert_eq!(app.get("/users/alice").await.status(), 404);
+    client.close().await.unwrap();
+    assert!(problems.is_empty(), "accessibility violations:\n{}", problems.join("\n"));
 }

@@ -25,7 +25,7 @@ async fn listed_sessions(browser: &Browser) -> (Vec<String>, String) {
     let html = browser.get_text("/me/sessions").await;
     let mut ids = Vec::new();
     let mut this = String::new();
-    for row in html.split("<tr").skip(1) {
+    for row in html.split("<li").skip(1) {
         let Some(start) = row.find("/me/sessions/") else { continue };
         let id: String = row[start + "/me/sessions/".len()..]
             .chars()
