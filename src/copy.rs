@@ -109,6 +109,7 @@ fn tables() -> Vec<Table> {
         copy_table!(crates_io_cache, [name: String, found: bool, canonical_name: Option<String>, description: Option<String>, repository: Option<String>, fetched_at: NaiveDateTime]),
         copy_table!(editor_bindings, [login: String, user_id: i32, bound_at: NaiveDateTime]),
         copy_table!(sessions, [id: String, user_id: i32, created_at: NaiveDateTime, last_seen_at: NaiveDateTime, user_agent: Option<String>, ended_at: Option<NaiveDateTime>, ended_reason: Option<String>]),
+        copy_table!(draft_proposals, [issue: i32, number: i64, url: String, branch: String, commit_sha: String, proposed_at: NaiveDateTime, proposed_by: String]),
         copy_table!(used_oauth_states, [state_hash: String, used_at: NaiveDateTime]),
         copy_table!(forum_posts, [post_id: i64, topic_id: i64, topic_slug: String, post_number: i32, permalink: String, category: String, username: String, name: Option<String>, posted_at: NaiveDateTime, edited_at: NaiveDateTime, cooked: String, likes: i32, reading: String, problem: Option<String>, draft: Option<String>, week_issue: i32, first_read_at: NaiveDateTime, read_at: NaiveDateTime]),
         copy_table!(forum_credits, [post_id: i64, nomination_id: i32, self_suggestion: bool]),

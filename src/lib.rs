@@ -14,6 +14,7 @@ pub mod discourse;
 pub mod domain;
 pub mod error;
 pub mod github;
+pub mod github_repo;
 pub mod history;
 pub mod limits;
 pub mod logs;
@@ -139,6 +140,19 @@ pub async fn build_state(settings: Settings, clock: Clock) -> anyhow::Result<App
 /// write-ahead log from growing under sustained load (readers can starve automatic checkpoints).
 fn spawn_background_work(state: AppState) {
     use std::time::Duration;
+    if let Some(repos) = state.draft_repos.clone() {
+        // DRAFT_GITHUB_TOKEN, validated once at start: a refused token is said now, not on
+        // Tuesday evening. GitHub being away does not stop the service.
+        actix_web::rt::spawn(async move {
+            match repos.token_owner().await {
+                Ok(owner) => tracing::info!(bot = %owner.login, "DRAFT_GITHUB_TOKEN works: drafts are proposed as this account"),
+                Err(e @ github_repo::RepoError::Refused { .. }) => {
+                    tracing::error!(error = %e, "DRAFT_GITHUB_TOKEN does not work: proposing drafts will fail until it is replaced")
+                }
+                Err(e) => tracing::warn!(error = %e, "could not check DRAFT_GITHUB_TOKEN at start"),
+            }
+        });
+    }
     let every_minute = state.clone();
     actix_web::rt::spawn(async move {
         let state = every_minute;

@@ -167,6 +167,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    draft_proposals (issue) {
+        issue -> Integer,
+        number -> BigInt,
+        url -> Text,
+        branch -> Text,
+        commit_sha -> Text,
+        proposed_at -> Timestamp,
+        proposed_by -> Text,
+    }
+}
+
+diesel::table! {
     used_oauth_states (state_hash) {
         state_hash -> Text,
         used_at -> Timestamp,
@@ -201,6 +213,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     editor_bindings,
     sessions,
     used_oauth_states,
+    draft_proposals,
     forum_posts,
     forum_credits,
     forum_topics,

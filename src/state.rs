@@ -37,6 +37,8 @@ pub struct AppState {
     pub accounts: Arc<crate::cache::accounts::AccountCache>,
     /// `None` when no GitHub OAuth app is configured.
     pub github: Option<Github>,
+    /// The bot's GitHub client for proposing drafts (`None`: `DRAFT_REPO` is not set).
+    pub draft_repos: Option<crate::github_repo::GithubRepos>,
     /// The open week as last read, and when: trusted until its cut-off, for at most
     /// `cache::REFRESH` (another instance or the CLI may have changed it).
     open_week: Arc<RwLock<Option<(Week, Instant)>>>,
@@ -60,7 +62,12 @@ impl AppState {
             }
             None => None,
         };
+        let draft_repos = match &settings.draft {
+            Some(d) => Some(crate::github_repo::GithubRepos::new(d.api_url.clone(), d.token.clone())?),
+            None => None,
+        };
         let state = AppState {
+            draft_repos,
             crates_io: CratesIo::new(settings.crates_io_api_url.clone())?,
             ballot: Arc::new(BallotCache::default()),
             changes: Default::default(),

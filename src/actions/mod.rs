@@ -11,6 +11,7 @@ pub mod import_history;
 pub mod login;
 pub mod moderation;
 pub mod nominate;
+pub mod propose_draft;
 pub mod shortlist;
 pub mod vote;
 pub mod webhooks;

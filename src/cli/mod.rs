@@ -80,6 +80,12 @@ pub enum Command {
         #[arg(long)]
         allow_local: bool,
     },
+    /// Propose a week's picked sections to This Week in Rust's draft as a pull request (the
+    /// desk's button; DRAFT_REPO and DRAFT_GITHUB_TOKEN).
+    ProposeDraft {
+        #[arg(long)]
+        week: i32,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -188,6 +194,22 @@ pub fn run(command: Command, settings: &Settings) -> anyhow::Result<()> {
             println!(
                 "filled Crate and Quote of the Week of issue {week} into {}",
                 file.display()
+            );
+            Ok(())
+        }),
+        Command::ProposeDraft { week } => with_state(settings, |state| async move {
+            let proposer = crate::actions::propose_draft::Proposer {
+                login: "command line".into(),
+                user_id: None,
+            };
+            let proposed = crate::actions::propose_draft::propose(&state, proposer, week)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            println!(
+                "{} pull request #{} for issue {week}: {}",
+                if proposed.updated { "updated" } else { "opened" },
+                proposed.number,
+                proposed.url
             );
             Ok(())
         }),

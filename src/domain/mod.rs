@@ -3,6 +3,7 @@
 pub mod attribution;
 pub mod ballot;
 pub mod draft;
+pub mod draft_checks;
 pub mod dry_week;
 pub mod eligibility;
 pub mod forum_post;

@@ -10,7 +10,7 @@ use sha2::Sha256;
 /// One event, as the `json` kind receives it. Fields may be added, never renamed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
-    /// `week.opened`, `week.closing`, `nomination.created`, `week.picked`.
+    /// `week.opened`, `week.closing`, `nomination.created`, `week.picked`, `draft.proposed`.
     pub event: String,
     pub issue: i32,
     /// What a chat message says.
@@ -101,6 +101,19 @@ impl Event {
                 format!("nomination.created:{nomination_id}"),
             )
         }
+    }
+
+    /// The week's sections proposed to the issue draft as a pull request (`url`); one event
+    /// per commit pushed (`commit`).
+    pub fn draft_proposed(issue: i32, url: String, commit: &str) -> Event {
+        let text = format!("Crate and Quote of the Week for This Week in Rust {issue} are proposed to the draft: {url}");
+        Event::new(
+            "draft.proposed",
+            issue,
+            text,
+            url,
+            format!("draft.proposed:{issue}:{commit}"),
+        )
     }
 
     pub fn week_picked(

@@ -6,6 +6,7 @@ pub mod ballot;
 pub mod crates_cache;
 pub mod credits;
 pub mod dry_week;
+pub mod draft_proposal;
 pub mod editor;
 pub mod forum;
 pub mod forum_status;

@@ -36,3 +36,15 @@ pub fn is_edited(conn: &mut DbConnection, id: i32) -> QueryResult<bool> {
     let n: i64 = original_wording::table.find(id).count().get_result(conn)?;
     Ok(n > 0)
 }
+
+/// The nominator's own words of each reworded nomination among `ids`: (id, pitch, quote text).
+pub fn originals(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, Option<String>, Option<String>)>> {
+    original_wording::table
+        .filter(original_wording::nomination_id.eq_any(ids))
+        .select((
+            original_wording::nomination_id,
+            original_wording::pitch,
+            original_wording::quote_text,
+        ))
+        .load(conn)
+}

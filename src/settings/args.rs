@@ -122,6 +122,27 @@ pub struct SettingsArgs {
     /// Who members write to about their data, as `/privacy` shows it (an address or a page).
     #[arg(long, env = "PRIVACY_CONTACT", global = true)]
     pub privacy_contact: Option<String>,
+    /// This Week in Rust's repository (`owner/name`) the week's sections are proposed to as a
+    /// pull request (unset: off).
+    #[arg(long, env = "DRAFT_REPO", global = true)]
+    pub draft_repo: Option<String>,
+    /// The branch the drafts live on, and the pull request's base.
+    #[arg(long, env = "DRAFT_BRANCH", default_value = "main", global = true)]
+    pub draft_branch: String,
+    /// The draft's path in the repository; `{date}` is the publication date.
+    #[arg(
+        long,
+        env = "DRAFT_PATH",
+        default_value = "draft/{date}-this-week-in-rust.md",
+        global = true
+    )]
+    pub draft_path: String,
+    /// The bot's fork (`owner/name`) its branches are pushed to (default: DRAFT_REPO itself).
+    #[arg(long, env = "DRAFT_FORK", global = true)]
+    pub draft_fork: Option<String>,
+    /// The bot account's GitHub token (never logged, never shown).
+    #[arg(long, env = "DRAFT_GITHUB_TOKEN", hide_env_values = true, global = true)]
+    pub draft_github_token: Option<String>,
 }
 
 impl Default for SettingsArgs {

@@ -58,6 +58,137 @@ pub struct Settings {
     pub templates_dir: Option<std::path::PathBuf>,
     /// `PRIVACY_CONTACT`, shown on `/privacy` (`None`: "the operator of this site").
     pub privacy_contact: Option<String>,
+    /// `DRAFT_*`: where the week's sections are proposed (`None`: off).
+    pub draft: Option<DraftSettings>,
+}
+
+/// A GitHub repository, `owner/name`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepoName {
+    pub owner: String,
+    pub name: String,
+}
+
+impl RepoName {
+    /// `owner/name` with GitHub's characters (letters, digits, `-`, `_`, `.`).
+    pub fn parse(raw: &str) -> Option<RepoName> {
+        let (owner, name) = raw.trim().split_once('/')?;
+        let ok = |s: &str| {
+            !s.is_empty()
+                && s.len() <= 100
+                && s != "."
+                && s != ".."
+                && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        };
+        (ok(owner) && ok(name)).then(|| RepoName {
+            owner: owner.into(),
+            name: name.into(),
+        })
+    }
+}
+
+impl std::fmt::Display for RepoName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.owner, self.name)
+    }
+}
+
+/// A secret setting: shown as `[redacted]` by `Debug`, so no log or error can print it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: String) -> Secret {
+        Secret(value)
+    }
+
+    /// The value, for the one place that sends it (an `Authorization` header).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// Where and how the week's sections are proposed to the issue draft.
+#[derive(Debug, Clone)]
+pub struct DraftSettings {
+    pub repo: RepoName,
+    pub branch: String,
+    /// With `{date}` for the issue's publication date, `YYYY-MM-DD`.
+    pub path: String,
+    pub fork: RepoName,
+    pub token: Secret,
+    /// GitHub's REST API (`GITHUB_API_URL`).
+    pub api_url: Url,
+}
+
+impl DraftSettings {
+    /// The draft's path for an issue published on `date`.
+    pub fn path_for(&self, date: chrono::NaiveDate) -> String {
+        self.path.replace("{date}", &date.format("%Y-%m-%d").to_string())
+    }
+}
+
+/// `DRAFT_*` as set: all of repo and token, or none (then the feature is off).
+fn draft_settings(args: &SettingsArgs, api_url: Option<&Url>, errors: &mut Vec<String>) -> Option<DraftSettings> {
+    let set = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let (repo, token) = (set(&args.draft_repo), set(&args.draft_github_token));
+    let repo = match (repo, &token) {
+        (None, None) => return None,
+        (None, Some(_)) => {
+            errors.push("DRAFT_GITHUB_TOKEN is set but DRAFT_REPO is not: set both to propose drafts".into());
+            return None;
+        }
+        (Some(_), None) => {
+            errors.push("DRAFT_REPO is set but DRAFT_GITHUB_TOKEN is not: the bot needs a token".into());
+            return None;
+        }
+        (Some(repo), Some(_)) => repo,
+    };
+    let parse = |what: &str, raw: &str, errors: &mut Vec<String>| {
+        RepoName::parse(raw).or_else(|| {
+            errors.push(format!("{what}: {raw:?} must be owner/name"));
+            None
+        })
+    };
+    let repo = parse("DRAFT_REPO", &repo, errors)?;
+    let fork = match set(&args.draft_fork) {
+        Some(raw) => parse("DRAFT_FORK", &raw, errors)?,
+        None => repo.clone(),
+    };
+    let branch = args.draft_branch.trim().to_string();
+    if branch.is_empty() || branch.contains("..") || branch.chars().any(|c| c.is_whitespace() || "~^:?*[\\".contains(c)) {
+        errors.push(format!("DRAFT_BRANCH: {branch:?} is not a branch name"));
+        return None;
+    }
+    let path = args.draft_path.trim().trim_start_matches('/').to_string();
+    if !path.contains("{date}") || path.contains("..") {
+        errors.push(format!("DRAFT_PATH: {path:?} must name the file with {{date}}, inside the repository"));
+        return None;
+    }
+    let token = token.expect("checked above");
+    if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        errors.push("DRAFT_GITHUB_TOKEN: a token has no spaces or control characters".into());
+        return None;
+    }
+    Some(DraftSettings {
+        repo,
+        branch,
+        path,
+        fork,
+        token: Secret::new(token),
+        api_url: api_url?.clone(),
+    })
 }
 
 /// What a webhook receiver understands.
@@ -304,6 +435,7 @@ impl Settings {
         let submit_quote_url = submit("SUBMIT_QUOTE_URL", &args.submit_quote_url, "quote", &mut errors);
 
         let forum = forum_settings(args, &mut errors);
+        let draft = draft_settings(args, api_url.as_ref(), &mut errors);
         let webhooks: Vec<Webhook> = args
             .webhooks
             .split(',')
@@ -396,6 +528,7 @@ impl Settings {
                 .map(str::trim)
                 .filter(|c| !c.is_empty())
                 .map(str::to_string),
+            draft,
         })
     }
 

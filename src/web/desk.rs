@@ -108,6 +108,68 @@ struct DeskPage<'a> {
     /// Webhook events not delivered whose last attempt failed.
     webhook_troubles: Vec<WebhookTrouble>,
     categories: Vec<DeskCategory<'a>>,
+    /// Proposing to the issue draft (`None`: not set up).
+    draft: Option<DraftPanel>,
+}
+
+/// The desk's "Propose to the draft" panel: where to, the last pull request, what to fix first.
+#[derive(Serialize)]
+struct DraftPanel {
+    repo: String,
+    path: String,
+    branch: String,
+    /// Both categories have a pick: the button can do its work.
+    ready: bool,
+    last: Option<LastProposal>,
+    problems: Vec<ProblemView>,
+}
+
+#[derive(Serialize)]
+struct LastProposal {
+    url: String,
+    number: i64,
+    by: String,
+    at: String,
+    at_human: String,
+}
+
+#[derive(Serialize)]
+struct ProblemView {
+    message: String,
+    fix: Option<String>,
+}
+
+/// The draft panel for `shortlist`'s week, when proposing is set up.
+async fn draft_panel(state: &AppState, shortlist: &Shortlist) -> Result<Option<DraftPanel>, AppError> {
+    let Some(settings) = state.settings.draft.as_ref() else {
+        return Ok(None);
+    };
+    let issue = shortlist.week.issue;
+    let last = state
+        .db
+        .read(move |conn| Ok(crate::models::draft_proposal::find(conn, issue)?))
+        .await?;
+    let problems = crate::actions::propose_draft::review_of(state, shortlist).await?;
+    Ok(Some(DraftPanel {
+        repo: settings.repo.to_string(),
+        path: settings.path_for(state.settings.calendar.publication_date(issue)),
+        branch: settings.branch.clone(),
+        ready: shortlist.picked.crate_.is_some() && shortlist.picked.quote.is_some(),
+        last: last.map(|p| LastProposal {
+            url: p.url,
+            number: p.number,
+            by: p.proposed_by,
+            at: rfc3339(p.proposed_at),
+            at_human: view::human_time(p.proposed_at.and_utc()),
+        }),
+        problems: problems
+            .into_iter()
+            .map(|p| ProblemView {
+                message: p.message,
+                fix: p.fix,
+            })
+            .collect(),
+    }))
 }
 
 #[derive(Serialize)]
@@ -260,6 +322,7 @@ pub async fn desk(
         forum,
         webhook_troubles,
         categories: desk_categories(&shortlist, &dry, choose),
+        draft: draft_panel(&state, &shortlist).await?,
     };
     page::render(
         &state,

@@ -7,6 +7,7 @@ use super::extract::Editor;
 use super::page;
 use crate::actions::editor;
 use crate::actions::moderation;
+use crate::actions::propose_draft;
 use crate::domain::validate::{self, Category, NominationForm};
 use crate::error::AppError;
 use crate::models::pick::Place;
@@ -295,4 +296,44 @@ pub async fn publish(
         format!("Issue {issue} is marked published; its picks are final."),
     );
     Ok(back_to_desk(issue, "top"))
+}
+
+#[derive(Deserialize)]
+pub struct DraftForm {
+    #[serde(default)]
+    issue: String,
+}
+
+/// Propose the week's sections to This Week in Rust's draft as a pull request. Success and
+/// failure alike come back to the desk, which says what happened.
+#[post("/editor/draft")]
+pub async fn propose_to_draft(
+    state: web::Data<AppState>,
+    editor: Editor,
+    session: Session,
+    form: web::Form<DraftForm>,
+) -> Result<HttpResponse, AppError> {
+    let issue = match parse_issue(Some(&form.issue))? {
+        Some(issue) => issue,
+        None => state.open_week().await?.issue,
+    };
+    let proposer = propose_draft::Proposer {
+        login: editor.0.user.login.clone(),
+        user_id: Some(editor.0.user.id),
+    };
+    match propose_draft::propose(&state, proposer, issue).await {
+        Ok(proposed) => page::flash(
+            &session,
+            format!(
+                "{} pull request #{}: {}",
+                if proposed.updated { "Updated the" } else { "Opened" },
+                proposed.number,
+                proposed.url
+            ),
+        ),
+        // Not set up, or no such issue: an error page, as for any other route.
+        Err(e) if e.status == actix_web::http::StatusCode::NOT_FOUND => return Err(e),
+        Err(e) => page::flash(&session, e.message),
+    }
+    Ok(page::see_other(&format!("/editor?issue={issue}#draft")))
 }

@@ -119,6 +119,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(editor::change_week)
     .service(editor::close_week)
     .service(editor::publish)
+    .service(editor::propose_to_draft)
     .service(desk::audit_log)
     .service(wording::edit_form)
     .service(wording::edit)

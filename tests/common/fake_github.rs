@@ -67,19 +67,43 @@ struct Inner {
 pub struct FakeGithub {
     pub base: String,
     inner: Arc<Mutex<Inner>>,
+    /// The repositories, for the draft proposal's REST calls (`fake_github_repos`).
+    pub repos: super::fake_github_repos::Shared,
     handle: actix_web::dev::ServerHandle,
 }
 
 impl FakeGithub {
     pub async fn start() -> FakeGithub {
         let inner = Arc::new(Mutex::new(Inner::default()));
-        let data = web::Data::new(inner.clone());
-        let (base, handle) = super::serve_fake(data, |cfg| {
-            cfg.route("/login/oauth/authorize", web::get().to(authorize))
+        let repos = super::fake_github_repos::Shared::default();
+        let (data, repo_data) = (web::Data::new(inner.clone()), web::Data::new(repos.clone()));
+        let server = actix_web::HttpServer::new(move || {
+            actix_web::App::new()
+                .app_data(data.clone())
+                .app_data(repo_data.clone())
+                .route("/login/oauth/authorize", web::get().to(authorize))
                 .route("/login/oauth/access_token", web::post().to(access_token))
-                .route("/user", web::get().to(user));
-        });
-        FakeGithub { base, inner, handle }
+                .route("/user", web::get().to(user))
+                .configure(super::fake_github_repos::routes)
+        })
+        .workers(1)
+        .bind("127.0.0.1:0")
+        .unwrap();
+        let addr = server.addrs()[0];
+        let server = server.run();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        FakeGithub {
+            base: format!("http://{addr}"),
+            inner,
+            repos,
+            handle,
+        }
+    }
+
+    /// The repositories' state, to set up and to inspect.
+    pub fn world(&self) -> std::sync::MutexGuard<'_, super::fake_github_repos::World> {
+        self.repos.lock().unwrap()
     }
 
     pub fn auth_url(&self) -> String {
@@ -267,7 +291,14 @@ async fn access_token(
     )
 }
 
-async fn user(req: HttpRequest, inner: web::Data<Arc<Mutex<Inner>>>) -> HttpResponse {
+async fn user(
+    req: HttpRequest,
+    inner: web::Data<Arc<Mutex<Inner>>>,
+    repos: web::Data<super::fake_github_repos::Shared>,
+) -> HttpResponse {
+    if let Some(bot) = super::fake_github_repos::bot_user(&req, &repos) {
+        return bot;
+    }
     let mut inner = inner.lock().unwrap();
     inner.user_requests += 1;
     if req.headers().get("user-agent").is_none() {

@@ -6,6 +6,7 @@ pub mod browser;
 pub mod fake_crates_io;
 pub mod fake_discourse;
 pub mod fake_github;
+pub mod fake_github_repos;
 pub mod fake_receiver;
 pub mod vote_stream;
 

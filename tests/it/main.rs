@@ -12,6 +12,7 @@ mod accounts;
 mod attribution_oracle;
 mod auth;
 mod copy;
+mod draft_pr;
 mod dry_week;
 mod editor;
 mod forum;
