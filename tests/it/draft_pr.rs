@@ -312,3 +312,37 @@ async fn the_token_is_checked_at_start_and_never_logged() {
     }
     github.stop();
 }
+
+on_both_backends! {
+    async fn the_desk_lists_what_to_fix_before_proposing(backend) {
+        let (app, editor) = app_with_draft(backend, TOKEN).await;
+        repositories(&app, TEMPLATE);
+        let master = app.github.world().create_repo("rust-lang/rust", "master", &[("src/lib.rs", "//! std\n")]);
+        let alice = app.logged_in(Profile::new(1, "alice").named("Alice")).await;
+        let res = alice.post("/nominations", &[
+            ("category", "crate"), ("crate_name", "serde"), ("pitch", "a framework for serializing and"),
+        ]).await;
+        assert_eq!(res.status(), 303);
+        let c = common::browser::nomination_id(&res);
+        let res = alice.post("/nominations", &[
+            ("category", "quote"), ("text", "The borrow checker is a friend."), ("author", "Ferris"),
+            ("where", "in the standard library"),
+            ("source_url", "https://github.com/rust-lang/rust/blob/master/src/lib.rs#L1"),
+        ]).await;
+        assert_eq!(res.status(), 303);
+        let q = common::browser::nomination_id(&res);
+        for id in [c, q] {
+            assert_eq!(editor.post("/editor/picks", &[("nomination_id", &id.to_string())]).await.status(), 303);
+        }
+        let desk = editor.get_text("/editor?issue=680").await;
+        let panel = &desk[desk.find(r#"id="draft""#).unwrap()..];
+        let panel = &panel[..panel.find("</section>").unwrap()];
+        assert!(panel.contains("Check before proposing"), "{panel}");
+        assert!(panel.contains("seems cut short") && panel.contains("serializing and"), "{panel}");
+        assert!(panel.contains("which moves"), "{panel}");
+        assert!(panel.contains(&format!("https://github.com/rust-lang/rust/blob/{master}/src/lib.rs#L1")), "the permalink offered: {panel}");
+        assert!(panel.contains("PUBLIC_URL is this machine"), "{panel}");
+        // Listed, not blocking: the button is there.
+        assert!(panel.contains("Propose as a pull request"));
+    }
+}
