@@ -201,7 +201,11 @@ impl GithubRepos {
         let answer: ContentsAnswer = self
             .call(
                 Method::GET,
-                &format!("/repos/{repo}/contents/{}?ref={}", encode_path(path), encode(branch)),
+                &format!(
+                    "/repos/{repo}/contents/{}?ref={}",
+                    encode_path(path),
+                    encode(branch)
+                ),
                 None,
             )
             .await?;
@@ -216,8 +220,12 @@ impl GithubRepos {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(packed)
             .map_err(|e| RepoError::Unexpected(format!("{path}: {e}")))?;
-        let text = String::from_utf8(bytes).map_err(|_| RepoError::Unexpected(format!("{path} is not UTF-8")))?;
-        Ok(RepoFile { text, sha: answer.sha })
+        let text =
+            String::from_utf8(bytes).map_err(|_| RepoError::Unexpected(format!("{path} is not UTF-8")))?;
+        Ok(RepoFile {
+            text,
+            sha: answer.sha,
+        })
     }
 
     /// Replace `path` on `branch` (whose blob was `sha`) with `text`; the new commit's sha.
@@ -249,7 +257,11 @@ impl GithubRepos {
     /// The commit `branch` of `repo` points at; `None` when there is no such branch.
     pub async fn branch_head(&self, repo: &RepoName, branch: &str) -> Result<Option<String>, RepoError> {
         match self
-            .call::<RefAnswer>(Method::GET, &format!("/repos/{repo}/git/ref/heads/{}", encode_path(branch)), None)
+            .call::<RefAnswer>(
+                Method::GET,
+                &format!("/repos/{repo}/git/ref/heads/{}", encode_path(branch)),
+                None,
+            )
             .await
         {
             Ok(answer) => Ok(Some(answer.object.sha)),
@@ -314,7 +326,13 @@ impl GithubRepos {
     }
 
     /// Give an open pull request a new title and description.
-    pub async fn update_pull(&self, repo: &RepoName, number: i64, title: &str, body: &str) -> Result<(), RepoError> {
+    pub async fn update_pull(
+        &self,
+        repo: &RepoName,
+        number: i64,
+        title: &str,
+        body: &str,
+    ) -> Result<(), RepoError> {
         self.call::<serde_json::Value>(
             Method::PATCH,
             &format!("/repos/{repo}/pulls/{number}"),
@@ -365,7 +383,12 @@ async fn error_of(status: StatusCode, response: reqwest::Response, path: &str) -
     let answer: Option<ErrorAnswer> = response.json().await.ok();
     let message = answer
         .map(|a| {
-            let details: Vec<String> = a.errors.into_iter().map(|d| d.message).filter(|m| !m.is_empty()).collect();
+            let details: Vec<String> = a
+                .errors
+                .into_iter()
+                .map(|d| d.message)
+                .filter(|m| !m.is_empty())
+                .collect();
             if details.is_empty() {
                 a.message
             } else {
@@ -385,7 +408,9 @@ async fn error_of(status: StatusCode, response: reqwest::Response, path: &str) -
         return RepoError::RateLimited { until };
     }
     match status {
-        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => RepoError::Refused { status: status.as_u16() },
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => RepoError::Refused {
+            status: status.as_u16(),
+        },
         StatusCode::NOT_FOUND => RepoError::NotFound(path.split('?').next().unwrap_or(path).to_string()),
         StatusCode::CONFLICT => RepoError::Conflict,
         StatusCode::UNPROCESSABLE_ENTITY => RepoError::Unprocessable(message),

@@ -145,7 +145,9 @@ fn spawn_background_work(state: AppState) {
         // Tuesday evening. GitHub being away does not stop the service.
         actix_web::rt::spawn(async move {
             match repos.token_owner().await {
-                Ok(owner) => tracing::info!(bot = %owner.login, "DRAFT_GITHUB_TOKEN works: drafts are proposed as this account"),
+                Ok(owner) => {
+                    tracing::info!(bot = %owner.login, "DRAFT_GITHUB_TOKEN works: drafts are proposed as this account")
+                }
                 Err(e @ github_repo::RepoError::Refused { .. }) => {
                     tracing::error!(error = %e, "DRAFT_GITHUB_TOKEN does not work: proposing drafts will fail until it is replaced")
                 }

@@ -63,7 +63,10 @@ impl AppState {
             None => None,
         };
         let draft_repos = match &settings.draft {
-            Some(d) => Some(crate::github_repo::GithubRepos::new(d.api_url.clone(), d.token.clone())?),
+            Some(d) => Some(crate::github_repo::GithubRepos::new(
+                d.api_url.clone(),
+                d.token.clone(),
+            )?),
             None => None,
         };
         let state = AppState {

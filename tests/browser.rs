@@ -424,18 +424,38 @@ async fn a_member_deletes_their_account_through_the_page() {
     // The form is behind a disclosure; a wrong login comes back with the note and the text.
     click(&client, Locator::Css("#delete-account summary")).await;
     type_into(&client, Locator::Id("confirm_login"), "alicia").await;
-    click(&client, Locator::Css("form[action='/me/delete'] button[type=submit]")).await;
-    assert!(text_of(&client, ".field-error").await.contains("type your login (alice)"));
+    click(
+        &client,
+        Locator::Css("form[action='/me/delete'] button[type=submit]"),
+    )
+    .await;
+    assert!(text_of(&client, ".field-error")
+        .await
+        .contains("type your login (alice)"));
     let typed = client.find(Locator::Id("confirm_login")).await.unwrap();
     assert_eq!(typed.prop("value").await.unwrap().as_deref(), Some("alicia"));
-    problems.extend(axe_violations(&client).await.into_iter().map(|v| format!("/me (refused): {v}")));
+    problems.extend(
+        axe_violations(&client)
+            .await
+            .into_iter()
+            .map(|v| format!("/me (refused): {v}")),
+    );
     screenshots(&client, "delete-refused").await;
 
     typed.clear().await.unwrap();
     typed.send_keys("alice").await.unwrap();
-    click(&client, Locator::Css("form[action='/me/delete'] button[type=submit]")).await;
+    click(
+        &client,
+        Locator::Css("form[action='/me/delete'] button[type=submit]"),
+    )
+    .await;
     assert!(text_of(&client, "h1").await.contains("Your account is deleted"));
-    problems.extend(axe_violations(&client).await.into_iter().map(|v| format!("deleted page: {v}")));
+    problems.extend(
+        axe_violations(&client)
+            .await
+            .into_iter()
+            .map(|v| format!("deleted page: {v}")),
+    );
     screenshots(&client, "account-deleted").await;
     // Signed out: the header offers to log in again.
     client
@@ -444,5 +464,9 @@ async fn a_member_deletes_their_account_through_the_page() {
         .expect("signed out");
     assert_eq!(app.get("/users/alice").await.status(), 404);
     client.close().await.unwrap();
-    assert!(problems.is_empty(), "accessibility violations:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "accessibility violations:\n{}",
+        problems.join("\n")
+    );
 }

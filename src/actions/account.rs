@@ -13,7 +13,11 @@ use crate::state::AppState;
 
 /// End one of the member's own sessions (`this_session` is the one asking). False when no such
 /// session of theirs stands (another member's id ends nothing and says nothing more).
-pub async fn end_session(state: &AppState, member: &CurrentUser, session_id: String) -> Result<bool, AppError> {
+pub async fn end_session(
+    state: &AppState,
+    member: &CurrentUser,
+    session_id: String,
+) -> Result<bool, AppError> {
     let (user_id, login) = actor(member);
     let now = state.clock.now();
     state
@@ -33,7 +37,11 @@ pub async fn end_session(state: &AppState, member: &CurrentUser, session_id: Str
 }
 
 /// End every session of the member but `keep` (the one asking). The number ended.
-pub async fn end_other_sessions(state: &AppState, member: &CurrentUser, keep: String) -> Result<usize, AppError> {
+pub async fn end_other_sessions(
+    state: &AppState,
+    member: &CurrentUser,
+    keep: String,
+) -> Result<usize, AppError> {
     let (user_id, login) = actor(member);
     let now = state.clock.now();
     state

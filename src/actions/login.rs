@@ -24,7 +24,11 @@ pub struct LoggedIn {
 /// The account `identity` logs in to, stored and audited, with a new session in `browser`
 /// (the `User-Agent` header, of which only a summary is kept). A banned account gets no
 /// session: refusing it is the caller's to say.
-pub async fn log_in(state: &AppState, identity: Identity, browser: Option<&str>) -> Result<LoggedIn, AppError> {
+pub async fn log_in(
+    state: &AppState,
+    identity: Identity,
+    browser: Option<&str>,
+) -> Result<LoggedIn, AppError> {
     let now = state.clock.now();
     let editors = state.settings.editors.clone();
     let browser = browser.map(crate::domain::session::describe_browser);

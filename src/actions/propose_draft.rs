@@ -90,7 +90,12 @@ pub async fn review_of(state: &AppState, shortlist: &Shortlist) -> Result<Vec<Pr
         .collect();
     let (picked, originals) = state
         .db
-        .read(move |conn| Ok((nomination::find_many(conn, &ids)?, wording::originals(conn, &ids)?)))
+        .read(move |conn| {
+            Ok((
+                nomination::find_many(conn, &ids)?,
+                wording::originals(conn, &ids)?,
+            ))
+        })
         .await?;
     let mut problems = Vec::new();
     if state.settings.public_url_is_local() {
@@ -111,7 +116,11 @@ pub async fn review_of(state: &AppState, shortlist: &Shortlist) -> Result<Vec<Pr
         let original = originals.iter().find(|(id, _, _)| *id == n.id);
         if let Some(pitch) = &n.pitch {
             let before = original.and_then(|(_, p, _)| p.as_deref());
-            problems.extend(draft_checks::cut_short(&format!("pitch of {}", n.title()), pitch, before));
+            problems.extend(draft_checks::cut_short(
+                &format!("pitch of {}", n.title()),
+                pitch,
+                before,
+            ));
         }
         if let Some(text) = &n.quote_text {
             let before = original.and_then(|(_, _, q)| q.as_deref());
@@ -150,7 +159,14 @@ fn description(state: &AppState, shortlist: &Shortlist, issue: i32) -> String {
             out.push_str(&format!("Picked by @{}.\n\n", pick.picked_by));
         }
         out.push_str("| rank | nomination | votes | forum likes |\n|---:|---|---:|---:|\n");
-        for e in shortlist.week.categories.get(c).iter().filter(|e| !e.nomination.hidden).take(10) {
+        for e in shortlist
+            .week
+            .categories
+            .get(c)
+            .iter()
+            .filter(|e| !e.nomination.hidden)
+            .take(10)
+        {
             let picked = shortlist
                 .week
                 .picks
@@ -161,7 +177,9 @@ fn description(state: &AppState, shortlist: &Shortlist, issue: i32) -> String {
                 "| {} | [{}]({}){} | {} | {} |\n",
                 e.rank,
                 table_text(&e.nomination.title()),
-                state.settings.absolute(&format!("/nominations/{}", e.nomination_id)),
+                state
+                    .settings
+                    .absolute(&format!("/nominations/{}", e.nomination_id)),
                 if picked { " (picked)" } else { "" },
                 e.votes,
                 e.forum_likes()
@@ -210,7 +228,9 @@ pub async fn propose(state: &AppState, proposer: Proposer, issue: i32) -> Result
             ),
         )
     })?;
-    let pushed = push(repos, settings, issue, &path, &filled).await.map_err(github_failed)?;
+    let pushed = push(repos, settings, issue, &path, &filled)
+        .await
+        .map_err(github_failed)?;
     let (pull, updated) = pull_request(repos, settings, issue, &description(state, &shortlist, issue))
         .await
         .map_err(github_failed)?;
@@ -237,13 +257,21 @@ pub async fn propose(state: &AppState, proposer: Proposer, issue: i32) -> Result
                 now,
             )?;
             let entry = audit::Entry::new(&proposer.login, "draft_propose", &format!("issue {issue}"))
-                .detail(format!("{} ({})", record.url, if record.updated { "updated" } else { "opened" }));
+                .detail(format!(
+                    "{} ({})",
+                    record.url,
+                    if record.updated { "updated" } else { "opened" }
+                ));
             let entry = match proposer.user_id {
                 Some(id) => entry.by_user(id),
                 None => entry,
             };
             audit::record(tx, entry, now)?;
-            webhooks::queue(tx, &app_settings, &Event::draft_proposed(issue, record.url.clone(), &record.commit))?;
+            webhooks::queue(
+                tx,
+                &app_settings,
+                &Event::draft_proposed(issue, record.url.clone(), &record.commit),
+            )?;
             Ok(())
         })
         .await?;
@@ -293,7 +321,9 @@ async fn pull_request(
     let head = format!("{}:{}", settings.fork.owner, branch_for(issue));
     let title = title_for(issue);
     if let Some(open) = repos.open_pull(&settings.repo, &head).await? {
-        repos.update_pull(&settings.repo, open.number, &title, body).await?;
+        repos
+            .update_pull(&settings.repo, open.number, &title, body)
+            .await?;
         return Ok((open, true));
     }
     match repos
@@ -304,7 +334,9 @@ async fn pull_request(
         // 422: one is open already (opened a moment ago, or the list missed it): use it.
         Err(RepoError::Unprocessable(message)) => match repos.open_pull(&settings.repo, &head).await? {
             Some(open) => {
-                repos.update_pull(&settings.repo, open.number, &title, body).await?;
+                repos
+                    .update_pull(&settings.repo, open.number, &title, body)
+                    .await?;
                 Ok((open, true))
             }
             None => Err(RepoError::Unprocessable(message)),

@@ -187,7 +187,8 @@ mod tests {
 
     #[test]
     fn a_source_on_a_branch_gets_its_permalink() {
-        let link = moving_github_link("https://github.com/rust-lang/rust/blob/main/src/lib.rs#L10-L12").unwrap();
+        let link =
+            moving_github_link("https://github.com/rust-lang/rust/blob/main/src/lib.rs#L10-L12").unwrap();
         assert_eq!(link.reference, "main");
         let sha = "0123456789abcdef0123456789abcdef01234567";
         assert_eq!(
@@ -211,6 +212,11 @@ mod tests {
         let original = "a crate that makes parsing easy and fast";
         let problem = cut_short("pitch", "a crate that makes parsing easy", Some(original)).unwrap();
         assert!(problem.message.contains("went on"), "{}", problem.message);
-        assert!(cut_short("pitch", "a crate that makes parsing easy", Some("a crate that makes parsing easy")).is_none());
+        assert!(cut_short(
+            "pitch",
+            "a crate that makes parsing easy",
+            Some("a crate that makes parsing easy")
+        )
+        .is_none());
     }
 }

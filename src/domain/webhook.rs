@@ -106,7 +106,9 @@ impl Event {
     /// The week's sections proposed to the issue draft as a pull request (`url`); one event
     /// per commit pushed (`commit`).
     pub fn draft_proposed(issue: i32, url: String, commit: &str) -> Event {
-        let text = format!("Crate and Quote of the Week for This Week in Rust {issue} are proposed to the draft: {url}");
+        let text = format!(
+            "Crate and Quote of the Week for This Week in Rust {issue} are proposed to the draft: {url}"
+        );
         Event::new(
             "draft.proposed",
             issue,

@@ -160,7 +160,8 @@ pub fn erase(tx: &mut Tx<'_>, user: &User, open_issue: i32, now: DateTime<Utc>) 
     let shared = nominators::table
         .filter(nominators::user_id.ne(user.id))
         .select(nominators::nomination_id);
-    let forum_shared = crate::schema::forum_credits::table.select(crate::schema::forum_credits::nomination_id);
+    let forum_shared =
+        crate::schema::forum_credits::table.select(crate::schema::forum_credits::nomination_id);
     let nominations_withdrawn = diesel::update(
         nominations::table
             .filter(nominations::week_issue.eq(open_issue))

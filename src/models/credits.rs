@@ -68,7 +68,17 @@ pub fn credits(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, Cr
     let mut out: Vec<(i32, Credit)> = rows
         .into_iter()
         .filter_map(
-            |(nomination_id, user_id, self_suggestion, login, name, at, owner_check, deleted, credited_as)| {
+            |(
+                nomination_id,
+                user_id,
+                self_suggestion,
+                login,
+                name,
+                at,
+                owner_check,
+                deleted,
+                credited_as,
+            )| {
                 // A deleted account is credited only where an attribution printed its name (kept
                 // then as `credited_as`), and links to no profile.
                 if deleted.is_some() {

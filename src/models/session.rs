@@ -78,7 +78,11 @@ pub fn touch(tx: &mut Tx<'_>, id: &str, now: DateTime<Utc>) -> QueryResult<usize
 }
 
 /// The sessions of `user_id` that still stand at `now`, most recently seen first.
-pub fn standing_of(conn: &mut DbConnection, user_id: i32, now: DateTime<Utc>) -> QueryResult<Vec<SessionRow>> {
+pub fn standing_of(
+    conn: &mut DbConnection,
+    user_id: i32,
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<SessionRow>> {
     Ok(all_of(conn, user_id)?
         .into_iter()
         .filter(|s| s.standing().stands(now))

@@ -1,9 +1,9 @@
 //! Users, keyed on their GitHub id (a login can change; the id never does).
 
 use crate::db::{is_unique_violation, Change, DbConnection, Tx};
+use crate::domain::session::Standing;
 use crate::github::GithubUser;
 use crate::schema::users;
-use crate::domain::session::Standing;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
@@ -154,7 +154,12 @@ pub fn end_all_sessions(tx: &mut Tx<'_>, id: i32, why: &str, now: DateTime<Utc>)
 }
 
 /// End every session of the accounts with this login (see `end_all_sessions`).
-pub fn end_all_sessions_by_login(tx: &mut Tx<'_>, login: &str, why: &str, now: DateTime<Utc>) -> QueryResult<usize> {
+pub fn end_all_sessions_by_login(
+    tx: &mut Tx<'_>,
+    login: &str,
+    why: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
     let ids: Vec<i32> = users::table
         .filter(lower(users::login).eq(login.to_ascii_lowercase()))
         .select(users::id)

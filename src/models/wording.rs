@@ -37,8 +37,11 @@ pub fn is_edited(conn: &mut DbConnection, id: i32) -> QueryResult<bool> {
     Ok(n > 0)
 }
 
-/// The nominator's own words of each reworded nomination among `ids`: (id, pitch, quote text).
-pub fn originals(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, Option<String>, Option<String>)>> {
+/// A reworded nomination's own words: (id, pitch, quote text) as its nominator wrote them.
+pub type Original = (i32, Option<String>, Option<String>);
+
+/// The nominator's own words of each reworded nomination among `ids`.
+pub fn originals(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<Original>> {
     original_wording::table
         .filter(original_wording::nomination_id.eq_any(ids))
         .select((

@@ -135,7 +135,11 @@ impl DraftSettings {
 }
 
 /// `DRAFT_*` as set: all of repo and token, or none (then the feature is off).
-fn draft_settings(args: &SettingsArgs, api_url: Option<&Url>, errors: &mut Vec<String>) -> Option<DraftSettings> {
+fn draft_settings(
+    args: &SettingsArgs,
+    api_url: Option<&Url>,
+    errors: &mut Vec<String>,
+) -> Option<DraftSettings> {
     let set = |v: &Option<String>| {
         v.as_deref()
             .map(str::trim)
@@ -167,13 +171,20 @@ fn draft_settings(args: &SettingsArgs, api_url: Option<&Url>, errors: &mut Vec<S
         None => repo.clone(),
     };
     let branch = args.draft_branch.trim().to_string();
-    if branch.is_empty() || branch.contains("..") || branch.chars().any(|c| c.is_whitespace() || "~^:?*[\\".contains(c)) {
+    if branch.is_empty()
+        || branch.contains("..")
+        || branch
+            .chars()
+            .any(|c| c.is_whitespace() || "~^:?*[\\".contains(c))
+    {
         errors.push(format!("DRAFT_BRANCH: {branch:?} is not a branch name"));
         return None;
     }
     let path = args.draft_path.trim().trim_start_matches('/').to_string();
     if !path.contains("{date}") || path.contains("..") {
-        errors.push(format!("DRAFT_PATH: {path:?} must name the file with {{date}}, inside the repository"));
+        errors.push(format!(
+            "DRAFT_PATH: {path:?} must name the file with {{date}}, inside the repository"
+        ));
         return None;
     }
     let token = token.expect("checked above");

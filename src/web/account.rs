@@ -154,7 +154,10 @@ async fn sign_out_member(
     let ended = account::sign_out(state, &editor.0, login.clone(), reason).await?;
     page::flash(
         session,
-        format!("{login} is signed out everywhere ({ended} session{} ended).", if ended == 1 { "" } else { "s" }),
+        format!(
+            "{login} is signed out everywhere ({ended} session{} ended).",
+            if ended == 1 { "" } else { "s" }
+        ),
     );
     Ok(page::see_other("/editor#moderation"))
 }
@@ -192,10 +195,7 @@ pub async fn export(state: web::Data<AppState>, current: CurrentUser) -> Result<
         .content_type("application/json")
         .insert_header((
             "Content-Disposition",
-            format!(
-                "attachment; filename=\"twir-picks-{}.json\"",
-                current.user.login
-            ),
+            format!("attachment; filename=\"twir-picks-{}.json\"", current.user.login),
         ))
         .insert_header(("Cache-Control", "no-store"))
         .body(body))
@@ -234,7 +234,15 @@ pub async fn delete(
                 typed: form.confirm_login.clone(),
                 error: e.message,
             };
-            me::render(&state, &viewer, &session, &current, Some(typed), StatusCode::UNPROCESSABLE_ENTITY).await
+            me::render(
+                &state,
+                &viewer,
+                &session,
+                &current,
+                Some(typed),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(e),
     }
@@ -254,7 +262,11 @@ struct PrivacyPage<'a> {
 }
 
 #[get("/privacy")]
-pub async fn privacy(state: web::Data<AppState>, viewer: Viewer, session: Session) -> Result<HttpResponse, AppError> {
+pub async fn privacy(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
     page::render(
         &state,
         page::site(&state, &viewer, &session),

@@ -96,7 +96,11 @@ async fn resolve(
 async fn see(state: &AppState, auth: &SessionAuth, mut signed_in: SignedIn, now: DateTime<Utc>) {
     let sid = auth.sid.clone();
     let (generation, read_at) = (state.accounts.generation(), std::time::Instant::now());
-    match state.db.write(move |tx| Ok(session_rows::touch(tx, &sid, now)?)).await {
+    match state
+        .db
+        .write(move |tx| Ok(session_rows::touch(tx, &sid, now)?))
+        .await
+    {
         Ok(_) => {
             if !signed_in.current.is_editor {
                 signed_in.session.last_seen_at = now.naive_utc();

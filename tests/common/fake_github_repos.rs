@@ -87,7 +87,10 @@ impl World {
 
     /// A repository with `branch` holding `files` (a fork: the same commit, shared).
     pub fn create_repo(&mut self, full: &str, branch: &str, files: &[(&str, &str)]) -> String {
-        let files = files.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect();
+        let files = files
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect();
         let sha = self.commit(None, files);
         let mut repo = Repo::default();
         repo.branches.insert(branch.into(), sha.clone());
@@ -106,7 +109,11 @@ impl World {
         let mut files = self.commits[&head].1.clone();
         files.insert(path.into(), text.into());
         let sha = self.commit(Some(head), files);
-        self.repos.get_mut(full).unwrap().branches.insert(branch.into(), sha.clone());
+        self.repos
+            .get_mut(full)
+            .unwrap()
+            .branches
+            .insert(branch.into(), sha.clone());
         sha
     }
 
@@ -125,27 +132,50 @@ impl World {
     }
 
     pub fn open_pulls(&self, full: &str) -> Vec<Pull> {
-        self.pulls.get(full).map(|p| p.iter().filter(|p| p.open).cloned().collect()).unwrap_or_default()
+        self.pulls
+            .get(full)
+            .map(|p| p.iter().filter(|p| p.open).cloned().collect())
+            .unwrap_or_default()
     }
 
     fn resolve(&self, full: &str, reference: &str) -> Option<String> {
         if let Some(sha) = self.repos.get(full)?.branches.get(reference) {
             return Some(sha.clone());
         }
-        self.commits.contains_key(reference).then(|| reference.to_string())
+        self.commits
+            .contains_key(reference)
+            .then(|| reference.to_string())
     }
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/repos/{owner}/{repo}/contents/{path:.*}", web::get().to(get_contents))
-        .route("/repos/{owner}/{repo}/contents/{path:.*}", web::put().to(put_contents))
-        .route("/repos/{owner}/{repo}/git/ref/heads/{branch:.*}", web::get().to(get_ref))
-        .route("/repos/{owner}/{repo}/git/refs", web::post().to(create_ref))
-        .route("/repos/{owner}/{repo}/git/refs/heads/{branch:.*}", web::patch().to(update_ref))
-        .route("/repos/{owner}/{repo}/pulls", web::get().to(list_pulls))
-        .route("/repos/{owner}/{repo}/pulls", web::post().to(create_pull))
-        .route("/repos/{owner}/{repo}/pulls/{number}", web::patch().to(update_pull))
-        .route("/repos/{owner}/{repo}/commits/{reference:.*}", web::get().to(get_commit));
+    cfg.route(
+        "/repos/{owner}/{repo}/contents/{path:.*}",
+        web::get().to(get_contents),
+    )
+    .route(
+        "/repos/{owner}/{repo}/contents/{path:.*}",
+        web::put().to(put_contents),
+    )
+    .route(
+        "/repos/{owner}/{repo}/git/ref/heads/{branch:.*}",
+        web::get().to(get_ref),
+    )
+    .route("/repos/{owner}/{repo}/git/refs", web::post().to(create_ref))
+    .route(
+        "/repos/{owner}/{repo}/git/refs/heads/{branch:.*}",
+        web::patch().to(update_ref),
+    )
+    .route("/repos/{owner}/{repo}/pulls", web::get().to(list_pulls))
+    .route("/repos/{owner}/{repo}/pulls", web::post().to(create_pull))
+    .route(
+        "/repos/{owner}/{repo}/pulls/{number}",
+        web::patch().to(update_pull),
+    )
+    .route(
+        "/repos/{owner}/{repo}/commits/{reference:.*}",
+        web::get().to(get_commit),
+    );
 }
 
 fn not_found() -> HttpResponse {
@@ -157,7 +187,7 @@ fn unprocessable(message: &str, errors: serde_json::Value) -> HttpResponse {
 }
 
 /// Authentication, troubles and the call log, for every route: `Err` is the answer to give.
-fn admit(req: &HttpRequest, world: &mut World) -> Result<(), HttpResponse> {
+fn admit(req: &HttpRequest, world: &mut World) -> Result<(), Box<HttpResponse>> {
     let auth = req
         .headers()
         .get("authorization")
@@ -165,29 +195,35 @@ fn admit(req: &HttpRequest, world: &mut World) -> Result<(), HttpResponse> {
         .unwrap_or_default()
         .to_string();
     world.authorizations.push(auth.clone());
-    world.calls.push((req.method().to_string(), req.uri().to_string()));
+    world
+        .calls
+        .push((req.method().to_string(), req.uri().to_string()));
     if req.headers().get("user-agent").is_none() {
-        return Err(HttpResponse::Forbidden().body("Request forbidden by administrative rules."));
+        return Err(Box::new(
+            HttpResponse::Forbidden().body("Request forbidden by administrative rules."),
+        ));
     }
     match world.trouble {
         Some(Trouble::RateLimited) => {
             let reset = chrono::Utc::now().timestamp() + 600;
-            return Err(HttpResponse::Forbidden()
+            return Err(Box::new(HttpResponse::Forbidden()
                 .insert_header(("x-ratelimit-limit", "5000"))
                 .insert_header(("x-ratelimit-remaining", "0"))
                 .insert_header(("x-ratelimit-reset", reset.to_string()))
-                .json(json!({ "message": "API rate limit exceeded for user ID 1.", "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api", "status": "403" })));
+                .json(json!({ "message": "API rate limit exceeded for user ID 1.", "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api", "status": "403" }))));
         }
         Some(Trouble::TooManyRequests) => {
-            return Err(HttpResponse::TooManyRequests()
-                .insert_header(("retry-after", "60"))
-                .json(json!({ "message": "You have exceeded a secondary rate limit.", "status": "429" })));
+            return Err(Box::new(
+                HttpResponse::TooManyRequests()
+                    .insert_header(("retry-after", "60"))
+                    .json(json!({ "message": "You have exceeded a secondary rate limit.", "status": "429" })),
+            ));
         }
-        Some(Trouble::Down) => return Err(HttpResponse::ServiceUnavailable().body("Unicorn!")),
+        Some(Trouble::Down) => return Err(Box::new(HttpResponse::ServiceUnavailable().body("Unicorn!"))),
         None => {}
     }
     if auth != format!("Bearer {}", world.token) && auth != format!("token {}", world.token) {
-        return Err(HttpResponse::Unauthorized().json(json!({ "message": "Bad credentials", "documentation_url": "https://docs.github.com/rest", "status": "401" })));
+        return Err(Box::new(HttpResponse::Unauthorized().json(json!({ "message": "Bad credentials", "documentation_url": "https://docs.github.com/rest", "status": "401" }))));
     }
     Ok(())
 }
@@ -203,7 +239,9 @@ pub fn bot_user(req: &HttpRequest, world: &Shared) -> Option<HttpResponse> {
     if world.token.is_empty() || auth != format!("Bearer {}", world.token) {
         return None;
     }
-    Some(HttpResponse::Ok().json(json!({ "login": BOT_LOGIN, "id": 4242, "type": "User", "created_at": "2020-01-01T00:00:00Z" })))
+    Some(HttpResponse::Ok().json(
+        json!({ "login": BOT_LOGIN, "id": 4242, "type": "User", "created_at": "2020-01-01T00:00:00Z" }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -220,7 +258,7 @@ async fn get_contents(
 ) -> HttpResponse {
     let mut world = world.lock().unwrap();
     if let Err(answer) = admit(&req, &mut world) {
-        return answer;
+        return *answer;
     }
     let (owner, repo, path) = path.into_inner();
     let full = format!("{owner}/{repo}");
@@ -261,7 +299,7 @@ async fn put_contents(
 ) -> HttpResponse {
     let mut world = world.lock().unwrap();
     if let Err(answer) = admit(&req, &mut world) {
-        return answer;
+        return *answer;
     }
     let (owner, repo, path) = path.into_inner();
     let full = format!("{owner}/{repo}");
@@ -279,7 +317,8 @@ async fn put_contents(
     match (&current, &body.sha) {
         (Some(_), None) => return unprocessable("Invalid request.\n\n\"sha\" wasn't supplied.", json!([])),
         (Some(text), Some(sha)) if *sha != blob_sha(text) => {
-            return HttpResponse::Conflict().json(json!({ "message": format!("{path} does not match {sha}"), "status": "409" }))
+            return HttpResponse::Conflict()
+                .json(json!({ "message": format!("{path} does not match {sha}"), "status": "409" }))
         }
         _ => {}
     }
@@ -290,7 +329,12 @@ async fn put_contents(
     let mut files = world.commits[&head].1.clone();
     files.insert(path.clone(), text.clone());
     let sha = world.commit(Some(head), files);
-    world.repos.get_mut(&full).unwrap().branches.insert(branch, sha.clone());
+    world
+        .repos
+        .get_mut(&full)
+        .unwrap()
+        .branches
+        .insert(branch, sha.clone());
     let status = if current.is_some() { 200 } else { 201 };
     HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap()).json(json!({
         "content": { "name": path.rsplit('/').next(), "path": path, "sha": blob_sha(&text) },
@@ -298,10 +342,14 @@ async fn put_contents(
     }))
 }
 
-async fn get_ref(req: HttpRequest, world: web::Data<Shared>, path: web::Path<(String, String, String)>) -> HttpResponse {
+async fn get_ref(
+    req: HttpRequest,
+    world: web::Data<Shared>,
+    path: web::Path<(String, String, String)>,
+) -> HttpResponse {
     let mut world = world.lock().unwrap();
     if let Err(answer) = admit(&req, &mut world) {
-        return answer;
+        return *answer;
     }
     let (owner, repo, branch) = path.into_inner();
     match world.head(&format!("{owner}/{repo}"), &branch) {
@@ -328,7 +376,7 @@ async fn create_ref(
 ) -> HttpResponse {
     let mut world = world.lock().unwrap();
     if let Err(answer) = admit(&req, &mut world) {
-        return answer;
+        return *answer;
     }
     let (owner, repo) = path.into_inner();
     let full = format!("{owner}/{repo}");
@@ -345,7 +393,8 @@ async fn create_ref(
         return unprocessable("Reference already exists", json!([]));
     }
     target.branches.insert(branch.to_string(), body.sha.clone());
-    HttpResponse::Created().json(json!({ "ref": body.reference, "object": { "type": "commit", "sha": body.sha } }))
+    HttpResponse::Created()
+        .json(json!({ "ref": body.reference, "object": { "type": "commit", "sha": body.sha } }))
 }
 
 #[derive(Deserialize)]
@@ -363,7 +412,7 @@ async fn update_ref(
 ) -> HttpResponse {
     let mut world = world.lock().unwrap();
     if let Err(answer) = admit(&req, &mut world) {
-        return answer;
+        return *answer;
     }
     let (owner, repo, branch) = path.into_inner();
     let full = format!("{owner}/{repo}");
@@ -388,8 +437,15 @@ async fn update_ref(
             return unprocessable("Update is not a fast forward", json!([]));
         }
     }
-    world.repos.get_mut(&full).unwrap().branches.insert(branch.clone(), body.sha.clone());
-    HttpResponse::Ok().json(json!({ "ref": format!("refs/heads/{branch}"), "object": { "type": "commit", "sha": body.sha } }))
+    world
+        .repos
+        .get_mut(&full)
+        .unwrap()
+        .branches
+        .insert(branch.clone(), body.sha.clone());
+    HttpResponse::Ok().json(
+        json!({ "ref": format!("refs/heads/{branch}"), "object": { "type": "commit", "sha": body.sha } }),
+    )
 }
 
 fn pull_json(full: &str, p: &Pull) -> serde_json::Value {
@@ -417,7 +473,7 @@ async fn list_pulls(
 ) -> HttpResponse {
     let mut world = world.lock().unwrap();
     if let Err(answer) = admit(&req, &mut world) {
-        return answer;
+        return *answer;
     }
     let (owner, repo) = path.into_inner();
     let full = format!("{owner}/{repo}");
@@ -432,7 +488,7 @@ async fn list_pulls(
             pulls
                 .iter()
                 .filter(|p| !open_only || p.open)
-                .filter(|p| query.head.as_deref().is_none_or(|h| h == p.head))
+                .filter(|p| query.head.as_deref().map_or(true, |h| h == p.head))
                 .map(|p| pull_json(&full, p))
                 .collect()
         })
@@ -457,12 +513,15 @@ async fn create_pull(
 ) -> HttpResponse {
     let mut world = world.lock().unwrap();
     if let Err(answer) = admit(&req, &mut world) {
-        return answer;
+        return *answer;
     }
     let (owner, repo) = path.into_inner();
     let full = format!("{owner}/{repo}");
     if world.head(&full, &body.base).is_none() {
-        return unprocessable("Validation Failed", json!([{ "resource": "PullRequest", "field": "base", "code": "invalid" }]));
+        return unprocessable(
+            "Validation Failed",
+            json!([{ "resource": "PullRequest", "field": "base", "code": "invalid" }]),
+        );
     }
     // `head` is `owner:branch`: the branch on that owner's fork of this repository.
     let (head_owner, head_branch) = body.head.split_once(':').unwrap_or((&owner, &body.head));
@@ -472,7 +531,10 @@ async fn create_pull(
         .find(|k| k.split('/').next() == Some(head_owner))
         .cloned();
     if fork.and_then(|f| world.head(&f, head_branch)).is_none() {
-        return unprocessable("Validation Failed", json!([{ "resource": "PullRequest", "field": "head", "code": "invalid" }]));
+        return unprocessable(
+            "Validation Failed",
+            json!([{ "resource": "PullRequest", "field": "head", "code": "invalid" }]),
+        );
     }
     if world.open_pulls(&full).iter().any(|p| p.head == body.head) {
         return unprocessable(
@@ -508,11 +570,15 @@ async fn update_pull(
 ) -> HttpResponse {
     let mut world = world.lock().unwrap();
     if let Err(answer) = admit(&req, &mut world) {
-        return answer;
+        return *answer;
     }
     let (owner, repo, number) = path.into_inner();
     let full = format!("{owner}/{repo}");
-    let Some(pull) = world.pulls.get_mut(&full).and_then(|p| p.iter_mut().find(|p| p.number == number)) else {
+    let Some(pull) = world
+        .pulls
+        .get_mut(&full)
+        .and_then(|p| p.iter_mut().find(|p| p.number == number))
+    else {
         return not_found();
     };
     if let Some(t) = &body.title {
@@ -525,10 +591,14 @@ async fn update_pull(
     HttpResponse::Ok().json(answer)
 }
 
-async fn get_commit(req: HttpRequest, world: web::Data<Shared>, path: web::Path<(String, String, String)>) -> HttpResponse {
+async fn get_commit(
+    req: HttpRequest,
+    world: web::Data<Shared>,
+    path: web::Path<(String, String, String)>,
+) -> HttpResponse {
     let mut world = world.lock().unwrap();
     if let Err(answer) = admit(&req, &mut world) {
-        return answer;
+        return *answer;
     }
     let (owner, repo, reference) = path.into_inner();
     match world.resolve(&format!("{owner}/{repo}"), &reference) {

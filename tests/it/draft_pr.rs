@@ -41,7 +41,11 @@ fn draft_path(app: &TestApp, issue: i32) -> String {
 fn repositories(app: &TestApp, draft: &str) {
     let path = draft_path(app, 680);
     let mut world = app.github.world();
-    world.create_repo(UPSTREAM, "main", &[(path.as_str(), draft), ("README.md", "# TWiR\n")]);
+    world.create_repo(
+        UPSTREAM,
+        "main",
+        &[(path.as_str(), draft), ("README.md", "# TWiR\n")],
+    );
     world.create_fork(FORK);
 }
 
@@ -51,7 +55,13 @@ async fn picked_week(app: &TestApp, editor: &Browser) -> (i32, i32) {
     let c = alice.nominated_crate("serde").await;
     let q = alice.nominated_quote("Fearless concurrency.").await;
     for id in [c, q] {
-        assert_eq!(editor.post("/editor/picks", &[("nomination_id", &id.to_string())]).await.status(), 303);
+        assert_eq!(
+            editor
+                .post("/editor/picks", &[("nomination_id", &id.to_string())])
+                .await
+                .status(),
+            303
+        );
     }
     (c, q)
 }
@@ -61,7 +71,13 @@ fn fill_draft_output(app: &TestApp) -> String {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("draft.md");
     std::fs::write(&file, TEMPLATE).unwrap();
-    let out = app.cli(&["fill-draft", "--allow-local", "--week", "680", file.to_str().unwrap()]);
+    let out = app.cli(&[
+        "fill-draft",
+        "--allow-local",
+        "--week",
+        "680",
+        file.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     std::fs::read_to_string(&file).unwrap()
 }
@@ -72,7 +88,9 @@ async fn press(editor: &Browser) -> String {
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/editor?issue=680#draft");
     let desk = editor.get_text("/editor?issue=680").await;
-    let start = desk.find(r#"<p class="flash" role="status">"#).expect("a message on the desk");
+    let start = desk
+        .find(r#"<p class="flash" role="status">"#)
+        .expect("a message on the desk");
     let rest = &desk[start..];
     rest[..rest.find("</p>").unwrap()].to_string()
 }
@@ -279,10 +297,17 @@ async fn the_token_is_checked_at_start_and_never_logged() {
     github.world().token = TOKEN.into();
     let dir = tempfile::tempdir().unwrap();
     for (token, expect) in [
-        ("ghp_wrongTOKENnobodyMayRead9876", "DRAFT_GITHUB_TOKEN does not work"),
+        (
+            "ghp_wrongTOKENnobodyMayRead9876",
+            "DRAFT_GITHUB_TOKEN does not work",
+        ),
         (TOKEN, BOT_LOGIN),
     ] {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_twir-picks"))
             .arg("serve")
             .env("DATABASE_URL", dir.path().join("x.db"))
@@ -298,7 +323,9 @@ async fn the_token_is_checked_at_start_and_never_logged() {
             .unwrap();
         common::wait_for_port(port);
         let started = std::time::Instant::now();
-        while github.world().authorizations.len() < 1 && started.elapsed() < std::time::Duration::from_secs(10) {
+        while github.world().authorizations.is_empty()
+            && started.elapsed() < std::time::Duration::from_secs(10)
+        {
             actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
         }
         actix_web::rt::time::sleep(std::time::Duration::from_millis(300)).await;

@@ -26,7 +26,9 @@ async fn listed_sessions(browser: &Browser) -> (Vec<String>, String) {
     let mut ids = Vec::new();
     let mut this = String::new();
     for row in html.split("<li").skip(1) {
-        let Some(start) = row.find("/me/sessions/") else { continue };
+        let Some(start) = row.find("/me/sessions/") else {
+            continue;
+        };
         let id: String = row[start + "/me/sessions/".len()..]
             .chars()
             .take_while(|c| c.is_ascii_hexdigit())
@@ -312,7 +314,8 @@ on_both_backends! {
         let export = returning.json("/me/export.json").await;
         assert_eq!(export["nominations"].as_array().unwrap().len(), 0);
         assert_eq!(export["votes"].as_array().unwrap().len(), 0);
-        let tombstones: Vec<(i32, Option<i64>, Option<String>, Option<String>)> = users::table
+        type Tombstone = (i32, Option<i64>, Option<String>, Option<String>);
+        let tombstones: Vec<Tombstone> = users::table
             .filter(users::deleted_at.is_not_null())
             .select((users::id, users::github_id, users::name, users::avatar_url))
             .load(&mut *conn)
