@@ -201,6 +201,8 @@ on_both_backends! {
         click(&client, Locator::Css("form[action$='/edit'] button[type=submit]")).await;
         wait_for_path(&client, |p| p == "/editor").await;
         text_of(&client, ".flash").await;
+        // Each entry's details open on demand.
+        click(&client, Locator::Css(&format!("#nomination-{id} details.more > summary"))).await;
         let attribution = text_of(&client, &format!("#attribution-{id}")).await;
         assert!(attribution.starts_with("This week's crate is [serde](https://crates.io/crates/serde), a generic serialization framework for Rust."), "{attribution}");
         assert!(attribution.contains("Thanks to [Alice]("));
@@ -469,4 +471,67 @@ async fn a_member_deletes_their_account_through_the_page() {
         "accessibility violations:\n{}",
         problems.join("\n")
     );
+}
+
+/// The week of the walkthrough: 14 crates, 8 quotes, 41 voters. The desk must fit an editor's
+/// evening (about 4,500 px on a desktop) and the phone ballot must not be endless; both heights
+/// are printed for the record, and the desk is checked with axe at both widths.
+#[actix_web::test]
+async fn the_desk_and_the_phone_ballot_fit_a_busy_week() {
+    let Some(driver) = chromedriver() else { return };
+    let app = spawn_app_with(common::Backend::Sqlite, |a| a.editors = "llogiq".into()).await;
+    let mut crates = Vec::new();
+    let mut quotes = Vec::new();
+    for i in 0..14 {
+        let name = format!("crate-number-{i}");
+        app.crates_io.add(&name, "A crate with a description as long as crates.io descriptions usually are", None);
+        let member = app.logged_in(Profile::new(1000 + i, &format!("nominator{i}"))).await;
+        let res = member
+            .nominate_crate(&name, "a crate that does one thing well, explained in a sentence or two as nominators do, with a `code span` and a reason to look at it this week")
+            .await;
+        crates.push(common::browser::nomination_id(&res));
+    }
+    for i in 0..8 {
+        let member = app.logged_in(Profile::new(2000 + i, &format!("quoter{i}"))).await;
+        quotes.push(
+            member
+                .nominated_quote(&format!("Quote number {i}: the borrow checker is not your enemy, it is the colleague who reads every line you write and never gets tired of it."))
+                .await,
+        );
+    }
+    for v in 0..41 {
+        let voter = app.logged_in(Profile::new(3000 + v, &format!("voter{v}"))).await;
+        voter.vote(crates[(v as usize * 7) % crates.len()]).await;
+        voter.vote(quotes[(v as usize * 3) % quotes.len()]).await;
+    }
+    let editor = app.logged_in(Profile::new(99, "llogiq")).await;
+    editor.post(&format!("/editor/nominations/{}/hide", crates[13]), &[("reason", "spam")]).await;
+
+    let client = browser(&driver).await;
+    log_in(&client, &app, Profile::new(99, "llogiq"), "/editor").await;
+    let height = |client: &Client| {
+        let client = client.clone();
+        async move {
+            let v = client.execute("return document.documentElement.scrollHeight", vec![]).await.unwrap();
+            v.as_u64().unwrap()
+        }
+    };
+    let mut problems = Vec::new();
+    client.set_window_size(1280, 900).await.unwrap();
+    client.goto(&app.url("/editor")).await.unwrap();
+    let desk_desktop = height(&client).await;
+    problems.extend(axe_violations(&client).await.into_iter().map(|v| format!("desk (desktop): {v}")));
+    std::fs::write(screenshot_dir().join("desk-busy-desktop.png"), client.screenshot().await.unwrap()).unwrap();
+    client.set_window_size(390, 844).await.unwrap();
+    client.goto(&app.url("/editor")).await.unwrap();
+    let desk_phone = height(&client).await;
+    problems.extend(axe_violations(&client).await.into_iter().map(|v| format!("desk (phone): {v}")));
+    client.goto(&app.url("/")).await.unwrap();
+    let ballot_phone = height(&client).await;
+    std::fs::write(screenshot_dir().join("ballot-busy-phone.png"), client.screenshot().await.unwrap()).unwrap();
+    println!("heights: desk {desk_desktop} px on a desktop, {desk_phone} px on a phone; ballot {ballot_phone} px on a phone");
+    assert!(desk_desktop <= 4_500, "the desk is {desk_desktop} px tall on a desktop");
+    assert!(desk_phone <= 12_000, "the desk is {desk_phone} px tall on a phone");
+    client.close().await.unwrap();
+    assert!(problems.is_empty(), "accessibility violations:\n{}", problems.join("\n"));
 }

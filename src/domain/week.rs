@@ -364,6 +364,45 @@ mod tests {
         assert!("Tue 25:00".parse::<Cutoff>().is_err());
         assert!("Funday 12:00".parse::<Cutoff>().is_err());
     }
+
+    #[test]
+    fn the_desk_opens_the_week_to_pick() {
+        let calendar = Calendar {
+            anchor_issue: 680,
+            anchor_date: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
+            cutoff: "Tue 12:00".parse().unwrap(),
+        };
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        // Tuesday evening and Wednesday (publication day): the closed week, unless published.
+        assert_eq!(desk_issue(681, Some((680, false)), &calendar, at("2026-12-01T18:00:00Z")), 680);
+        assert_eq!(desk_issue(681, Some((680, false)), &calendar, at("2026-12-02T23:59:00Z")), 680);
+        assert_eq!(desk_issue(681, Some((680, true)), &calendar, at("2026-12-01T18:00:00Z")), 681);
+        // Thursday: the open week, published or not.
+        assert_eq!(desk_issue(681, Some((680, false)), &calendar, at("2026-12-03T00:00:00Z")), 681);
+        assert_eq!(desk_issue(681, None, &calendar, at("2026-12-01T18:00:00Z")), 681);
+    }
+}
+
+/// Which week the editor's desk opens on: the week that just closed, from its cut-off until its
+/// issue is published (marked so, or its publication day over), since that is the week editors
+/// pick in on Tuesday evening and Wednesday morning; otherwise the open week.
+pub fn desk_issue(
+    open_issue: i32,
+    just_closed: Option<(i32, bool)>,
+    calendar: &Calendar,
+    now: DateTime<Utc>,
+) -> i32 {
+    match just_closed {
+        Some((issue, published)) if issue == open_issue - 1 && !published => {
+            let day_after = add_days(calendar.publication_date(issue), 1);
+            if now.date_naive() < day_after {
+                issue
+            } else {
+                open_issue
+            }
+        }
+        _ => open_issue,
+    }
 }
 
 /// "Tuesday 1 December 2026, 12:00 UTC"

@@ -79,6 +79,9 @@ struct DeskCategory<'a> {
     section: Option<&'a str>,
     section_is_pick: bool,
     pick: Option<EncodablePick<'a>>,
+    /// The picked crate's name or quote's author, and the second crate's (people read names).
+    pick_title: Option<String>,
+    second_title: Option<String>,
     picked_attribution: Option<&'a str>,
     /// A crate is picked and no second one yet: the others offer "Add as a second crate".
     can_add_second: bool,
@@ -91,6 +94,9 @@ struct DeskCategory<'a> {
 #[derive(Serialize)]
 struct DeskPage<'a> {
     title: String,
+    /// Shown over the week that just closed, while its issue waits for its picks.
+    banner: Option<String>,
+    open_issue: i32,
     issue: i32,
     status: WeekStatus,
     is_open: bool,
@@ -200,6 +206,17 @@ fn owner_notes(entry: &crate::models::ballot::Entry) -> Vec<String> {
         .collect()
 }
 
+/// A nomination's name for people: the crate, or the quote's author; "nomination N" only when
+/// the shortlist does not hold it.
+fn title_of(shortlist: &Shortlist, id: i32) -> String {
+    shortlist
+        .week
+        .entry(id)
+        .map(|e| e.nomination.title())
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| format!("nomination {id}"))
+}
+
 fn desk_categories<'a>(
     shortlist: &'a Shortlist,
     dry: &'a ByCategory<Option<DryWeek>>,
@@ -211,10 +228,12 @@ fn desk_categories<'a>(
         .iter()
         .map(|&c| {
             let picked = week.picks.get(c).as_ref();
-            let entries = week
-                .categories
-                .get(c)
-                .iter()
+            // Hidden entries last, one line each: they are decided, the rest is to read.
+            let (shown, hidden): (Vec<_>, Vec<_>) =
+                week.categories.get(c).iter().partition(|e| !e.nomination.hidden);
+            let entries = shown
+                .into_iter()
+                .chain(hidden)
                 .map(|entry| DeskEntry {
                     entry: view::ballot::entry(entry, &personal, picked),
                     attribution: shortlist
@@ -236,6 +255,13 @@ fn desk_categories<'a>(
                 section: shortlist.sections.get(c).as_deref(),
                 section_is_pick: *shortlist.section_is_pick.get(c),
                 pick: week.picks.get(c).as_ref().map(EncodablePick::from),
+                pick_title: week.picks.get(c).as_ref().map(|p| title_of(shortlist, p.nomination_id)),
+                second_title: week
+                    .picks
+                    .get(c)
+                    .as_ref()
+                    .and_then(|p| p.second.as_ref())
+                    .map(|p| title_of(shortlist, p.nomination_id)),
                 can_add_second: !shortlist.published
                     && crate::domain::ballot::second_pick_refusal(
                         c,
@@ -263,6 +289,23 @@ fn desk_categories<'a>(
         .collect()
 }
 
+/// The week `/editor` opens on (`domain::week::desk_issue`).
+async fn desk_issue(state: &AppState) -> Result<i32, AppError> {
+    let open = state.open_week().await?;
+    let previous = open.issue - 1;
+    let just_closed = state
+        .db
+        .read(move |conn| Ok(crate::models::week::find(conn, previous)?))
+        .await?
+        .map(|w| (w.issue, w.published_at.is_some()));
+    Ok(crate::domain::week::desk_issue(
+        open.issue,
+        just_closed,
+        &state.settings.calendar,
+        state.clock.now(),
+    ))
+}
+
 #[get("/editor")]
 pub async fn desk(
     state: web::Data<AppState>,
@@ -271,7 +314,10 @@ pub async fn desk(
     session: Session,
     query: web::Query<DeskQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let issue = parse_issue(query.issue.as_deref())?;
+    let issue = match parse_issue(query.issue.as_deref())? {
+        Some(issue) => Some(issue),
+        None => Some(desk_issue(&state).await?),
+    };
     let shortlist = shortlist::shortlist(&state, issue).await?;
     let dry = crate::actions::dry_week::candidates(&state, &shortlist).await?;
     let choose = query.choose.as_deref().map(str::trim).filter(|s| !s.is_empty());
@@ -301,7 +347,30 @@ pub async fn desk(
             given_up: row.given_up_at.is_some(),
         })
         .collect();
+    let banner = (week.issue == open.issue - 1 && !shortlist.published).then(|| {
+        let picked: Vec<&str> = Category::ALL
+            .iter()
+            .filter(|c| shortlist.picked.get(**c).is_some())
+            .map(|c| match c {
+                Category::Crate => "the crate",
+                Category::Quote => "the quote",
+            })
+            .collect();
+        let state_of_picks = match picked.as_slice() {
+            [] => "nothing picked yet".to_string(),
+            [one] => format!("{one} is picked, the other not yet"),
+            _ => "both picked".to_string(),
+        };
+        format!(
+            "Issue {} closed on {} ({}): {state_of_picks}.",
+            week.issue,
+            view::human_time(closes),
+            view::relative(closes, state.clock.now())
+        )
+    });
     let data = DeskPage {
+        banner,
+        open_issue: open.issue,
         title: format!("Editor's desk · issue {}", week.issue),
         issue: week.issue,
         status: week.status,
@@ -339,7 +408,10 @@ pub async fn shortlist_json(
     _editor: Editor,
     query: web::Query<IssueQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let issue = parse_issue(query.issue.as_deref())?;
+    let issue = match parse_issue(query.issue.as_deref())? {
+        Some(issue) => Some(issue),
+        None => Some(desk_issue(&state).await?),
+    };
     let shortlist = shortlist::shortlist(&state, issue).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
@@ -363,11 +435,45 @@ struct AuditPage<'a> {
 #[derive(Serialize)]
 struct AuditItem<'a> {
     at: String,
+    at_human: String,
     actor: &'a str,
+    /// What happened, as a sentence after the actor's name ("picked nomination 5").
+    what: String,
     action: &'a str,
     target: &'a str,
     reason: Option<&'a str>,
     detail: Option<&'a str>,
+}
+
+/// An audit row's action as words: what the actor did to the target.
+fn audit_sentence(action: &str, target: &str) -> String {
+    match action {
+        "login" => "logged in".into(),
+        "dev_login" => "logged in with the dev login".into(),
+        "nominate" => format!("nominated: {target}"),
+        "pick" => format!("picked {target}"),
+        "unpick" => format!("took back the pick of {target}"),
+        "editors_choice" => format!("picked their own choice, {target}"),
+        "hide" => format!("hid {target}"),
+        "unhide" => format!("showed {target} again"),
+        "ban" => format!("banned {target}"),
+        "unban" => format!("lifted the ban on {target}"),
+        "edit_wording" => format!("reworded {target}"),
+        "publish" => format!("marked {target} published"),
+        "week_change" => format!("changed the open week, {target}"),
+        "week_close" => format!("closed voting for {target}"),
+        "forum_nomination" => "put a forum suggestion on the ballot".into(),
+        "editor_grant" => format!("made {target} an editor"),
+        "editor_revoke" => format!("took the editor role from {target}"),
+        "editor_bound" => format!("bound the editor login {target} to this account"),
+        "editor_login_taken" => format!("logged in with the editor login {target}, which belongs to another account"),
+        "sign_out" => format!("signed {target} out everywhere"),
+        "session_end" => "ended one of their sessions".into(),
+        "sessions_end_others" => "ended their other sessions".into(),
+        "account_delete" => "deleted their account".into(),
+        "draft_propose" => format!("proposed {target} to This Week in Rust's draft"),
+        other => format!("{} {target}", other.replace('_', " ")),
+    }
 }
 
 #[get("/editor/audit")]
@@ -392,8 +498,10 @@ pub async fn audit_log(
         rows: rows
             .iter()
             .map(|r| AuditItem {
-                at: r.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                at: rfc3339(r.at),
+                at_human: view::human_time(r.at.and_utc()),
                 actor: &r.actor,
+                what: audit_sentence(&r.action, &r.target),
                 action: &r.action,
                 target: &r.target,
                 reason: r.reason.as_deref(),

@@ -47,6 +47,8 @@ struct MyNomination {
 struct MyVote<'a> {
     category: &'a str,
     nomination_id: i32,
+    /// The crate's name or the quote's author.
+    title: String,
 }
 
 #[get("/me")]
@@ -71,12 +73,15 @@ pub async fn render(
     let week = state.open_week().await?;
     let user_id = current.user.id;
     let issue = week.issue;
-    let (mine, votes) = state
+    let (mine, votes, voted_for) = state
         .db
         .read(move |conn| {
+            let votes = vote::mine(conn, user_id, issue)?;
+            let ids: Vec<i32> = votes.iter().map(|(_, id)| *id).collect();
             Ok((
                 nomination::by_user(conn, user_id)?,
-                vote::mine(conn, user_id, issue)?,
+                votes,
+                nomination::find_many(conn, &ids)?,
             ))
         })
         .await?;
@@ -101,6 +106,11 @@ pub async fn render(
             .map(|(category, id)| MyVote {
                 category,
                 nomination_id: *id,
+                title: voted_for
+                    .iter()
+                    .find(|n| n.id == *id)
+                    .map(|n| n.title())
+                    .unwrap_or_else(|| format!("nomination {id}")),
             })
             .collect(),
         can_vote: current.can_vote(state.settings.min_account_age_days, now),

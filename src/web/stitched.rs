@@ -47,10 +47,12 @@ pub fn respond(
         .user
         .as_ref()
         .ok_or_else(|| AppError::internal("a member's page without a member"))?;
-    let key = if user.is_editor {
-        "member-page-editor"
-    } else {
-        "member-page"
+    // The skeleton differs by role and by whether the member may vote (the page says why not).
+    let key = match (user.is_editor, user.can_vote) {
+        (true, true) => "member-page-editor",
+        (true, false) => "member-page-editor-no-vote",
+        (false, true) => "member-page",
+        (false, false) => "member-page-no-vote",
     };
     let skeleton = memo.skeleton(key, view.version, || {
         let mut marked = site.clone();

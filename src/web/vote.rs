@@ -31,12 +31,13 @@ pub async fn cast_vote(
             "nomination_id must be the number of a nomination.",
         )
     })?;
-    let category = vote::cast(&state, &current, id).await?;
+    vote::cast(&state, &current, id).await?;
     page::flash(
         &session,
         "Your vote is counted. You can move it until voting closes.",
     );
-    Ok(page::see_other(&format!("/#{}", category.as_str())))
+    // Back to the entry voted for, not the top of a long list (on a phone, screens away).
+    Ok(page::see_other(&format!("/#nomination-{id}")))
 }
 
 #[derive(Deserialize)]

@@ -220,8 +220,8 @@ on_both_backends! {
             assert!(actions.iter().any(|a| a == expected), "{expected} missing from {actions:?}");
         }
         let page = editor.get_text("/editor/audit").await;
-        let newest = page.find("<td>ban</td>").unwrap();
-        let oldest = page.find("<td>week_change</td>").unwrap();
+        let newest = page.find(r#"data-action="ban""#).unwrap();
+        let oldest = page.find(r#"data-action="week_change""#).unwrap();
         assert!(newest < oldest, "newest first");
         assert!(page.contains("holiday"));
     }

@@ -40,7 +40,7 @@ on_both_backends! {
 
         let res = bob.vote(a).await;
         assert_eq!(res.status(), 303);
-        assert_eq!(location(&res), "/#crate");
+        assert_eq!(location(&res), format!("/#nomination-{a}"));
         let week = bob.json("/api/v1/weeks/current").await;
         assert_eq!(counts(&week, "crate"), vec![(a, 1), (b, 0)]);
         let home = bob.get_text("/").await;
