@@ -289,8 +289,9 @@ fn desk_categories<'a>(
         .collect()
 }
 
-/// The week `/editor` opens on (`domain::week::desk_issue`).
-async fn desk_issue(state: &AppState) -> Result<i32, AppError> {
+/// The week `/editor` opens on when it is not the open one (`domain::week::desk_issue`): the
+/// open week may not be stored yet (a read never rolls over), so it stays `None`.
+async fn closed_week_to_pick(state: &AppState) -> Result<Option<i32>, AppError> {
     let open = state.open_week().await?;
     let previous = open.issue - 1;
     let just_closed = state
@@ -298,12 +299,13 @@ async fn desk_issue(state: &AppState) -> Result<i32, AppError> {
         .read(move |conn| Ok(crate::models::week::find(conn, previous)?))
         .await?
         .map(|w| (w.issue, w.published_at.is_some()));
-    Ok(crate::domain::week::desk_issue(
+    let issue = crate::domain::week::desk_issue(
         open.issue,
         just_closed,
         &state.settings.calendar,
         state.clock.now(),
-    ))
+    );
+    Ok((issue != open.issue).then_some(issue))
 }
 
 #[get("/editor")]
@@ -316,7 +318,7 @@ pub async fn desk(
 ) -> Result<HttpResponse, AppError> {
     let issue = match parse_issue(query.issue.as_deref())? {
         Some(issue) => Some(issue),
-        None => Some(desk_issue(&state).await?),
+        None => closed_week_to_pick(&state).await?,
     };
     let shortlist = shortlist::shortlist(&state, issue).await?;
     let dry = crate::actions::dry_week::candidates(&state, &shortlist).await?;
@@ -408,10 +410,8 @@ pub async fn shortlist_json(
     _editor: Editor,
     query: web::Query<IssueQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let issue = match parse_issue(query.issue.as_deref())? {
-        Some(issue) => Some(issue),
-        None => Some(desk_issue(&state).await?),
-    };
+    // The contract's default: the open week (the desk's page opens the week to pick instead).
+    let issue = parse_issue(query.issue.as_deref())?;
     let shortlist = shortlist::shortlist(&state, issue).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))

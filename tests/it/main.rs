@@ -33,6 +33,7 @@ mod reach;
 mod resilience;
 mod snapshot_ranking;
 mod stitched_page;
+mod tuesday;
 mod two_crates;
 mod vote;
 mod wording;

@@ -1,0 +1,77 @@
+//! The editor's Tuesday evening and the voter's phone: the desk opens the week to pick, names
+//! instead of numbers, the audit log in sentences, a vote that returns to its entry.
+
+use crate::common;
+
+use common::browser::location;
+use common::{spawn_app_with, Profile};
+
+on_both_backends! {
+    async fn the_desk_opens_the_closed_week_until_its_issue_is_published(backend) {
+        let app = spawn_app_with(backend, |a| a.editors = "llogiq".into()).await;
+        let alice = app.logged_in(Profile::new(1, "alice")).await;
+        let serde = alice.nominated_crate("serde").await;
+        let editor = app.logged_in(Profile::new(99, "llogiq")).await;
+        let desk = editor.get_text("/editor").await;
+        assert!(desk.contains("<h1>Issue 680</h1>") && !desk.contains("banner-closed"), "the open week while it is open");
+
+        // Tuesday evening: issue 680 closed, 681 open; the desk opens 680 and says so.
+        app.clock.set("2026-12-01T18:00:00Z".parse().unwrap());
+        let editor = app.logged_in(Profile::new(99, "llogiq")).await;
+        let desk = editor.get_text("/editor").await;
+        assert!(desk.contains("<h1>Issue 680</h1>"), "{desk}");
+        assert!(desk.contains("Issue 680 closed on Tuesday 1 December 2026, 12:00 UTC (6 hours ago): nothing picked yet."), "{desk}");
+        assert!(desk.contains(r#"<a href="/editor?issue=681">the open week, issue 681</a>"#), "{desk}");
+        assert_eq!(app.state.open_week().await.unwrap().issue, 681);
+
+        // Picked: the banner says what is left; the pick is named, not numbered.
+        assert_eq!(editor.post("/editor/picks", &[("nomination_id", &serde.to_string()), ("issue", "680")]).await.status(), 303);
+        let desk = editor.get_text("/editor").await;
+        assert!(desk.contains("the crate is picked, the other not yet."), "{desk}");
+        assert!(desk.contains(&format!(r#"Picked: <a href="/nominations/{serde}">serde</a> by llogiq"#)), "{desk}");
+
+        // Wednesday, still unpublished: still 680. Published: the open week.
+        app.clock.set("2026-12-02T09:00:00Z".parse().unwrap());
+        assert!(editor.get_text("/editor").await.contains("<h1>Issue 680</h1>"));
+        assert_eq!(editor.post("/editor/weeks/680/publish", &[]).await.status(), 303);
+        assert!(editor.get_text("/editor").await.contains("<h1>Issue 681</h1>"));
+        // Never published, the week after: the open week.
+        app.clock.set("2026-12-08T18:00:00Z".parse().unwrap());
+        let editor = app.logged_in(Profile::new(99, "llogiq")).await;
+        let desk = editor.get_text("/editor").await;
+        assert!(desk.contains("<h1>Issue 681</h1>"), "681 closed, not published, its day to pick");
+        app.clock.set("2026-12-10T08:00:00Z".parse().unwrap());
+        let editor = app.logged_in(Profile::new(99, "llogiq")).await;
+        assert!(editor.get_text("/editor").await.contains("<h1>Issue 682</h1>"), "after 681's publication day");
+
+        // The audit log reads as sentences.
+        let audit = editor.get_text("/editor/audit").await;
+        assert!(audit.contains(&format!("<strong>llogiq</strong> picked nomination {serde}.")), "{audit}");
+        assert!(audit.contains("<strong>llogiq</strong> marked issue 680 published."), "{audit}");
+    }
+}
+
+on_both_backends! {
+    async fn a_vote_returns_to_its_entry_and_names_are_names(backend) {
+        let app = spawn_app_with(backend, |_| {}).await;
+        let alice = app.logged_in(Profile::new(1, "alice")).await;
+        let rayon = alice.nominated_crate("rayon").await;
+        let bob = app.logged_in(Profile::new(2, "bob")).await;
+        let res = bob.vote(rayon).await;
+        assert_eq!(location(&res), format!("/#nomination-{rayon}"));
+        let me = bob.get_text("/me").await;
+        assert!(me.contains(&format!(r#"crate: <a href="/nominations/{rayon}">rayon</a>"#)), "{me}");
+        assert!(!me.contains("nomination {rayon}"));
+        let home = bob.get_text("/").await;
+        assert!(home.contains("Nominate and vote for the Crate and the Quote of the Week"), "what the site is for, in a line");
+        assert!(home.contains(r##"<a href="#crate">Crates</a> · <a href="#quote">Quotes</a>"##));
+
+        // A young account is told why it has no vote buttons, where they would be.
+        let young = app.logged_in(Profile::new(3, "young").created("2026-11-20T00:00:00Z")).await;
+        let page = young.get_text("/").await;
+        assert!(page.contains(r#"id="why-no-vote""#), "{page}");
+        assert!(!bob.get_text("/").await.contains(r#"id="why-no-vote""#), "not for a member who can vote");
+        let anonymous = app.get("/").await.text().await.unwrap();
+        assert!(!anonymous.contains(r#"id="why-no-vote""#));
+    }
+}
