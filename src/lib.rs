@@ -167,6 +167,9 @@ fn spawn_background_work(state: AppState) {
             if let Err(e) = actions::nominate::check_pending_owners(&state).await {
                 tracing::warn!(error = %e, "checking crate owners failed");
             }
+            if let Err(e) = actions::editor::announce_published_picks(&state).await {
+                tracing::warn!(error = %e, "announcing the published picks failed");
+            }
             state.limits.tidy();
             let now = state.clock.now();
             let states_before = now - chrono::Duration::seconds(2 * web::session::OAUTH_TTL_SECS);

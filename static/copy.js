@@ -31,3 +31,11 @@ if (picked) {
     button.click();
   }
 }
+
+// Picking while voting is still open asks first: the remaining votes would no longer decide.
+// Without JavaScript the pick goes through (the public still sees it only once the issue is out).
+document.querySelectorAll("form[data-confirm]").forEach((form) => {
+  form.addEventListener("submit", (event) => {
+    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+});

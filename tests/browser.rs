@@ -219,6 +219,17 @@ on_both_backends! {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         click(&client, Locator::Css(&format!("#nomination-{id} form[action='/editor/picks'] button"))).await;
+        // Voting is still open: the desk asks first.
+        let started = Instant::now();
+        loop {
+            if let Ok(text) = client.get_alert_text().await {
+                assert!(text.contains("still open"), "{text}");
+                client.accept_alert().await.unwrap();
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(5), "no confirmation asked");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         text_of(&client, ".flash").await;
         let section = text_of(&client, "#section-crate").await;
         assert!(section.starts_with("## Crate of the Week\n\nThis week's crate is [serde](https://crates.io/crates/serde), a generic serialization framework for Rust."), "{section}");

@@ -83,20 +83,10 @@ pub async fn pick(
                     )),
                 now,
             )?;
-            // The winner, with the attribution as the issue will print it.
-            let credits = nomination::credits(tx.conn(), &[n.id])?.into_iter().map(|(_, c)| c).collect();
-            let entry = crate::models::ballot::entry_of(n.clone(), credits);
-            let attribution = crate::actions::shortlist::entry_markdown(&renderer, &settings, &entry);
-            let event = crate::domain::webhook::Event::week_picked(
-                week.issue,
-                n.category.as_str(),
-                n.category.heading(),
-                n.id,
-                &n.title(),
-                attribution,
-                settings.absolute(&format!("/nominations/{}", n.id)),
-            );
-            crate::actions::webhooks::queue(tx, &settings, &event)?;
+            // The winner goes to the webhooks once the issue is out, not before (the embargo).
+            if crate::domain::week::picks_public(week.issue, week.published_at.is_some(), &settings.calendar, now) {
+                queue_picked(tx, &renderer, &settings, week.issue)?;
+            }
             Ok((week.issue, n.category()))
         })
         .await?;
@@ -256,6 +246,7 @@ pub async fn close_week(state: &AppState, editor: &CurrentUser) -> Result<(Week,
 pub async fn publish(state: &AppState, editor: &CurrentUser, issue: i32) -> Result<(), AppError> {
     let now = state.clock.now();
     let (editor_id, login) = actor(editor);
+    let (settings, renderer) = (state.settings.clone(), state.attribution.clone());
     state
         .db
         .write(move |tx| {
@@ -271,10 +262,66 @@ pub async fn publish(state: &AppState, editor: &CurrentUser, issue: i32) -> Resu
                 AuditEntry::new(&login, "publish", &format!("issue {issue}")).by_user(editor_id),
                 now,
             )?;
+            queue_picked(tx, &renderer, &settings, issue)?;
             Ok(())
         })
         .await?;
     Ok(())
+}
+
+/// `week.picked` for each standing pick of `issue`, with the attribution as the issue prints it;
+/// queued once per pick however often this runs (the outbox's key).
+pub fn queue_picked(
+    tx: &mut crate::db::Tx<'_>,
+    renderer: &crate::domain::attribution::Renderer,
+    settings: &crate::settings::Settings,
+    issue: i32,
+) -> Result<(), AppError> {
+    if settings.webhooks.is_empty() {
+        return Ok(());
+    }
+    for c in Category::ALL {
+        for p in pick::standing(tx.conn(), issue, c)? {
+            let Some(n) = nomination::find(tx.conn(), p.nomination_id)? else {
+                continue;
+            };
+            let credits = nomination::credits(tx.conn(), &[n.id])?.into_iter().map(|(_, c)| c).collect();
+            let entry = crate::models::ballot::entry_of(n.clone(), credits);
+            let attribution = crate::actions::shortlist::entry_markdown(renderer, settings, &entry);
+            let event = crate::domain::webhook::Event::week_picked(
+                issue,
+                n.category.as_str(),
+                n.category.heading(),
+                n.id,
+                &n.title(),
+                attribution,
+                settings.absolute(&format!("/nominations/{}", n.id)),
+            );
+            crate::actions::webhooks::queue(tx, settings, &event)?;
+        }
+    }
+    Ok(())
+}
+
+/// The picks of the issue whose publication day has come, to the webhooks, when nobody marked
+/// it published (the minute tick): a write only when one is missing from the outbox.
+pub async fn announce_published_picks(state: &AppState) -> Result<(), AppError> {
+    if state.settings.webhooks.is_empty() {
+        return Ok(());
+    }
+    let issue = crate::domain::week::public_through(&state.settings.calendar, state.clock.now());
+    let missing = state
+        .db
+        .read(move |conn| Ok(crate::models::outbox::picks_unannounced(conn, issue)?))
+        .await?;
+    if !missing {
+        return Ok(());
+    }
+    let (settings, renderer) = (state.settings.clone(), state.attribution.clone());
+    state
+        .db
+        .write(move |tx| queue_picked(tx, &renderer, &settings, issue))
+        .await
 }
 
 /// The week an editor action is about: `issue`, or the open week.

@@ -141,7 +141,7 @@ pub async fn shortlist(state: &AppState, issue: Option<i32>) -> Result<Shortlist
                 Some(n) => week::find(conn, n)?.ok_or_else(|| AppError::not_found(&format!("Issue {n}")))?,
                 None => open,
             };
-            let ranked = ballot::ranked_week(conn, &week, ballot_weeks, true)?;
+            let ranked = ballot::ranked_week(conn, &week, ballot_weeks, ballot::Audience::Editors)?;
             // A pick may come from outside the ranked list (an editor's choice): load it.
             let mut picked = Vec::new();
             for c in Category::ALL {

@@ -149,12 +149,18 @@ impl BallotCache {
         db: &crate::db::Db,
         week: &Week,
         ballot_weeks: i32,
+        calendar: &crate::domain::week::Calendar,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<View, AppError> {
         let read = || {
             let w = week.clone();
+            let calendar = calendar.clone();
             db.read(move |conn| {
-                let ranked = ballot::ranked_week(conn, &w, ballot_weeks, false)?;
+                let audience = ballot::Audience::Public {
+                    calendar: &calendar,
+                    now,
+                };
+                let ranked = ballot::ranked_week(conn, &w, ballot_weeks, audience)?;
                 let votes = crate::models::vote::counted_in_week(conn, w.issue)?
                     .into_iter()
                     .map(|v| (v.user_id, v.category, v.nomination_id))

@@ -366,6 +366,27 @@ mod tests {
     }
 
     #[test]
+    fn picks_wait_for_the_issue() {
+        let calendar = Calendar {
+            anchor_issue: 680,
+            anchor_date: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
+            cutoff: "Tue 12:00".parse().unwrap(),
+        };
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        assert!(!picks_public(680, false, &calendar, at("2026-12-01T18:00:00Z")));
+        assert!(picks_public(680, true, &calendar, at("2026-12-01T18:00:00Z")));
+        assert!(picks_public(680, false, &calendar, at("2026-12-02T00:00:00Z")));
+        assert_eq!(public_through(&calendar, at("2026-12-01T23:59:00Z")), 679);
+        assert_eq!(public_through(&calendar, at("2026-12-02T00:00:00Z")), 680);
+        assert_eq!(public_through(&calendar, at("2026-12-08T23:59:00Z")), 680);
+        for (issue, t) in [(679, "2026-11-30T10:00:00Z"), (681, "2026-12-09T00:00:00Z"), (700, "2027-05-01T00:00:00Z")] {
+            let t = at(t);
+            let through = public_through(&calendar, t);
+            assert_eq!(picks_public(issue, false, &calendar, t), issue <= through, "{issue} at {t}");
+        }
+    }
+
+    #[test]
     fn the_desk_opens_the_week_to_pick() {
         let calendar = Calendar {
             anchor_issue: 680,
@@ -381,6 +402,22 @@ mod tests {
         assert_eq!(desk_issue(681, Some((680, false)), &calendar, at("2026-12-03T00:00:00Z")), 681);
         assert_eq!(desk_issue(681, None, &calendar, at("2026-12-01T18:00:00Z")), 681);
     }
+}
+
+/// Are issue `issue`'s picks public at `now`? Not before the issue goes out: from its
+/// publication day (UTC), or once the editors marked it published. Until then only the desk,
+/// `export` and `fill-draft` see them: a pick shown while voting is open spoils the issue and
+/// makes the remaining votes pointless.
+pub fn picks_public(issue: i32, published: bool, calendar: &Calendar, now: DateTime<Utc>) -> bool {
+    published || now.date_naive() >= calendar.publication_date(issue)
+}
+
+/// The last issue whose picks are public by date alone at `now` (later ones only once marked
+/// published): for queries over many weeks.
+pub fn public_through(calendar: &Calendar, now: DateTime<Utc>) -> i32 {
+    let days = (now.date_naive() - calendar.anchor_date).num_days();
+    let weeks = days.div_euclid(7);
+    (i64::from(calendar.anchor_issue) + weeks).clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
 }
 
 /// Which week the editor's desk opens on: the week that just closed, from its cut-off until its

@@ -327,13 +327,27 @@ pub fn rank_entries(list: &mut [Entry]) {
     }
 }
 
-/// The ranked week (hidden nominations only when `with_hidden`, for editors).
+/// Who a ranking is read for.
+#[derive(Debug, Clone, Copy)]
+pub enum Audience<'a> {
+    /// The desk, `export`, `fill-draft`: hidden nominations and every pick.
+    Editors,
+    /// Everyone else at `now`: no hidden nominations, and picks only once public
+    /// (`domain::week::picks_public`).
+    Public {
+        calendar: &'a crate::domain::week::Calendar,
+        now: chrono::DateTime<chrono::Utc>,
+    },
+}
+
+/// The ranked week as `audience` may see it.
 pub fn ranked_week(
     conn: &mut DbConnection,
     week: &Week,
     ballot_weeks: i32,
-    with_hidden: bool,
+    audience: Audience<'_>,
 ) -> QueryResult<RankedWeek> {
+    let with_hidden = matches!(audience, Audience::Editors);
     let ballot = ballot_nominations(conn, week, ballot_weeks, with_hidden)?;
     let ids: Vec<i32> = ballot.iter().map(|n| n.id).collect();
     let mut this_week: HashMap<i32, i64> = HashMap::new();
@@ -368,6 +382,13 @@ pub fn ranked_week(
         closes_at: week.closes_at,
         status: week.status,
         categories,
-        picks: picks_of(conn, week.issue)?,
+        picks: match audience {
+            Audience::Public { calendar, now }
+                if !crate::domain::week::picks_public(week.issue, week.published_at.is_some(), calendar, now) =>
+            {
+                ByCategory::default()
+            }
+            _ => picks_of(conn, week.issue)?,
+        },
     })
 }

@@ -117,6 +117,32 @@ pub fn last_win(conn: &mut DbConnection, category: Category, key: &str) -> Query
     Ok(picked.max(imported))
 }
 
+/// `last_win` as the public may know it: picks of issues marked published or `public_through`
+/// and older (`domain::week::public_through`), and imported history.
+pub fn last_public_win(
+    conn: &mut DbConnection,
+    category: Category,
+    key: &str,
+    public_through: i32,
+) -> QueryResult<Option<i32>> {
+    use crate::schema::weeks;
+    let picked: Option<i32> = picks::table
+        .inner_join(nominations::table)
+        .inner_join(weeks::table)
+        .filter(picks::unpicked_at.is_null())
+        .filter(weeks::published_at.is_not_null().or(picks::week_issue.le(public_through)))
+        .filter(nominations::category.eq(category.as_str()))
+        .filter(nominations::dedupe_key.eq(key))
+        .select(diesel::dsl::max(picks::week_issue))
+        .first(conn)?;
+    let imported: Option<i32> = featured_history::table
+        .filter(featured_history::category.eq(category.as_str()))
+        .filter(featured_history::dedupe_key.eq(key))
+        .select(diesel::dsl::max(featured_history::issue))
+        .first(conn)?;
+    Ok(picked.max(imported))
+}
+
 /// How many nominations (own or co-) `user_id` made in `category` since `since`.
 pub fn count_by_user_since(
     conn: &mut DbConnection,

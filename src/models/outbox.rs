@@ -153,3 +153,24 @@ pub fn troubles(conn: &mut DbConnection) -> QueryResult<Vec<OutboxRow>> {
         .select(OutboxRow::as_select())
         .load(conn)
 }
+
+/// Does a standing pick of `issue` lack its `week.picked` event in the outbox?
+pub fn picks_unannounced(conn: &mut DbConnection, issue: i32) -> QueryResult<bool> {
+    use crate::schema::picks;
+    let picked: Vec<(String, i32)> = picks::table
+        .filter(picks::week_issue.eq(issue))
+        .filter(picks::unpicked_at.is_null())
+        .select((picks::category, picks::nomination_id))
+        .load(conn)?;
+    for (category, id) in picked {
+        let key = format!("week.picked:{issue}:{category}:{id}");
+        let queued: i64 = outbox::table
+            .filter(outbox::dedupe_key.eq(&key))
+            .count()
+            .get_result(conn)?;
+        if queued == 0 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}

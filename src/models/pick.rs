@@ -155,16 +155,28 @@ pub struct Winner {
 
 /// Picks made here and imported history, newest issue first, `limit` from `offset`, and how
 /// many there are. Reads at most `offset + limit` rows of each table, so the cost of a page
-/// does not grow with ten years of history.
-pub fn winners(conn: &mut DbConnection, limit: i64, offset: i64) -> QueryResult<(Vec<Winner>, i64)> {
+/// does not grow with ten years of history. Picks are public once their issue is marked
+/// published or is `public_through` or older (`domain::week::public_through`).
+pub fn winners(
+    conn: &mut DbConnection,
+    limit: i64,
+    offset: i64,
+    public_through: i32,
+) -> QueryResult<(Vec<Winner>, i64)> {
     use diesel::dsl::{exists, not};
     let (limit, offset) = (limit.max(0), offset.max(0));
     let depth = offset.saturating_add(limit);
     let standing = picks::unpicked_at.is_null();
+    let public = || {
+        weeks::published_at
+            .is_not_null()
+            .or(picks::week_issue.le(public_through))
+    };
     let picked: Vec<(Pick, Nomination, NaiveDateTime)> = picks::table
         .inner_join(nominations::table)
         .inner_join(weeks::table)
         .filter(standing)
+        .filter(public())
         // Crates before quotes, first place first: the order the archive shows.
         .order((
             picks::week_issue.desc(),
@@ -191,7 +203,12 @@ pub fn winners(conn: &mut DbConnection, limit: i64, offset: i64) -> QueryResult<
         .limit(depth)
         .select(history::Featured::as_select())
         .load(conn)?;
-    let total = picks::table.filter(standing).count().get_result::<i64>(conn)?
+    let total = picks::table
+        .inner_join(weeks::table)
+        .filter(standing)
+        .filter(public())
+        .count()
+        .get_result::<i64>(conn)?
         + featured_history::table
             .filter(not(exists(shadowed())))
             .count()

@@ -51,10 +51,11 @@ async fn winners_with_attribution(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<(Winner, String)>, i64), AppError> {
+    let public_through = crate::domain::week::public_through(&state.settings.calendar, state.clock.now());
     let (winners, total, entries) = state
         .db
         .read(move |conn| {
-            let (winners, total) = pick::winners(conn, limit, offset)?;
+            let (winners, total) = pick::winners(conn, limit, offset, public_through)?;
             let ids: Vec<i32> = winners.iter().filter_map(|w| w.nomination_id).collect();
             let mut credits: HashMap<i32, Vec<_>> = HashMap::new();
             for (id, c) in nomination::credits(conn, &ids)? {

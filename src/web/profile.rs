@@ -28,6 +28,7 @@ struct Member {
 
 async fn member(state: &AppState, login: &str) -> Result<Member, AppError> {
     let wanted = login.to_string();
+    let public_through = crate::domain::week::public_through(&state.settings.calendar, state.clock.now());
     let found = state
         .db
         .read(move |conn| {
@@ -37,7 +38,11 @@ async fn member(state: &AppState, login: &str) -> Result<Member, AppError> {
             };
             let nominations = nomination::by_user(conn, u.id)?;
             let ids: Vec<i32> = nominations.iter().map(|n| n.id).collect();
-            let picks = pick::picks_among(conn, &ids)?;
+            // Picks of issues not out yet stay off the profile and its feed (the embargo).
+            let picks = pick::picks_among(conn, &ids)?
+                .into_iter()
+                .filter(|p| p.published_at.is_some() || p.issue <= public_through)
+                .collect();
             Ok(Some(Member {
                 name: u.display_name().to_string(),
                 login: u.login,
@@ -208,10 +213,11 @@ async fn badge_value(state: &AppState, name: &str) -> Result<Option<String>, App
     let key = crate_key(name);
     let open = state.open_week().await?;
     let ballot_weeks = state.settings.ballot_weeks;
+    let public_through = crate::domain::week::public_through(&state.settings.calendar, state.clock.now());
     state
         .db
         .read(move |conn| {
-            if let Some(issue) = nomination::last_win(conn, Category::Crate, &key)? {
+            if let Some(issue) = nomination::last_public_win(conn, Category::Crate, &key, public_through)? {
                 return Ok(Some(format!("TWiR {issue}")));
             }
             let on_ballot = ballot::on_ballot_by_key(conn, Category::Crate, &key, open.issue, ballot_weeks)?;

@@ -64,13 +64,21 @@ pub async fn ranked_view(state: &AppState, week: Week) -> Result<(Arc<RankedWeek
     if week.is_open_at(state.clock.now()) {
         let view = state
             .ballot
-            .view(&state.db, &week, ballot_weeks, state.clock.now())
+            .view(&state.db, &week, ballot_weeks, &state.settings.calendar, state.clock.now())
             .await?;
         return Ok((view.ranked.clone(), Some(view)));
     }
+    let settings = state.settings.clone();
+    let now = state.clock.now();
     let ranked = state
         .db
-        .read(move |conn| Ok(ballot::ranked_week(conn, &week, ballot_weeks, false)?))
+        .read(move |conn| {
+            let audience = ballot::Audience::Public {
+                calendar: &settings.calendar,
+                now,
+            };
+            Ok(ballot::ranked_week(conn, &week, ballot_weeks, audience)?)
+        })
         .await?;
     Ok((Arc::new(ranked), None))
 }

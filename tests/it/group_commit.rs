@@ -269,7 +269,7 @@ on_both_backends! {
             let (state, week) = (state.clone(), week.clone());
             tokio::spawn(async move {
                 while std::time::Instant::now() < deadline {
-                    state.ballot.view(&state.db, &week, ballot_weeks, now).await.unwrap();
+                    state.ballot.view(&state.db, &week, ballot_weeks, &state.settings.calendar, now).await.unwrap();
                     tokio::time::sleep(std::time::Duration::from_millis(2)).await;
                 }
             })

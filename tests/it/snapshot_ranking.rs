@@ -60,10 +60,12 @@ fn ranking_of(ranked: &ballot::RankedWeek) -> Ranking {
 async fn from_database(app: &TestApp) -> Ranking {
     let week = app.state.open_week().await.unwrap();
     let ballot_weeks = app.settings().ballot_weeks;
+    let (calendar, now) = (app.settings().calendar.clone(), app.clock.now());
     app.state
         .db
         .read(move |conn| {
-            let mut ranked = ballot::ranked_week(conn, &week, ballot_weeks, false)?;
+            let audience = ballot::Audience::Public { calendar: &calendar, now };
+            let mut ranked = ballot::ranked_week(conn, &week, ballot_weeks, audience)?;
             let counted = twir_picks::models::vote::counted_in_week(conn, week.issue)?;
             for c in Category::ALL {
                 let list = ranked.categories.get_mut(c);
@@ -86,7 +88,7 @@ async fn from_cache(app: &TestApp) -> Ranking {
     let view = app
         .state
         .ballot
-        .view(&app.state.db, &week, app.settings().ballot_weeks, app.clock.now())
+        .view(&app.state.db, &week, app.settings().ballot_weeks, &app.settings().calendar, app.clock.now())
         .await
         .unwrap();
     ranking_of(&view.ranked)
