@@ -90,6 +90,14 @@ on_both_backends! {
         assert_eq!(res.status(), 303);
         assert_eq!(editor.post("/editor/picks", &[("nomination_id", &b.to_string())]).await.status(), 303);
 
+        // Embargoed until the issue is out: the desk sees the pick, the public nothing.
+        let public = app.browser().json("/api/v1/weeks/current").await;
+        assert!(public["picks"]["crate"].is_null(), "{public}");
+        assert!(app.browser().json("/api/v1/winners").await.to_string().find("rayon").is_none());
+        assert!(!app.get("/feed.xml").await.text().await.unwrap().contains("rayon"));
+        assert_eq!(editor.json("/api/v1/editor/shortlist").await["picks"]["crate"]["nomination_id"], b);
+        assert_eq!(editor.post("/editor/weeks/680/publish", &[]).await.status(), 303);
+
         let json = editor.json("/api/v1/weeks/current").await;
         assert_eq!(json["picks"]["crate"]["nomination_id"], b);
         assert_eq!(json["picks"]["crate"]["picked_by"], "llogiq");

@@ -17,6 +17,16 @@ on_both_backends! {
         let issue = app.state.open_week().await.unwrap().issue;
         let res = editor.post("/editor/picks", &[("nomination_id", &serde.to_string()), ("issue", &issue.to_string())]).await;
         assert_eq!(res.status(), 303);
+        // Embargoed until the issue's publication day: no win on the profile, feed or badge yet.
+        let early = app.get("/users/carol").await.text().await.unwrap();
+        assert!(!early.contains(&format!("This Week in Rust {issue}")), "{early}");
+        let badge = app.get("/badges/crates/serde.svg").await.text().await.unwrap();
+        assert!(!badge.contains("TWiR"), "{badge}");
+        let feed = app.get("/users/carol/feed.xml").await.text().await.unwrap();
+        assert!(atom_syndication::Feed::read_from(feed.as_bytes()).unwrap().entries().is_empty());
+        // The publication day: public, though nobody marked the issue published.
+        let published_on = app.settings().calendar.publication_date(issue);
+        app.clock.set(published_on.and_hms_opt(6, 0, 0).unwrap().and_utc());
 
         // The profile: wins and nominations, everything escaped.
         let page = app.get("/users/carol").await;
@@ -99,14 +109,21 @@ on_both_backends! {
         let res = editor.post("/editor/picks", &[("nomination_id", &serde.to_string()), ("issue", &issue.to_string())]).await;
         assert_eq!(res.status(), 303);
         // A day before the cut-off, the reminders: one per category, a plea for the empty one.
+        // The pick waits for the issue: no `week.picked` while voting is open.
         app.clock.advance(chrono::Duration::days(6));
+        let before = events(&receiver.wait_for("/json", 4, 20).await);
+        let kinds: Vec<&str> = before.iter().map(|e| e["event"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["week.opened", "nomination.created", "week.closing", "week.closing"], "{before:#?}");
+        // Published: now the pick goes out.
+        let editor = app.logged_in(Profile::new(1, "llogiq")).await;
+        assert_eq!(editor.post(&format!("/editor/weeks/{issue}/publish"), &[]).await.status(), 303);
 
         let json = receiver.wait_for("/json", 5, 20).await;
         let got = events(&json);
         let kinds: Vec<&str> = got.iter().map(|e| e["event"].as_str().unwrap()).collect();
         assert_eq!(
             kinds,
-            ["week.opened", "nomination.created", "week.picked", "week.closing", "week.closing"],
+            ["week.opened", "nomination.created", "week.closing", "week.closing", "week.picked"],
             "{got:#?}"
         );
         for r in &json {
@@ -115,7 +132,7 @@ on_both_backends! {
         }
         assert_eq!(got[0]["issue"], issue);
         assert_eq!(got[1]["nomination_id"], serde);
-        assert!(got[2]["attribution"].as_str().unwrap().starts_with("This week's crate is [serde](https://crates.io/crates/serde)"));
+        assert!(got[4]["attribution"].as_str().unwrap().starts_with("This week's crate is [serde](https://crates.io/crates/serde)"));
         let quote_plea = got.iter().find(|e| e["event"] == "week.closing" && e["category"] == "quote").unwrap();
         assert_eq!(quote_plea["nominations"], 0);
         assert!(quote_plea["text"].as_str().unwrap().contains("no one has suggested a quote yet"));

@@ -75,3 +75,51 @@ on_both_backends! {
         assert!(!anonymous.contains(r#"id="why-no-vote""#));
     }
 }
+
+on_both_backends! {
+    async fn picks_stay_embargoed_until_the_issue_is_out(backend) {
+        let app = spawn_app_with(backend, |a| {
+            a.editors = "llogiq".into();
+            a.webhooks = "json=http://127.0.0.1:9/hook".into();
+            a.webhook_secret = Some("secret".into());
+        })
+        .await;
+        let alice = app.logged_in(Profile::new(1, "alice")).await;
+        let serde = alice.nominated_crate("serde").await;
+        // Tuesday evening: 680 closed, picked on the desk.
+        app.clock.set("2026-12-01T18:00:00Z".parse().unwrap());
+        let editor = app.logged_in(Profile::new(99, "llogiq")).await;
+        assert_eq!(editor.post("/editor/picks", &[("nomination_id", &serde.to_string()), ("issue", "680")]).await.status(), 303);
+        let picked_events = || {
+            use diesel::prelude::*;
+            use twir_picks::schema::outbox;
+            let mut conn = app.state.db.get().unwrap();
+            outbox::table.filter(outbox::event.eq("week.picked")).count().get_result::<i64>(&mut *conn).unwrap()
+        };
+        // The public sees nothing of it: week page and API, winners, feed, profile, badge, webhooks.
+        let week = app.browser().json("/api/v1/weeks/680").await;
+        assert!(week["picks"]["crate"].is_null(), "{week}");
+        assert!(!app.get("/weeks/680").await.text().await.unwrap().contains("badge win"));
+        assert!(!app.browser().json("/api/v1/winners").await.to_string().contains("serde"));
+        assert!(!app.get("/winners").await.text().await.unwrap().contains("serde"));
+        assert!(!app.get("/feed.xml").await.text().await.unwrap().contains("serde"));
+        assert!(!app.get("/users/alice").await.text().await.unwrap().contains("This Week in Rust 680"));
+        assert!(!app.get("/badges/crates/serde.svg").await.text().await.unwrap().contains("TWiR 680"));
+        assert_eq!(picked_events(), 0);
+        twir_picks::actions::editor::announce_published_picks(&app.state).await.unwrap();
+        assert_eq!(picked_events(), 0, "not before the publication day");
+        // The desk sees it.
+        assert!(editor.get_text("/editor").await.contains(&format!(r#"Picked: <a href="/nominations/{serde}">serde</a>"#)));
+
+        // Wednesday, publication day: public everywhere, and the webhook goes out once.
+        app.clock.set("2026-12-02T00:00:30Z".parse().unwrap());
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await; // the archive's cache
+        assert_eq!(app.browser().json("/api/v1/weeks/680").await["picks"]["crate"]["nomination_id"], serde);
+        assert!(app.browser().json("/api/v1/winners").await.to_string().contains("serde"));
+        assert!(app.get("/users/alice").await.text().await.unwrap().contains("This Week in Rust 680"));
+        assert!(app.get("/badges/crates/serde.svg").await.text().await.unwrap().contains("TWiR 680"));
+        twir_picks::actions::editor::announce_published_picks(&app.state).await.unwrap();
+        twir_picks::actions::editor::announce_published_picks(&app.state).await.unwrap();
+        assert_eq!(picked_events(), 1);
+    }
+}
