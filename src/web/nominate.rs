@@ -86,9 +86,10 @@ pub(super) fn render_form(
         has_errors: !errors.is_empty(),
         limit: PER_USER_WEEKLY_LIMIT,
     };
+    // A visitor's form carries a CSRF token too: sending it keeps the text through the login.
     page::render(
         state,
-        page::site(state, viewer, session),
+        page::site_with_form(state, viewer, session),
         "nominate",
         status,
         &data,
@@ -127,17 +128,14 @@ pub async fn nominate_page(
         .as_deref()
         .and_then(Category::parse)
         .unwrap_or(Category::Crate);
-    if viewer.0.is_none() {
-        let next = format!("/nominate?category={}", category.as_str());
-        let to = format!(
-            "/login?next={}",
-            url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
-        );
-        return Ok(page::see_other(&to));
-    }
-    let form = NominationForm {
-        category: category.as_str().into(),
-        ..Default::default()
+    // A visitor sees the form before logging in; what they typed before (kept through the
+    // login) comes back to submit.
+    let form = match super::session::pending_nomination(&session) {
+        Some(typed) if query.category.is_none() || typed.category == category.as_str() => typed,
+        _ => NominationForm {
+            category: category.as_str().into(),
+            ..Default::default()
+        },
     };
     render_form(
         &state,
@@ -155,11 +153,25 @@ pub async fn submit_nomination(
     state: web::Data<AppState>,
     viewer: Viewer,
     session: Session,
-    current: CurrentUser,
     form: web::Form<NominationForm>,
 ) -> Result<HttpResponse, AppError> {
-    state.limits.check_user(Limit::Nomination, current.user.id)?;
     let form = form.into_inner();
+    let Some(current) = viewer.0.clone() else {
+        // Not logged in yet: keep what was typed, log in, come back to it.
+        if state.github.is_none() && !state.settings.dev_login {
+            return Err(AppError::unauthorized());
+        }
+        super::session::keep_pending_nomination(&session, &form);
+        let category = Category::parse(&form.category).unwrap_or(Category::Crate);
+        let next = format!("/nominate?category={}", category.as_str());
+        let to = format!(
+            "/login?next={}",
+            url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+        );
+        return Ok(page::see_other(&to));
+    };
+    state.limits.check_user(Limit::Nomination, current.user.id)?;
+    super::session::forget_pending_nomination(&session);
     match nominate::nominate(&state, &current, &form).await {
         Ok(Nominated::Created(id)) => {
             page::flash(&session, "Thank you! Your nomination is on the ballot.");

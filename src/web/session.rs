@@ -16,6 +16,8 @@ pub const OAUTH_TTL_SECS: i64 = 10 * 60;
 
 const AUTH: &str = "auth";
 const OAUTH: &str = "oauth";
+/// A nomination typed before logging in, kept through the login (only the visitor's own text).
+const PENDING_NOMINATION: &str = "pending_nomination";
 
 /// Who is logged in, as the cookie says: the account, the session's row, and the account's
 /// epoch (moved when all its sessions end, for cookies older than session rows).
@@ -46,11 +48,34 @@ pub fn set_auth(session: &Session, auth: &SessionAuth) {
     }
 }
 
-/// Start a fresh logged-in session: new identity, no leftovers from before login.
+/// Start a fresh logged-in session: new identity, no leftovers from before login but the
+/// nomination the visitor typed before (their own words, to submit now).
 pub fn log_in(session: &Session, auth: &SessionAuth) {
+    let typed = pending_nomination(session);
     session.clear();
     session.renew();
     set_auth(session, auth);
+    if let Some(form) = typed {
+        keep_pending_nomination(session, &form);
+    }
+}
+
+/// Keep a nomination typed by a visitor who is not logged in yet.
+pub fn keep_pending_nomination(session: &Session, form: &crate::domain::validate::NominationForm) {
+    if let Err(e) = session.insert(PENDING_NOMINATION, form) {
+        tracing::warn!(error = %e, "cannot keep the typed nomination in the session");
+    }
+}
+
+/// The nomination typed before logging in, if any (it stays until submitted or replaced).
+pub fn pending_nomination(session: &Session) -> Option<crate::domain::validate::NominationForm> {
+    session.get(PENDING_NOMINATION).ok().flatten()
+}
+
+pub fn forget_pending_nomination(session: &Session) {
+    if session.contains_key(PENDING_NOMINATION) {
+        session.remove(PENDING_NOMINATION);
+    }
 }
 
 pub fn set_pending(session: &Session, pending: &OAuthPending) {

@@ -101,11 +101,32 @@ on_both_backends! {
 }
 
 on_both_backends! {
-    async fn nominating_needs_a_login(backend) {
+    async fn nominating_needs_a_login_and_keeps_what_a_visitor_typed(backend) {
         let app = spawn_app(backend).await;
-        let res = app.get("/nominate?category=quote").await;
+        // The form is there before logging in, and says what the button will do.
+        let visitor = app.browser();
+        let page = visitor.get_text("/nominate?category=quote").await;
+        assert!(page.contains("Log in with GitHub to submit"), "{page}");
+        let token = common::browser::extract_csrf(&page).expect("the visitor's form carries a token");
+        let res = visitor.post_raw("/nominations", &[
+            ("csrf_token", &token), ("category", "quote"), ("text", "Rust is a <em>language</em> that lets me sleep."),
+            ("author", "Ferris"), ("where", "on rust-users"), ("source_url", "https://users.rust-lang.org/t/1"),
+        ]).await;
         assert_eq!(res.status(), 303);
         assert_eq!(location(&res), "/login?next=%2Fnominate%3Fcategory%3Dquote");
+        // Through the login, the text comes back to submit.
+        let res = visitor.login_via("/login?next=%2Fnominate%3Fcategory%3Dquote", Profile::new(5, "ferris")).await;
+        assert_eq!(location(&res), "/nominate?category=quote");
+        let form = visitor.get_text("/nominate?category=quote").await;
+        assert!(form.contains("Rust is a &lt;em&gt;language&lt;/em&gt; that lets me sleep."), "{form}");
+        assert!(form.contains("Nominate this quote"));
+        let res = visitor.post("/nominations", &[
+            ("category", "quote"), ("text", "Rust is a <em>language</em> that lets me sleep."),
+            ("author", "Ferris"), ("where", "on rust-users"), ("source_url", "https://users.rust-lang.org/t/1"),
+        ]).await;
+        assert_eq!(res.status(), 303);
+        assert!(location(&res).starts_with("/nominations/"));
+        assert!(!visitor.get_text("/nominate?category=quote").await.contains("lets me sleep"), "submitted: forgotten");
         // A POST from a session without login: the CSRF token is fine, the login is missing.
         let anon = app.browser();
         let res = anon.get("/dev/login").await; // not enabled: 404, no token
