@@ -70,6 +70,24 @@ struct NominationPage<'a> {
     badge_markdown: Option<String>,
     /// The editors reworded it (the nominator's own words are kept).
     wording_edited: bool,
+    /// Where it stands on the open week's ballot, while it is on it.
+    standing: Option<Standing>,
+    /// Why it left the ballot when that was not its nominator's doing.
+    withdrawn_reason: Option<&'a str>,
+    /// The issue it won, once that issue is out.
+    won_in: Option<i32>,
+    /// `/login?next=` back to this page, for a visitor.
+    login_here: String,
+}
+
+/// A nomination's place on this week's ballot.
+#[derive(Serialize)]
+struct Standing {
+    issue: i32,
+    rank: usize,
+    votes: i64,
+    closes_at_human: String,
+    closes_in: String,
 }
 
 #[derive(Serialize)]
@@ -101,6 +119,7 @@ pub async fn nomination_page(
             .into_iter()
             .collect();
         let n = entry.nomination.clone();
+        let week = week.clone();
         let ballot_weeks = state.settings.ballot_weeks;
         let on_ballot = state
             .db
@@ -108,6 +127,30 @@ pub async fn nomination_page(
             .await?;
         personal.can_vote = on_ballot && current.can_vote(state.settings.min_account_age_days, now);
     }
+    let standing = {
+        let view = state
+            .ballot
+            .view(&state.db, &week, state.settings.ballot_weeks, &state.settings.calendar, now)
+            .await?;
+        view.ranked.entry(entry.nomination_id).map(|e| Standing {
+            issue: week.issue,
+            rank: e.rank,
+            votes: e.votes,
+            closes_at_human: view::human_time(week.closes_at.and_utc()),
+            closes_in: view::relative(week.closes_at.and_utc(), now),
+        })
+    };
+    let won_in = {
+        let id = entry.nomination_id;
+        let through = crate::domain::week::public_through(&state.settings.calendar, now);
+        state
+            .db
+            .read(move |conn| Ok(crate::models::pick::picks_among(conn, &[id])?))
+            .await?
+            .into_iter()
+            .find(|p| p.published_at.is_some() || p.issue <= through)
+            .map(|p| p.issue)
+    };
     let summary = view::ballot::entry(&entry, &personal, None);
     let summary_title = summary.title.clone();
     let permalink = state
@@ -127,11 +170,18 @@ pub async fn nomination_page(
         permalink: permalink.clone(),
         description: nomination_description(&entry),
         og: page::OpenGraph {
-            title: format!(
-                "{summary_title} · {} for This Week in Rust {}",
-                entry.nomination.category.heading(),
-                entry.nomination.week_issue
-            ),
+            // "Nominated for…" until the pick is public, then what it won.
+            title: match won_in {
+                Some(issue) => format!(
+                    "{summary_title} · {}, This Week in Rust {issue}",
+                    entry.nomination.category.heading()
+                ),
+                None => format!(
+                    "{summary_title} · Nominated for {}, This Week in Rust {}",
+                    entry.nomination.category.heading(),
+                    entry.nomination.week_issue
+                ),
+            },
             description: nomination_description(&entry),
             url: permalink.clone(),
         },
@@ -142,6 +192,14 @@ pub async fn nomination_page(
                 .read(move |conn| Ok(crate::models::wording::is_edited(conn, id)?))
                 .await?
         },
+        standing,
+        withdrawn_reason: entry.nomination.withdrawn_reason.as_deref(),
+        won_in,
+        login_here: format!(
+            "/login?next={}",
+            url::form_urlencoded::byte_serialize(format!("/nominations/{}", entry.nomination_id).as_bytes())
+                .collect::<String>()
+        ),
         badge_markdown: entry.crate_.as_ref().map(|c| {
             format!(
                 "[![Crate of the Week]({})]({permalink})",

@@ -123,3 +123,26 @@ on_both_backends! {
         assert_eq!(picked_events(), 1);
     }
 }
+
+on_both_backends! {
+    async fn a_nominations_page_shows_its_standing_and_its_preview_says_what_it_won(backend) {
+        let app = spawn_app_with(backend, |a| a.editors = "llogiq".into()).await;
+        let alice = app.logged_in(Profile::new(1, "alice")).await;
+        let serde = alice.nominated_crate("serde").await;
+        let bob = app.logged_in(Profile::new(2, "bob")).await;
+        bob.vote(serde).await;
+        let page = app.get(&format!("/nominations/{serde}")).await.text().await.unwrap();
+        assert!(page.contains("On the ballot of issue 680: <strong>#1</strong> with 1 vote. Voting closes"), "{page}");
+        assert!(page.contains(&format!(r#"<a href="/login?next&#x3D;%2Fnominations%2F{serde}">Log in with GitHub to vote</a>"#)), "{page}");
+        assert!(page.contains(r#"content="serde · Nominated for Crate of the Week, This Week in Rust 680""#), "{page}");
+
+        let editor = app.logged_in(Profile::new(99, "llogiq")).await;
+        editor.post("/editor/picks", &[("nomination_id", &serde.to_string())]).await;
+        let page = app.get(&format!("/nominations/{serde}")).await.text().await.unwrap();
+        assert!(page.contains("Nominated for Crate of the Week"), "embargoed: the preview does not tell");
+        assert_eq!(editor.post("/editor/weeks/680/publish", &[]).await.status(), 303);
+        let page = app.get(&format!("/nominations/{serde}")).await.text().await.unwrap();
+        assert!(page.contains(r#"content="serde · Crate of the Week, This Week in Rust 680""#), "{page}");
+        assert!(page.contains("Crate of the Week in This Week in Rust 680"));
+    }
+}
