@@ -129,6 +129,9 @@ pub struct Shortlist {
     pub published: bool,
     /// Nominations that drew a burst of votes from new accounts, with the burst's size.
     pub vote_bursts: std::collections::BTreeMap<i32, usize>,
+    /// Entries whose crate or quote won before this week: the last issue it won in (picked here
+    /// or in the imported history), so the desk flags a repeat winner.
+    pub won_before: HashMap<i32, i32>,
 }
 
 pub async fn shortlist(state: &AppState, issue: Option<i32>) -> Result<Shortlist, AppError> {
@@ -168,9 +171,21 @@ pub async fn shortlist(state: &AppState, issue: Option<i32>) -> Result<Shortlist
                 .map(vote::CountedVote::as_cast)
                 .collect();
             let bursts = crate::domain::vote_bursts::bursts(&cast);
-            Ok((week, ranked, picked, bursts))
+            let mut won_before = HashMap::new();
+            for c in Category::ALL {
+                let wins = crate::models::dry_week::last_wins(conn, c)?;
+                for e in ranked.categories.get(c) {
+                    if let Some(&issue) = wins.get(&e.nomination.dedupe_key) {
+                        if issue < week.issue {
+                            won_before.insert(e.nomination_id, issue);
+                        }
+                    }
+                }
+            }
+            Ok((week, ranked, picked, (bursts, won_before)))
         })
         .await?;
+    let (vote_bursts, won_before) = vote_bursts;
     let (renderer, settings) = (&state.attribution, &state.settings);
     let mut attribution = HashMap::new();
     for e in ranked
@@ -215,6 +230,7 @@ pub async fn shortlist(state: &AppState, issue: Option<i32>) -> Result<Shortlist
     Ok(Shortlist {
         picked,
         vote_bursts,
+        won_before,
         published: week.published_at.is_some(),
         week: ranked,
         attribution,

@@ -68,6 +68,8 @@ struct DeskEntry<'a> {
     vote_burst: Option<usize>,
     /// What the crates.io owners check says of the nominators' claims.
     owner_notes: Vec<String>,
+    /// The issue this crate or quote was Crate or Quote of the Week in before.
+    won_before: Option<i32>,
 }
 
 /// One category on the desk: its entries, the whole section, the pick.
@@ -246,6 +248,7 @@ fn desk_categories<'a>(
                     editors_choice: entry.nomination.editors_choice,
                     vote_burst: shortlist.vote_bursts.get(&entry.nomination_id).copied(),
                     owner_notes: owner_notes(entry),
+                    won_before: shortlist.won_before.get(&entry.nomination_id).copied(),
                 })
                 .collect();
             DeskCategory {

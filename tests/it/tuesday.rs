@@ -146,3 +146,30 @@ on_both_backends! {
         assert!(page.contains("Crate of the Week in This Week in Rust 680"));
     }
 }
+
+on_both_backends! {
+    async fn the_desk_flags_a_crate_that_won_before(backend) {
+        let app = spawn_app_with(backend, |a| {
+            a.editors = "llogiq".into();
+            a.allow_repeat_after_weeks = 1;
+            a.ballot_weeks = 1;
+        })
+        .await;
+        let alice = app.logged_in(Profile::new(1, "alice")).await;
+        let serde = alice.nominated_crate("serde").await;
+        let editor = app.logged_in(Profile::new(99, "llogiq")).await;
+        editor.post("/editor/picks", &[("nomination_id", &serde.to_string())]).await;
+        assert_eq!(editor.post("/editor/weeks/680/publish", &[]).await.status(), 303);
+        // Three weeks later serde is nominated again: allowed, and flagged on the desk.
+        app.clock.set("2026-12-16T13:00:00Z".parse().unwrap());
+        let bob = app.logged_in(Profile::new(2, "bob")).await;
+        let again = bob.nominated_crate("serde").await;
+        assert_ne!(again, serde);
+        let editor = app.logged_in(Profile::new(99, "llogiq")).await;
+        let issue = app.state.open_week().await.unwrap().issue;
+        let desk = editor.get_text(&format!("/editor?issue={issue}")).await;
+        let entry = &desk[desk.find(&format!(r#"id="nomination-{again}""#)).unwrap()..];
+        let entry = &entry[..entry.find("</li>").unwrap()];
+        assert!(entry.contains("Crate of the Week in issue 680 already"), "{entry}");
+    }
+}
