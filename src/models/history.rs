@@ -25,6 +25,15 @@ pub struct Featured {
     pub imported_at: NaiveDateTime,
 }
 
+/// The imported sections of one issue, crates first.
+pub fn of_issue(conn: &mut DbConnection, issue: i32) -> QueryResult<Vec<Featured>> {
+    featured_history::table
+        .filter(featured_history::issue.eq(issue))
+        .order((featured_history::category.asc(), featured_history::position.asc()))
+        .select(Featured::as_select())
+        .load(conn)
+}
+
 pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Featured>> {
     featured_history::table.select(Featured::as_select()).load(conn)
 }

@@ -82,10 +82,59 @@ async fn winners_with_attribution(
     Ok((out, total))
 }
 
+/// `/weeks/{n}` of an issue from before this site: its imported Crate and Quote of the Week as
+/// `/winners` shows them; a 404 when nothing of it was imported either.
+pub async fn imported_issue_page(
+    state: &AppState,
+    viewer: &Viewer,
+    session: &Session,
+    issue: i32,
+) -> Result<HttpResponse, AppError> {
+    let featured = state
+        .db
+        .read(move |conn| Ok(crate::models::history::of_issue(conn, issue)?))
+        .await?;
+    if featured.is_empty() {
+        return Err(AppError::not_found(&format!("Issue {issue}")));
+    }
+    let winners: Vec<(Winner, String)> = featured
+        .into_iter()
+        .map(|f| {
+            let winner = Winner {
+                issue: f.issue,
+                category: f.category,
+                name: f.name,
+                url: f.url,
+                nomination_id: None,
+                body: Some(f.body.clone()),
+                credits: f.credits,
+                at: f.imported_at,
+            };
+            (winner, f.body)
+        })
+        .collect();
+    let title = format!("This Week in Rust {issue}");
+    let data = WinnersPage {
+        og: page::OpenGraph {
+            title: format!("Crate and Quote of the Week in {title}"),
+            description: format!("What {title} featured as Crate and Quote of the Week."),
+            url: state.settings.absolute(&format!("/weeks/{issue}")),
+        },
+        title: "Winners",
+        page_heading: Some(title),
+        winners: cards(state, &winners).await?,
+        newer: None,
+        older: None,
+    };
+    page::render(state, page::site(state, viewer, session), "winners", StatusCode::OK, &data)
+}
+
 /// `templates/winners.hbs`.
 #[derive(Serialize)]
 struct WinnersPage<'a> {
     title: &'static str,
+    /// A page of one issue: its heading instead of "Winners".
+    page_heading: Option<String>,
     og: page::OpenGraph,
     winners: Vec<WinnerItem<'a>>,
     newer: Option<i64>,
@@ -99,7 +148,98 @@ struct WinnerItem<'a> {
     name: &'a str,
     url: Option<&'a str>,
     nomination_id: Option<i32>,
-    credits: Option<&'a str>,
+    credits: Option<String>,
+    /// What won: the crate's pitch or the quote (as text), worth sharing on its own.
+    words: Option<String>,
+    is_quote: bool,
+    /// The issue on This Week in Rust's site.
+    issue_url: String,
+}
+
+/// This Week in Rust's page of issue `issue`, published on `date`.
+fn issue_url(issue: i32, date: chrono::NaiveDate) -> String {
+    format!(
+        "https://this-week-in-rust.org/blog/{}/this-week-in-rust-{issue}/",
+        date.format("%Y/%m/%d")
+    )
+}
+
+/// The cards of `/winners`: each winner with its words and its credits.
+async fn cards<'a>(state: &AppState, winners: &'a [(Winner, String)]) -> Result<Vec<WinnerItem<'a>>, AppError> {
+    let ids: Vec<i32> = winners.iter().filter_map(|(w, _)| w.nomination_id).collect();
+    let entries: HashMap<i32, crate::models::ballot::Entry> = state
+        .db
+        .read(move |conn| {
+            let mut credits: HashMap<i32, Vec<_>> = HashMap::new();
+            for (id, c) in nomination::credits(conn, &ids)? {
+                credits.entry(id).or_default().push(c);
+            }
+            Ok(nomination::find_many(conn, &ids)?
+                .into_iter()
+                .map(|n| {
+                    let id = n.id;
+                    (id, ballot::entry_of(n, credits.remove(&id).unwrap_or_default()))
+                })
+                .collect())
+        })
+        .await?;
+    Ok(winners
+        .iter()
+        .map(|(w, _)| {
+            let entry = w.nomination_id.and_then(|id| entries.get(&id));
+            let words = match entry {
+                Some(e) => e
+                    .quote
+                    .as_ref()
+                    .map(|q| q.text.clone())
+                    .or_else(|| e.crate_.as_ref().map(|c| c.pitch.clone())),
+                None => w.body.as_deref().map(excerpt),
+            };
+            let credits = match entry {
+                Some(e) if !e.credits.is_empty() => Some(
+                    e.credits
+                        .iter()
+                        .map(|c| match &c.forum {
+                            Some(_) => format!("{} on the forum", c.name),
+                            None => c.name.clone(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+                _ => w.credits.clone(),
+            };
+            WinnerItem {
+                issue: w.issue,
+                heading: w.category.heading(),
+                name: &w.name,
+                url: w.url.as_deref(),
+                nomination_id: w.nomination_id,
+                credits,
+                words,
+                is_quote: w.category == crate::domain::validate::Category::Quote,
+                issue_url: issue_url(w.issue, state.settings.calendar.publication_date(w.issue)),
+            }
+        })
+        .collect())
+}
+
+/// An imported section as a short text: its markdown's words, without the heading and links.
+fn excerpt(markdown: &str) -> String {
+    let mut text = String::new();
+    for event in pulldown_cmark::Parser::new(markdown) {
+        match event {
+            pulldown_cmark::Event::Text(t) | pulldown_cmark::Event::Code(t) => text.push_str(&t),
+            pulldown_cmark::Event::SoftBreak | pulldown_cmark::Event::HardBreak => text.push(' '),
+            pulldown_cmark::Event::End(pulldown_cmark::TagEnd::Paragraph) => text.push(' '),
+            pulldown_cmark::Event::End(pulldown_cmark::TagEnd::Heading(_)) => text.clear(),
+            _ => {}
+        }
+    }
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match text.char_indices().nth(280) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
 }
 
 #[get("/winners")]
@@ -129,17 +269,8 @@ pub async fn winners_page(
             url: state.settings.absolute("/winners"),
         },
         title: "Winners",
-        winners: winners
-            .iter()
-            .map(|(w, _)| WinnerItem {
-                issue: w.issue,
-                heading: w.category.heading(),
-                name: &w.name,
-                url: w.url.as_deref(),
-                nomination_id: w.nomination_id,
-                credits: w.credits.as_deref(),
-            })
-            .collect(),
+        page_heading: None,
+        winners: cards(&state, &winners).await?,
         newer: (page_no > 1).then_some(page_no - 1),
         older: (page_no * PER_PAGE < total).then_some(page_no + 1),
     };

@@ -243,6 +243,13 @@ pub async fn issue_page(
     issue: web::Path<i32>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let week = stored_week(&state, issue.into_inner()).await?;
-    week_page(&state, &memos.ballot, &req, &viewer, &session, week).await
+    let issue = issue.into_inner();
+    match stored_week(&state, issue).await {
+        Ok(week) => week_page(&state, &memos.ballot, &req, &viewer, &session, week).await,
+        // An issue from before this site: what it printed, from the imported history.
+        Err(e) if e.status == StatusCode::NOT_FOUND => {
+            super::archive::imported_issue_page(&state, &viewer, &session, issue).await
+        }
+        Err(e) => Err(e),
+    }
 }

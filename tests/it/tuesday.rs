@@ -173,3 +173,28 @@ on_both_backends! {
         assert!(entry.contains("Crate of the Week in issue 680 already"), "{entry}");
     }
 }
+
+on_both_backends! {
+    async fn winners_are_worth_sharing_and_imported_issues_have_a_page(backend) {
+        let app = spawn_app_with(backend, |_| {}).await;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/history/2019-01-29-this-week-in-rust.md"),
+            dir.path().join("2019-01-29-this-week-in-rust.md"),
+        )
+        .unwrap();
+        let out = app.cli(&["import-history", dir.path().to_str().unwrap()]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        // /weeks/271, from before the site: what the issue printed.
+        let page = app.get("/weeks/271").await;
+        assert_eq!(page.status(), 200);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("<h1>This Week in Rust 271</h1>"), "{html}");
+        assert!(html.contains("it lets you choose between type erasure and monomorphization"), "the quote itself: {html}");
+        assert!(html.contains(r#"href="https://this-week-in-rust.org/blog/"#), "a link to the issue");
+        assert_eq!(app.get("/weeks/3").await.status(), 404);
+        // The winners page shows the quote, not only who said it.
+        let winners = app.get("/winners").await.text().await.unwrap();
+        assert!(winners.contains("<blockquote class=\"prose\">Rust is kind of nice"), "{winners}");
+    }
+}
