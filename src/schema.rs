@@ -75,6 +75,8 @@ diesel::table! {
         created_at -> Timestamp,
         owner_check -> Nullable<Text>,
         credited_as -> Nullable<Text>,
+        pitch -> Nullable<Text>,
+        why -> Nullable<Text>,
     }
 }
 

@@ -127,7 +127,8 @@ pub fn file(
             }
             let filed = match existing {
                 Some(id) => {
-                    nomination::add_nominator(tx, id, user_id, self_suggestion, now)?;
+                    let words = nomination::OwnWords::of(valid);
+                    nomination::add_nominator(tx, id, user_id, self_suggestion, &words, now)?;
                     Filed::Joined(id)
                 }
                 None => Filed::Created(nomination::insert(

@@ -132,6 +132,8 @@ pub struct Shortlist {
     /// Entries whose crate or quote won before this week: the last issue it won in (picked here
     /// or in the imported history), so the desk flags a repeat winner.
     pub won_before: HashMap<i32, i32>,
+    /// Each co-nominator's own words, by nomination: (user, words), in the order they joined.
+    pub co_words: HashMap<i32, Vec<(i32, crate::models::nomination::OwnWords)>>,
 }
 
 pub async fn shortlist(state: &AppState, issue: Option<i32>) -> Result<Shortlist, AppError> {
@@ -182,10 +184,18 @@ pub async fn shortlist(state: &AppState, issue: Option<i32>) -> Result<Shortlist
                     }
                 }
             }
-            Ok((week, ranked, picked, (bursts, won_before)))
+            let ids: Vec<i32> = Category::ALL
+                .iter()
+                .flat_map(|c| ranked.categories.get(*c).iter().map(|e| e.nomination_id))
+                .collect();
+            let mut co_words: HashMap<i32, Vec<_>> = HashMap::new();
+            for (id, user, words) in nomination::co_nominator_words(conn, &ids)? {
+                co_words.entry(id).or_default().push((user, words));
+            }
+            Ok((week, ranked, picked, (bursts, won_before, co_words)))
         })
         .await?;
-    let (vote_bursts, won_before) = vote_bursts;
+    let (vote_bursts, won_before, co_words) = vote_bursts;
     let (renderer, settings) = (&state.attribution, &state.settings);
     let mut attribution = HashMap::new();
     for e in ranked
@@ -231,6 +241,7 @@ pub async fn shortlist(state: &AppState, issue: Option<i32>) -> Result<Shortlist
         picked,
         vote_bursts,
         won_before,
+        co_words,
         published: week.published_at.is_some(),
         week: ranked,
         attribution,

@@ -159,12 +159,54 @@ pub fn count_by_user_since(
         .get_result(conn)
 }
 
-/// Add `user_id` as a nominator; false when they already were one.
+/// A co-nominator's own words: their pitch and "why" (a quote's context), kept on their row.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OwnWords {
+    pub pitch: Option<String>,
+    pub why: Option<String>,
+}
+
+impl OwnWords {
+    /// What a nomination form said beyond the crate or quote itself.
+    pub fn of(valid: &crate::domain::validate::ValidNomination) -> OwnWords {
+        use crate::domain::validate::ValidNomination;
+        match valid {
+            ValidNomination::Crate(c) => OwnWords {
+                pitch: Some(c.pitch.clone()),
+                why: c.why.clone(),
+            },
+            ValidNomination::Quote(q) => OwnWords {
+                pitch: None,
+                why: q.context.clone(),
+            },
+        }
+    }
+}
+
+/// Every co-nominator's own words on nominations among `ids`: (nomination, user, words), in
+/// the order they joined. The first nominator's words are the nomination's.
+pub fn co_nominator_words(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, i32, OwnWords)>> {
+    let rows: Vec<(i32, i32, Option<String>, Option<String>)> = nominators::table
+        .inner_join(nominations::table)
+        .filter(nominators::nomination_id.eq_any(ids))
+        .filter(nominators::user_id.ne(nominations::nominated_by))
+        .filter(nominators::pitch.is_not_null().or(nominators::why.is_not_null()))
+        .order((nominators::nomination_id, nominators::created_at))
+        .select((nominators::nomination_id, nominators::user_id, nominators::pitch, nominators::why))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(n, u, pitch, why)| (n, u, OwnWords { pitch, why }))
+        .collect())
+}
+
+/// Add `user_id` as a nominator with their own `words`; false when they already were one.
 pub fn add_nominator(
     tx: &mut Tx<'_>,
     nomination_id: i32,
     user_id: i32,
     self_suggestion: bool,
+    words: &OwnWords,
     now: DateTime<Utc>,
 ) -> QueryResult<bool> {
     tx.changed(Change::Ballot);
@@ -182,6 +224,8 @@ pub fn add_nominator(
             nominators::user_id.eq(user_id),
             nominators::self_suggestion.eq(self_suggestion),
             nominators::created_at.eq(now.naive_utc()),
+            nominators::pitch.eq(&words.pitch),
+            nominators::why.eq(&words.why),
         ))
         .execute(conn)?;
     Ok(true)
@@ -283,7 +327,7 @@ fn insert_row(
         .select(nominations::id)
         .first(conn)?;
     if with_nominator {
-        add_nominator(tx, id, user_id, self_suggestion, now)?;
+        add_nominator(tx, id, user_id, self_suggestion, &OwnWords::default(), now)?;
     }
     Ok(id)
 }

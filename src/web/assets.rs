@@ -9,6 +9,7 @@ use std::sync::LazyLock;
 
 const STYLE: &str = include_str!("../../static/style.css");
 const COPY_SCRIPT: &str = include_str!("../../static/copy.js");
+const SITE_SCRIPT: &str = include_str!("../../static/site.js");
 const FAVICON: &[u8] = include_bytes!("../../static/favicon.ico");
 
 /// Crawlers may read the public pages; the editor's desk, logins and forms are not for them.
@@ -26,11 +27,13 @@ fn short_hash(content: &[u8]) -> String {
 pub struct AssetPaths {
     pub style: String,
     pub copy_script: String,
+    pub site_script: String,
 }
 
 static PATHS: LazyLock<AssetPaths> = LazyLock::new(|| AssetPaths {
     style: format!("/static/style.{}.css", short_hash(STYLE.as_bytes())),
     copy_script: format!("/static/copy.{}.js", short_hash(COPY_SCRIPT.as_bytes())),
+    site_script: format!("/static/site.{}.js", short_hash(SITE_SCRIPT.as_bytes())),
 });
 
 pub fn paths() -> &'static AssetPaths {
@@ -106,6 +109,21 @@ pub async fn copy_script_versioned(req: HttpRequest, version: web::Path<String>)
     )
 }
 
+#[get("/static/site.js")]
+pub async fn site_script(req: HttpRequest) -> HttpResponse {
+    versioned(&req, "", "text/javascript; charset=utf-8", SITE_SCRIPT.as_bytes())
+}
+
+#[get("/static/site.{version}.js")]
+pub async fn site_script_versioned(req: HttpRequest, version: web::Path<String>) -> HttpResponse {
+    versioned(
+        &req,
+        &version,
+        "text/javascript; charset=utf-8",
+        SITE_SCRIPT.as_bytes(),
+    )
+}
+
 #[get("/favicon.ico")]
 pub async fn favicon(req: HttpRequest) -> HttpResponse {
     immutable(&req, "image/x-icon", FAVICON)
@@ -137,6 +155,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(style_versioned)
         .service(copy_script)
         .service(copy_script_versioned)
+        .service(site_script)
+        .service(site_script_versioned)
         .service(favicon)
         .service(robots);
 }

@@ -70,6 +70,18 @@ struct DeskEntry<'a> {
     owner_notes: Vec<String>,
     /// The issue this crate or quote was Crate or Quote of the Week in before.
     won_before: Option<i32>,
+    /// The nomination's link override, for a form that rewords it and keeps the link.
+    url: Option<&'a str>,
+    /// What each co-nominator wrote, with a form to print it instead.
+    others_words: Vec<OtherWords>,
+}
+
+/// A co-nominator's own pitch and "why" on the desk.
+#[derive(Serialize)]
+struct OtherWords {
+    name: String,
+    pitch: Option<String>,
+    why: Option<String>,
 }
 
 /// One category on the desk: its entries, the whole section, the pick.
@@ -249,6 +261,25 @@ fn desk_categories<'a>(
                     vote_burst: shortlist.vote_bursts.get(&entry.nomination_id).copied(),
                     owner_notes: owner_notes(entry),
                     won_before: shortlist.won_before.get(&entry.nomination_id).copied(),
+                    url: entry.nomination.url.as_deref(),
+                    others_words: shortlist
+                        .co_words
+                        .get(&entry.nomination_id)
+                        .map(|list| {
+                            list.iter()
+                                .map(|(user, words)| OtherWords {
+                                    name: entry
+                                        .credits
+                                        .iter()
+                                        .find(|c| c.user_id == Some(*user))
+                                        .map(|c| c.name.clone())
+                                        .unwrap_or_else(|| "a co-nominator".into()),
+                                    pitch: words.pitch.clone(),
+                                    why: words.why.clone(),
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
                 })
                 .collect();
             DeskCategory {

@@ -198,3 +198,35 @@ on_both_backends! {
         assert!(winners.contains("<blockquote class=\"prose\">Rust is kind of nice"), "{winners}");
     }
 }
+
+on_both_backends! {
+    async fn every_nominators_words_are_kept_and_the_editor_chooses(backend) {
+        let app = spawn_app_with(backend, |a| a.editors = "llogiq".into()).await;
+        let alice = app.logged_in(Profile::new(1, "alice").named("Alice")).await;
+        let serde = alice.nominated_crate("serde").await;
+        let bob = app.logged_in(Profile::new(2, "bob").named("Bob")).await;
+        let res = bob.post("/nominations", &[
+            ("category", "crate"), ("crate_name", "serde"), ("pitch", "the way Rust speaks JSON, YAML and more"),
+            ("why", "it saved my week"),
+        ]).await;
+        assert_eq!(res.status(), 303);
+        let editor = app.logged_in(Profile::new(99, "llogiq")).await;
+        let desk = editor.get_text("/editor").await;
+        let entry = &desk[desk.find(&format!(r#"id="nomination-{serde}""#)).unwrap()..];
+        let entry = &entry[..entry.find("</li>").unwrap()];
+        assert!(entry.contains("Bob's own words"), "{entry}");
+        assert!(entry.contains("the way Rust speaks JSON, YAML and more") && entry.contains("it saved my week"), "{entry}");
+        // The editor prints Bob's wording; Alice's stays kept as hers.
+        let res = editor.post(&format!("/editor/nominations/{serde}/edit"), &[
+            ("pitch", "the way Rust speaks JSON, YAML and more"), ("why", "it saved my week"), ("url", ""), ("reason", "Bob's wording"),
+        ]).await;
+        assert_eq!(res.status(), 303);
+        let shortlist = editor.json("/api/v1/editor/shortlist").await;
+        let attribution = shortlist["categories"]["crate"][0]["attribution"].as_str().unwrap();
+        assert!(attribution.contains("the way Rust speaks JSON, YAML and more."), "{attribution}");
+        assert!(attribution.contains("Thanks to [Alice](") && attribution.contains(" and [Bob]("), "{attribution}");
+        // Bob's export holds his own words.
+        let export = bob.json("/me/export.json").await;
+        assert_eq!(export["nominations"][0]["role"], "co-nominator");
+    }
+}

@@ -1,0 +1,2 @@
+ALTER TABLE nominators DROP COLUMN pitch;
+ALTER TABLE nominators DROP COLUMN why;
