@@ -184,10 +184,24 @@ on_both_backends! {
 
         // Bob votes for it and sees his vote on the leaderboard.
         log_in(&client, &app, Profile::new(2, "bob").named("Bob"), "/").await;
+        // Nominating serde again would join Alice: the form says so before it is sent.
+        client.goto(&app.url("/nominate")).await.unwrap();
+        type_into(&client, Locator::Id("crate_name"), "serde").await;
+        click(&client, Locator::Id("pitch")).await;
+        let started = Instant::now();
+        while !text_of(&client, "#joining").await.contains("you will join 1 other") {
+            assert!(started.elapsed() < Duration::from_secs(5), "no note about joining");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        client.goto(&app.url("/")).await.unwrap();
+        // With JavaScript the vote is counted in place: no page load, the count moves.
+        client.execute("window.stayedOnPage = true", vec![]).await.unwrap();
         click(&client, Locator::Css(&format!("#nomination-{id} button[form='vote-form']"))).await;
-        assert!(text_of(&client, ".flash").await.contains("Your vote is counted"));
+        assert!(text_of(&client, &format!("#nomination-{id} .flash")).await.contains("Your vote is counted"));
         assert!(text_of(&client, &format!("#nomination-{id} .votes")).await.starts_with("1"));
         assert!(text_of(&client, &format!("#nomination-{id}")).await.contains("Your vote"));
+        let stayed = client.execute("return window.stayedOnPage === true", vec![]).await.unwrap();
+        assert_eq!(stayed, serde_json::json!(true), "voted without reloading the page");
         screenshots(&client, &format!("{tag}-leaderboard")).await;
         log_out(&client).await;
 
