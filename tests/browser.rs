@@ -509,8 +509,14 @@ async fn the_desk_and_the_phone_ballot_fit_a_busy_week() {
     let mut quotes = Vec::new();
     for i in 0..14 {
         let name = format!("crate-number-{i}");
-        app.crates_io.add(&name, "A crate with a description as long as crates.io descriptions usually are", None);
-        let member = app.logged_in(Profile::new(1000 + i, &format!("nominator{i}"))).await;
+        app.crates_io.add(
+            &name,
+            "A crate with a description as long as crates.io descriptions usually are",
+            None,
+        );
+        let member = app
+            .logged_in(Profile::new(1000 + i, &format!("nominator{i}")))
+            .await;
         let res = member
             .nominate_crate(&name, "a crate that does one thing well, explained in a sentence or two as nominators do, with a `code span` and a reason to look at it this week")
             .await;
@@ -530,14 +536,22 @@ async fn the_desk_and_the_phone_ballot_fit_a_busy_week() {
         voter.vote(quotes[(v as usize * 3) % quotes.len()]).await;
     }
     let editor = app.logged_in(Profile::new(99, "llogiq")).await;
-    editor.post(&format!("/editor/nominations/{}/hide", crates[13]), &[("reason", "spam")]).await;
+    editor
+        .post(
+            &format!("/editor/nominations/{}/hide", crates[13]),
+            &[("reason", "spam")],
+        )
+        .await;
 
     let client = browser(&driver).await;
     log_in(&client, &app, Profile::new(99, "llogiq"), "/editor").await;
     let height = |client: &Client| {
         let client = client.clone();
         async move {
-            let v = client.execute("return document.documentElement.scrollHeight", vec![]).await.unwrap();
+            let v = client
+                .execute("return document.documentElement.scrollHeight", vec![])
+                .await
+                .unwrap();
             v.as_u64().unwrap()
         }
     };
@@ -545,18 +559,46 @@ async fn the_desk_and_the_phone_ballot_fit_a_busy_week() {
     client.set_window_size(1280, 900).await.unwrap();
     client.goto(&app.url("/editor")).await.unwrap();
     let desk_desktop = height(&client).await;
-    problems.extend(axe_violations(&client).await.into_iter().map(|v| format!("desk (desktop): {v}")));
-    std::fs::write(screenshot_dir().join("desk-busy-desktop.png"), client.screenshot().await.unwrap()).unwrap();
+    problems.extend(
+        axe_violations(&client)
+            .await
+            .into_iter()
+            .map(|v| format!("desk (desktop): {v}")),
+    );
+    std::fs::write(
+        screenshot_dir().join("desk-busy-desktop.png"),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
     client.set_window_size(390, 844).await.unwrap();
     client.goto(&app.url("/editor")).await.unwrap();
     let desk_phone = height(&client).await;
-    problems.extend(axe_violations(&client).await.into_iter().map(|v| format!("desk (phone): {v}")));
+    problems.extend(
+        axe_violations(&client)
+            .await
+            .into_iter()
+            .map(|v| format!("desk (phone): {v}")),
+    );
     client.goto(&app.url("/")).await.unwrap();
     let ballot_phone = height(&client).await;
-    std::fs::write(screenshot_dir().join("ballot-busy-phone.png"), client.screenshot().await.unwrap()).unwrap();
+    std::fs::write(
+        screenshot_dir().join("ballot-busy-phone.png"),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
     println!("heights: desk {desk_desktop} px on a desktop, {desk_phone} px on a phone; ballot {ballot_phone} px on a phone");
-    assert!(desk_desktop <= 4_500, "the desk is {desk_desktop} px tall on a desktop");
-    assert!(desk_phone <= 12_000, "the desk is {desk_phone} px tall on a phone");
+    assert!(
+        desk_desktop <= 4_500,
+        "the desk is {desk_desktop} px tall on a desktop"
+    );
+    assert!(
+        desk_phone <= 12_000,
+        "the desk is {desk_phone} px tall on a phone"
+    );
     client.close().await.unwrap();
-    assert!(problems.is_empty(), "accessibility violations:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "accessibility violations:\n{}",
+        problems.join("\n")
+    );
 }

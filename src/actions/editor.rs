@@ -285,7 +285,10 @@ pub fn queue_picked(
             let Some(n) = nomination::find(tx.conn(), p.nomination_id)? else {
                 continue;
             };
-            let credits = nomination::credits(tx.conn(), &[n.id])?.into_iter().map(|(_, c)| c).collect();
+            let credits = nomination::credits(tx.conn(), &[n.id])?
+                .into_iter()
+                .map(|(_, c)| c)
+                .collect();
             let entry = crate::models::ballot::entry_of(n.clone(), credits);
             let attribution = crate::actions::shortlist::entry_markdown(renderer, settings, &entry);
             let event = crate::domain::webhook::Event::week_picked(

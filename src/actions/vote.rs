@@ -31,7 +31,13 @@ pub async fn cast(state: &AppState, user: &CurrentUser, nomination_id: i32) -> R
     // nomination, the ballot and the nominators inside the write transaction for each.
     let view = state
         .ballot
-        .view(&state.db, &week, ballot_weeks, &state.settings.calendar, state.clock.now())
+        .view(
+            &state.db,
+            &week,
+            ballot_weeks,
+            &state.settings.calendar,
+            state.clock.now(),
+        )
         .await?;
     if let Some((category, nominators)) = view.ballot_entry(nomination_id) {
         if nominators.contains(&user_id) {

@@ -149,7 +149,13 @@ pub async fn queue_closing_reminders(state: &AppState) -> Result<(), AppError> {
     }
     let view = state
         .ballot
-        .view(&state.db, &week, state.settings.ballot_weeks, &state.settings.calendar, now)
+        .view(
+            &state.db,
+            &week,
+            state.settings.ballot_weeks,
+            &state.settings.calendar,
+            now,
+        )
         .await?;
     let closes_in = crate::domain::week::relative(closes_at, now);
     let url = state.settings.absolute("/");

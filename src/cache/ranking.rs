@@ -154,7 +154,7 @@ impl BallotCache {
     ) -> Result<View, AppError> {
         let read = || {
             let w = week.clone();
-            let calendar = calendar.clone();
+            let calendar = *calendar;
             db.read(move |conn| {
                 let audience = ballot::Audience::Public {
                     calendar: &calendar,

@@ -379,10 +379,18 @@ mod tests {
         assert_eq!(public_through(&calendar, at("2026-12-01T23:59:00Z")), 679);
         assert_eq!(public_through(&calendar, at("2026-12-02T00:00:00Z")), 680);
         assert_eq!(public_through(&calendar, at("2026-12-08T23:59:00Z")), 680);
-        for (issue, t) in [(679, "2026-11-30T10:00:00Z"), (681, "2026-12-09T00:00:00Z"), (700, "2027-05-01T00:00:00Z")] {
+        for (issue, t) in [
+            (679, "2026-11-30T10:00:00Z"),
+            (681, "2026-12-09T00:00:00Z"),
+            (700, "2027-05-01T00:00:00Z"),
+        ] {
             let t = at(t);
             let through = public_through(&calendar, t);
-            assert_eq!(picks_public(issue, false, &calendar, t), issue <= through, "{issue} at {t}");
+            assert_eq!(
+                picks_public(issue, false, &calendar, t),
+                issue <= through,
+                "{issue} at {t}"
+            );
         }
     }
 
@@ -395,11 +403,23 @@ mod tests {
         };
         let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
         // Tuesday evening and Wednesday (publication day): the closed week, unless published.
-        assert_eq!(desk_issue(681, Some((680, false)), &calendar, at("2026-12-01T18:00:00Z")), 680);
-        assert_eq!(desk_issue(681, Some((680, false)), &calendar, at("2026-12-02T23:59:00Z")), 680);
-        assert_eq!(desk_issue(681, Some((680, true)), &calendar, at("2026-12-01T18:00:00Z")), 681);
+        assert_eq!(
+            desk_issue(681, Some((680, false)), &calendar, at("2026-12-01T18:00:00Z")),
+            680
+        );
+        assert_eq!(
+            desk_issue(681, Some((680, false)), &calendar, at("2026-12-02T23:59:00Z")),
+            680
+        );
+        assert_eq!(
+            desk_issue(681, Some((680, true)), &calendar, at("2026-12-01T18:00:00Z")),
+            681
+        );
         // Thursday: the open week, published or not.
-        assert_eq!(desk_issue(681, Some((680, false)), &calendar, at("2026-12-03T00:00:00Z")), 681);
+        assert_eq!(
+            desk_issue(681, Some((680, false)), &calendar, at("2026-12-03T00:00:00Z")),
+            681
+        );
         assert_eq!(desk_issue(681, None, &calendar, at("2026-12-01T18:00:00Z")), 681);
     }
 }

@@ -384,7 +384,12 @@ pub fn ranked_week(
         categories,
         picks: match audience {
             Audience::Public { calendar, now }
-                if !crate::domain::week::picks_public(week.issue, week.published_at.is_some(), calendar, now) =>
+                if !crate::domain::week::picks_public(
+                    week.issue,
+                    week.published_at.is_some(),
+                    calendar,
+                    now,
+                ) =>
             {
                 ByCategory::default()
             }

@@ -130,7 +130,11 @@ pub fn last_public_win(
         .inner_join(nominations::table)
         .inner_join(weeks::table)
         .filter(picks::unpicked_at.is_null())
-        .filter(weeks::published_at.is_not_null().or(picks::week_issue.le(public_through)))
+        .filter(
+            weeks::published_at
+                .is_not_null()
+                .or(picks::week_issue.le(public_through)),
+        )
         .filter(nominations::category.eq(category.as_str()))
         .filter(nominations::dedupe_key.eq(key))
         .select(diesel::dsl::max(picks::week_issue))
@@ -192,7 +196,12 @@ pub fn co_nominator_words(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<V
         .filter(nominators::user_id.ne(nominations::nominated_by))
         .filter(nominators::pitch.is_not_null().or(nominators::why.is_not_null()))
         .order((nominators::nomination_id, nominators::created_at))
-        .select((nominators::nomination_id, nominators::user_id, nominators::pitch, nominators::why))
+        .select((
+            nominators::nomination_id,
+            nominators::user_id,
+            nominators::pitch,
+            nominators::why,
+        ))
         .load(conn)?;
     Ok(rows
         .into_iter()

@@ -47,7 +47,13 @@ pub async fn current_week_json(
     let week = state.open_week().await?;
     let view = state
         .ballot
-        .view(&state.db, &week, state.settings.ballot_weeks, &state.settings.calendar, state.clock.now())
+        .view(
+            &state.db,
+            &week,
+            state.settings.ballot_weeks,
+            &state.settings.calendar,
+            state.clock.now(),
+        )
         .await?;
     let body = memos.ballot.rendered("api-week", view.version, || {
         serde_json::to_vec(&EncodableWeek::from(&*view.ranked)).map_err(AppError::internal)

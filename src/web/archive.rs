@@ -126,7 +126,13 @@ pub async fn imported_issue_page(
         newer: None,
         older: None,
     };
-    page::render(state, page::site(state, viewer, session), "winners", StatusCode::OK, &data)
+    page::render(
+        state,
+        page::site(state, viewer, session),
+        "winners",
+        StatusCode::OK,
+        &data,
+    )
 }
 
 /// `templates/winners.hbs`.
@@ -165,7 +171,10 @@ fn issue_url(issue: i32, date: chrono::NaiveDate) -> String {
 }
 
 /// The cards of `/winners`: each winner with its words and its credits.
-async fn cards<'a>(state: &AppState, winners: &'a [(Winner, String)]) -> Result<Vec<WinnerItem<'a>>, AppError> {
+async fn cards<'a>(
+    state: &AppState,
+    winners: &'a [(Winner, String)],
+) -> Result<Vec<WinnerItem<'a>>, AppError> {
     let ids: Vec<i32> = winners.iter().filter_map(|(w, _)| w.nomination_id).collect();
     let entries: HashMap<i32, crate::models::ballot::Entry> = state
         .db

@@ -289,7 +289,11 @@ fn desk_categories<'a>(
                 section: shortlist.sections.get(c).as_deref(),
                 section_is_pick: *shortlist.section_is_pick.get(c),
                 pick: week.picks.get(c).as_ref().map(EncodablePick::from),
-                pick_title: week.picks.get(c).as_ref().map(|p| title_of(shortlist, p.nomination_id)),
+                pick_title: week
+                    .picks
+                    .get(c)
+                    .as_ref()
+                    .map(|p| title_of(shortlist, p.nomination_id)),
                 second_title: week
                     .picks
                     .get(c)
@@ -500,7 +504,9 @@ fn audit_sentence(action: &str, target: &str) -> String {
         "editor_grant" => format!("made {target} an editor"),
         "editor_revoke" => format!("took the editor role from {target}"),
         "editor_bound" => format!("bound the editor login {target} to this account"),
-        "editor_login_taken" => format!("logged in with the editor login {target}, which belongs to another account"),
+        "editor_login_taken" => {
+            format!("logged in with the editor login {target}, which belongs to another account")
+        }
         "sign_out" => format!("signed {target} out everywhere"),
         "session_end" => "ended one of their sessions".into(),
         "sessions_end_others" => "ended their other sessions".into(),

@@ -130,7 +130,13 @@ pub async fn nomination_page(
     let standing = {
         let view = state
             .ballot
-            .view(&state.db, &week, state.settings.ballot_weeks, &state.settings.calendar, now)
+            .view(
+                &state.db,
+                &week,
+                state.settings.ballot_weeks,
+                &state.settings.calendar,
+                now,
+            )
             .await?;
         view.ranked.entry(entry.nomination_id).map(|e| Standing {
             issue: week.issue,

@@ -64,7 +64,13 @@ pub async fn ranked_view(state: &AppState, week: Week) -> Result<(Arc<RankedWeek
     if week.is_open_at(state.clock.now()) {
         let view = state
             .ballot
-            .view(&state.db, &week, ballot_weeks, &state.settings.calendar, state.clock.now())
+            .view(
+                &state.db,
+                &week,
+                ballot_weeks,
+                &state.settings.calendar,
+                state.clock.now(),
+            )
             .await?;
         return Ok((view.ranked.clone(), Some(view)));
     }

@@ -60,11 +60,14 @@ fn ranking_of(ranked: &ballot::RankedWeek) -> Ranking {
 async fn from_database(app: &TestApp) -> Ranking {
     let week = app.state.open_week().await.unwrap();
     let ballot_weeks = app.settings().ballot_weeks;
-    let (calendar, now) = (app.settings().calendar.clone(), app.clock.now());
+    let (calendar, now) = (app.settings().calendar, app.clock.now());
     app.state
         .db
         .read(move |conn| {
-            let audience = ballot::Audience::Public { calendar: &calendar, now };
+            let audience = ballot::Audience::Public {
+                calendar: &calendar,
+                now,
+            };
             let mut ranked = ballot::ranked_week(conn, &week, ballot_weeks, audience)?;
             let counted = twir_picks::models::vote::counted_in_week(conn, week.issue)?;
             for c in Category::ALL {
@@ -88,7 +91,13 @@ async fn from_cache(app: &TestApp) -> Ranking {
     let view = app
         .state
         .ballot
-        .view(&app.state.db, &week, app.settings().ballot_weeks, &app.settings().calendar, app.clock.now())
+        .view(
+            &app.state.db,
+            &week,
+            app.settings().ballot_weeks,
+            &app.settings().calendar,
+            app.clock.now(),
+        )
         .await
         .unwrap();
     ranking_of(&view.ranked)
