@@ -245,6 +245,7 @@ diesel::table! {
         week_issue -> Integer,
         first_read_at -> Timestamp,
         read_at -> Timestamp,
+        dismissed_at -> Nullable<Timestamp>,
     }
 }
 

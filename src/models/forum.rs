@@ -114,6 +114,33 @@ pub fn needing_a_look(conn: &mut DbConnection, from_issue: i32) -> QueryResult<V
         .load(conn)
 }
 
+/// An editor dismisses a post that needed a look: a discussion from now on (`dismissed_at`
+/// keeps it so through later reads). False when it was not waiting for a look.
+pub fn dismiss(tx: &mut Tx<'_>, post_id: i64, now: DateTime<Utc>) -> QueryResult<bool> {
+    tx.changed(Change::Nothing);
+    let n = diesel::update(
+        forum_posts::table
+            .find(post_id)
+            .filter(forum_posts::reading.eq(PostReading::NeedsLook.as_str())),
+    )
+    .set((
+        forum_posts::reading.eq(PostReading::Discussion.as_str()),
+        forum_posts::dismissed_at.eq(Some(now.naive_utc())),
+    ))
+    .execute(tx.conn())?;
+    Ok(n > 0)
+}
+
+/// Was this post dismissed by an editor?
+pub fn is_dismissed(conn: &mut DbConnection, post_id: i64) -> QueryResult<bool> {
+    let at: Option<Option<chrono::NaiveDateTime>> = forum_posts::table
+        .find(post_id)
+        .select(forum_posts::dismissed_at)
+        .first(conn)
+        .optional()?;
+    Ok(at.flatten().is_some())
+}
+
 /// Store a post read for the first time. `false` when it was already stored (by this or
 /// another instance): the caller then leaves it alone.
 pub fn insert(tx: &mut Tx<'_>, post: &StoredPost) -> QueryResult<bool> {

@@ -501,6 +501,7 @@ fn audit_sentence(action: &str, target: &str) -> String {
         "week_change" => format!("changed the open week, {target}"),
         "week_close" => format!("closed voting for {target}"),
         "forum_nomination" => "put a forum suggestion on the ballot".into(),
+        "forum_dismiss" => format!("dismissed {target}: not a suggestion"),
         "editor_grant" => format!("made {target} an editor"),
         "editor_revoke" => format!("took the editor role from {target}"),
         "editor_bound" => format!("bound the editor login {target} to this account"),

@@ -35,6 +35,28 @@ pub async fn needs_look_form(
     )
 }
 
+#[derive(serde::Deserialize)]
+pub struct DismissForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Not a suggestion after all: off the desk's "needs a look" list, audited.
+#[post("/editor/forum/posts/{post_id}/dismiss")]
+pub async fn dismiss_post(
+    state: web::Data<AppState>,
+    editor: Editor,
+    session: Session,
+    post_id: web::Path<i64>,
+    form: web::Form<DismissForm>,
+) -> Result<HttpResponse, AppError> {
+    let reason = crate::domain::validate::optional_text(&form.reason, 500, "the reason")
+        .map_err(|e| AppError::unprocessable("invalid_reason", e))?;
+    forum::dismiss_post(&state, &editor.0, post_id.into_inner(), reason).await?;
+    page::flash(&session, "The forum post is dismissed: it no longer waits for a look.");
+    Ok(page::see_other("/editor#forum"))
+}
+
 #[post("/editor/forum/posts/{post_id}")]
 pub async fn nominate_from_post(
     state: web::Data<AppState>,

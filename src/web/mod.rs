@@ -124,6 +124,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(wording::edit_form)
     .service(wording::edit)
     .service(forum::needs_look_form)
+    .service(forum::dismiss_post)
     .service(forum::nominate_from_post)
     .service(archive::winners_page)
     .service(archive::winners_json)

@@ -166,6 +166,24 @@ on_both_backends! {
         assert_eq!(report.new_posts, 0, "{report:?}");
         assert_eq!(report.nominations, 0, "{report:?}");
         assert_eq!(row_counts(&app), before);
+
+        // Not a suggestion after all: dismissed (audited), and it stays so when read again.
+        let waiting: Vec<String> = desk
+            .split(r#"action="/editor/forum/posts/"#)
+            .skip(1)
+            .map(|rest| rest.chars().take_while(|c| c.is_ascii_digit()).collect())
+            .collect();
+        assert!(!waiting.is_empty());
+        for post_id in &waiting {
+            let res = editor.post(&format!("/editor/forum/posts/{post_id}/dismiss"), &[("reason", "a discussion")]).await;
+            assert_eq!(res.status(), 303);
+        }
+        let post_id = &waiting[0];
+        assert!(!editor.get_text("/editor").await.contains("From the forum: needs a look"));
+        assert_eq!(editor.post(&format!("/editor/forum/posts/{post_id}/dismiss"), &[]).await.status(), 409);
+        sync(&app).await;
+        assert!(!editor.get_text("/editor").await.contains("From the forum: needs a look"));
+        assert!(editor.get_text("/editor/audit").await.contains("dismissed forum post"));
     }
 }
 

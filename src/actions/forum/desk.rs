@@ -119,6 +119,40 @@ pub async fn desk_view(state: &AppState) -> Result<Option<ForumDesk>, AppError> 
     }))
 }
 
+/// An editor dismisses a post that needed a look (not a suggestion after all); audited.
+pub async fn dismiss_post(
+    state: &AppState,
+    editor: &CurrentUser,
+    post_id: i64,
+    reason: Option<String>,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let (login, id) = (editor.user.login.clone(), editor.user.id);
+    state
+        .db
+        .write(move |tx| {
+            let Some(post) = stored::find(tx.conn(), post_id)? else {
+                return Err(AppError::not_found("That forum post"));
+            };
+            if !stored::dismiss(tx, post_id, now)? {
+                return Err(AppError::conflict(
+                    "forum_post_read",
+                    "This forum post is not waiting for a look (it is a nomination already, or gone).",
+                ));
+            }
+            crate::models::audit::record(
+                tx,
+                crate::models::audit::Entry::new(&login, "forum_dismiss", &format!("forum post {post_id}"))
+                    .by_user(id)
+                    .reason(reason.as_deref())
+                    .detail(post.permalink),
+                now,
+            )?;
+            Ok(())
+        })
+        .await
+}
+
 /// A stored post that needs a look, for the editor's form.
 pub async fn post_needing_a_look(state: &AppState, post_id: i64) -> Result<StoredPost, AppError> {
     let post = state

@@ -200,6 +200,12 @@ pub(super) async fn apply(
                     .unwrap_or(open.issue),
             };
             let mut row = stored_post(&bridge, &thread, &post, &understood, week_issue, now);
+            // An editor dismissed it: a discussion it stays, whatever an edit now says.
+            let dismissed = already.is_some() && stored::is_dismissed(tx.conn(), post.id)?;
+            if dismissed {
+                row.reading = PostReading::Discussion.as_str().to_string();
+                row.problem = None;
+            }
             match &already {
                 None => {
                     stored::insert(tx, &row)?;
@@ -215,6 +221,9 @@ pub(super) async fn apply(
             let Understood::Suggestions(list) = &understood else {
                 return Ok(Some((Vec::new(), row.reading() == PostReading::NeedsLook)));
             };
+            if dismissed {
+                return Ok(Some((Vec::new(), false)));
+            }
             let account = stored::forum_account(tx, &bridge.host(), now)?;
             let mut made: Vec<Category> = Vec::new();
             let mut refused: Option<String> = None;
