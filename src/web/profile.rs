@@ -62,6 +62,10 @@ struct ProfilePage<'a> {
     login: &'a str,
     name: &'a str,
     feed: String,
+    /// "Suggested 2 winners of …, the latest serde in issue 680."
+    headline: String,
+    /// The README badge of the member's latest winning crate, for the headline.
+    latest_badge: Option<String>,
     wins: Vec<Win>,
     nominations: Vec<ProfileNomination>,
 }
@@ -93,7 +97,7 @@ pub async fn profile_page(
 ) -> Result<HttpResponse, AppError> {
     let m = member(&state, &login).await?;
     let title_of = |id: i32| m.nominations.iter().find(|n| n.id == id);
-    let wins = m
+    let wins: Vec<Win> = m
         .picks
         .iter()
         .filter_map(|p| {
@@ -107,7 +111,7 @@ pub async fn profile_page(
             })
         })
         .collect();
-    let nominations = m
+    let nominations: Vec<ProfileNomination> = m
         .nominations
         .iter()
         .filter(|n| !n.hidden && !n.withdrawn)
@@ -119,7 +123,20 @@ pub async fn profile_page(
             picked_in: m.picks.iter().find(|p| p.nomination_id == n.id).map(|p| p.issue),
         })
         .collect();
+    let headline = match wins.as_slice() {
+        [] => match nominations.len() {
+            1 => "1 nomination for This Week in Rust's Crate and Quote of the Week.".to_string(),
+            n => format!("{n} nominations for This Week in Rust's Crate and Quote of the Week."),
+        },
+        [latest, ..] => format!(
+            "Suggested {} of This Week in Rust's Crates and Quotes of the Week, the latest {} in issue {}.",
+            if wins.len() == 1 { "1 winner".to_string() } else { format!("{} winners", wins.len()) },
+            latest.title,
+            latest.issue
+        ),
+    };
     let data = ProfilePage {
+        headline,
         title: format!("{} ({})", m.name, m.login),
         description: format!(
             "{}'s Crate and Quote of the Week nominations for This Week in Rust.",
@@ -128,6 +145,12 @@ pub async fn profile_page(
         login: &m.login,
         name: &m.name,
         feed: format!("/users/{}/feed.xml", m.login),
+        latest_badge: m
+            .picks
+            .iter()
+            .filter_map(|p| title_of(p.nomination_id)?.crate_name.as_deref())
+            .next()
+            .map(|name| format!("/badges/crates/{name}.svg")),
         wins,
         nominations,
     };

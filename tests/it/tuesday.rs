@@ -116,7 +116,10 @@ on_both_backends! {
         tokio::time::sleep(std::time::Duration::from_millis(1100)).await; // the archive's cache
         assert_eq!(app.browser().json("/api/v1/weeks/680").await["picks"]["crate"]["nomination_id"], serde);
         assert!(app.browser().json("/api/v1/winners").await.to_string().contains("serde"));
-        assert!(app.get("/users/alice").await.text().await.unwrap().contains("This Week in Rust 680"));
+        let profile = app.get("/users/alice").await.text().await.unwrap();
+        assert!(profile.contains("This Week in Rust 680"));
+        assert!(profile.contains("Suggested 1 winner of This Week in Rust&#x27;s Crates and Quotes of the Week, the latest serde in issue 680."), "{profile}");
+        assert!(profile.contains(r#"<img src="/badges/crates/serde.svg""#), "the headline's badge");
         assert!(app.get("/badges/crates/serde.svg").await.text().await.unwrap().contains("TWiR 680"));
         twir_picks::actions::editor::announce_published_picks(&app.state).await.unwrap();
         twir_picks::actions::editor::announce_published_picks(&app.state).await.unwrap();
