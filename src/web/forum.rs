@@ -53,7 +53,10 @@ pub async fn dismiss_post(
     let reason = crate::domain::validate::optional_text(&form.reason, 500, "the reason")
         .map_err(|e| AppError::unprocessable("invalid_reason", e))?;
     forum::dismiss_post(&state, &editor.0, post_id.into_inner(), reason).await?;
-    page::flash(&session, "The forum post is dismissed: it no longer waits for a look.");
+    page::flash(
+        &session,
+        "The forum post is dismissed: it no longer waits for a look.",
+    );
     Ok(page::see_other("/editor#forum"))
 }
 

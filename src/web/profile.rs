@@ -123,18 +123,19 @@ pub async fn profile_page(
             picked_in: m.picks.iter().find(|p| p.nomination_id == n.id).map(|p| p.issue),
         })
         .collect();
-    let headline = match wins.as_slice() {
-        [] => match nominations.len() {
-            1 => "1 nomination for This Week in Rust's Crate and Quote of the Week.".to_string(),
-            n => format!("{n} nominations for This Week in Rust's Crate and Quote of the Week."),
-        },
-        [latest, ..] => format!(
+    let headline =
+        match wins.as_slice() {
+            [] => match nominations.len() {
+                1 => "1 nomination for This Week in Rust's Crate and Quote of the Week.".to_string(),
+                n => format!("{n} nominations for This Week in Rust's Crate and Quote of the Week."),
+            },
+            [latest, ..] => format!(
             "Suggested {} of This Week in Rust's Crates and Quotes of the Week, the latest {} in issue {}.",
             if wins.len() == 1 { "1 winner".to_string() } else { format!("{} winners", wins.len()) },
             latest.title,
             latest.issue
         ),
-    };
+        };
     let data = ProfilePage {
         headline,
         title: format!("{} ({})", m.name, m.login),

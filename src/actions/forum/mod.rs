@@ -9,7 +9,9 @@
 mod desk;
 mod posts;
 
-pub use desk::{desk_view, dismiss_post, draft_of, nominate_from_post, post_needing_a_look, ForumDesk, NeedsLook};
+pub use desk::{
+    desk_view, dismiss_post, draft_of, nominate_from_post, post_needing_a_look, ForumDesk, NeedsLook,
+};
 
 use crate::discourse::{self, Discourse, FetchError, Post};
 use crate::domain::forum_post::Forum;
