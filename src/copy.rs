@@ -106,7 +106,7 @@ fn tables() -> Vec<Table> {
         copy_table!(picks, [id: i32, week_issue: i32, category: String, nomination_id: i32, picked_by: i32, picked_at: NaiveDateTime, unpicked_at: Option<NaiveDateTime>, unpicked_by: Option<i32>, position: i32]),
         copy_table!(featured_history, [id: i32, issue: i32, published_on: String, category: String, position: i32, name: String, dedupe_key: String, url: Option<String>, body: String, credits: Option<String>, source_file: String, imported_at: NaiveDateTime]),
         copy_table!(audit_log, [id: i32, at: NaiveDateTime, actor_user_id: Option<i32>, actor: String, action: String, target: String, reason: Option<String>, detail: Option<String>]),
-        copy_table!(crates_io_cache, [name: String, found: bool, canonical_name: Option<String>, description: Option<String>, repository: Option<String>, fetched_at: NaiveDateTime]),
+        copy_table!(crates_io_cache, [name: String, found: bool, canonical_name: Option<String>, description: Option<String>, repository: Option<String>, fetched_at: NaiveDateTime, downloads: Option<i64>, recent_downloads: Option<i64>, created_at: Option<NaiveDateTime>]),
         copy_table!(editor_bindings, [login: String, user_id: i32, bound_at: NaiveDateTime]),
         copy_table!(sessions, [id: String, user_id: i32, created_at: NaiveDateTime, last_seen_at: NaiveDateTime, user_agent: Option<String>, ended_at: Option<NaiveDateTime>, ended_reason: Option<String>]),
         copy_table!(draft_proposals, [issue: i32, number: i64, url: String, branch: String, commit_sha: String, proposed_at: NaiveDateTime, proposed_by: String]),

@@ -62,6 +62,12 @@ struct CrateData {
     name: String,
     description: Option<String>,
     repository: Option<String>,
+    #[serde(default)]
+    downloads: Option<i64>,
+    #[serde(default)]
+    recent_downloads: Option<i64>,
+    #[serde(default)]
+    created_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl CratesIo {
@@ -105,6 +111,9 @@ impl CratesIo {
                             .krate
                             .repository
                             .filter(|r| crate::domain::validate::http_url(r).is_ok()),
+                        downloads: body.krate.downloads,
+                        recent_downloads: body.krate.recent_downloads,
+                        created_at: body.krate.created_at.map(|t| t.naive_utc()),
                     },
                 },
                 Err(e) => Lookup::Unreachable(format!("unreadable answer: {e}")),

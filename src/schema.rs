@@ -145,6 +145,9 @@ diesel::table! {
         description -> Nullable<Text>,
         repository -> Nullable<Text>,
         fetched_at -> Timestamp,
+        downloads -> Nullable<BigInt>,
+        recent_downloads -> Nullable<BigInt>,
+        created_at -> Nullable<Timestamp>,
     }
 }
 

@@ -35,6 +35,9 @@ pub async fn lookup(state: &AppState, name: &str) -> Lookup {
                     facts: CrateFacts {
                         description: entry.description,
                         repository: entry.repository,
+                        downloads: entry.downloads,
+                        recent_downloads: entry.recent_downloads,
+                        created_at: entry.created_at,
                     },
                 }
             } else {
@@ -51,6 +54,9 @@ pub async fn lookup(state: &AppState, name: &str) -> Lookup {
             description: facts.description.clone(),
             repository: facts.repository.clone(),
             fetched_at: now.naive_utc(),
+            downloads: facts.downloads,
+            recent_downloads: facts.recent_downloads,
+            created_at: facts.created_at,
         }),
         Lookup::NotFound => Some(CachedCrate {
             name: key,
@@ -59,6 +65,9 @@ pub async fn lookup(state: &AppState, name: &str) -> Lookup {
             description: None,
             repository: None,
             fetched_at: now.naive_utc(),
+            downloads: None,
+            recent_downloads: None,
+            created_at: None,
         }),
         Lookup::Unreachable(reason) => {
             tracing::warn!(crate_name = %name, reason = %reason, "crates.io lookup failed");

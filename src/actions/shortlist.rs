@@ -134,6 +134,8 @@ pub struct Shortlist {
     pub won_before: HashMap<i32, i32>,
     /// Each co-nominator's own words, by nomination: (user, words), in the order they joined.
     pub co_words: HashMap<i32, Vec<(i32, crate::models::nomination::OwnWords)>>,
+    /// What crates.io said of each crate entry's reach and age (the cached answer).
+    pub crate_stats: HashMap<i32, crate::models::crates_cache::CachedCrate>,
 }
 
 pub async fn shortlist(state: &AppState, issue: Option<i32>) -> Result<Shortlist, AppError> {
@@ -192,10 +194,22 @@ pub async fn shortlist(state: &AppState, issue: Option<i32>) -> Result<Shortlist
             for (id, user, words) in nomination::co_nominator_words(conn, &ids)? {
                 co_words.entry(id).or_default().push((user, words));
             }
-            Ok((week, ranked, picked, (bursts, won_before, co_words)))
+            let crate_keys: Vec<(i32, String)> = ranked
+                .categories
+                .crate_
+                .iter()
+                .filter_map(|e| Some((e.nomination_id, crate::domain::validate::crate_key(e.nomination.crate_name.as_deref()?))))
+                .collect();
+            let keys: Vec<String> = crate_keys.iter().map(|(_, k)| k.clone()).collect();
+            let cached = crate::models::crates_cache::get_many(conn, &keys)?;
+            let crate_stats: HashMap<i32, _> = crate_keys
+                .into_iter()
+                .filter_map(|(id, key)| Some((id, cached.iter().find(|c| c.name == key)?.clone())))
+                .collect();
+            Ok((week, ranked, picked, (bursts, won_before, co_words, crate_stats)))
         })
         .await?;
-    let (vote_bursts, won_before, co_words) = vote_bursts;
+    let (vote_bursts, won_before, co_words, crate_stats) = vote_bursts;
     let (renderer, settings) = (&state.attribution, &state.settings);
     let mut attribution = HashMap::new();
     for e in ranked
@@ -242,6 +256,7 @@ pub async fn shortlist(state: &AppState, issue: Option<i32>) -> Result<Shortlist
         vote_bursts,
         won_before,
         co_words,
+        crate_stats,
         published: week.published_at.is_some(),
         week: ranked,
         attribution,

@@ -15,6 +15,19 @@ pub struct CachedCrate {
     pub description: Option<String>,
     pub repository: Option<String>,
     pub fetched_at: NaiveDateTime,
+    pub downloads: Option<i64>,
+    pub recent_downloads: Option<i64>,
+    /// When the crate was first published on crates.io.
+    pub created_at: Option<NaiveDateTime>,
+}
+
+/// The cached answers for `keys` (crate keys), for the desk's crate facts.
+pub fn get_many(conn: &mut DbConnection, keys: &[String]) -> QueryResult<Vec<CachedCrate>> {
+    crates_io_cache::table
+        .filter(crates_io_cache::name.eq_any(keys))
+        .filter(crates_io_cache::found.eq(true))
+        .select(CachedCrate::as_select())
+        .load(conn)
 }
 
 pub fn get(conn: &mut DbConnection, key: &str) -> QueryResult<Option<CachedCrate>> {

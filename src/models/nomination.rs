@@ -245,6 +245,10 @@ pub fn add_nominator(
 pub struct CrateFacts {
     pub description: Option<String>,
     pub repository: Option<String>,
+    /// All-time and recent (90 days) downloads, and when it was first published: for the desk.
+    pub downloads: Option<i64>,
+    pub recent_downloads: Option<i64>,
+    pub created_at: Option<NaiveDateTime>,
 }
 
 /// Insert a new nomination with its first nominator; returns its id.

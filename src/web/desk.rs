@@ -74,6 +74,38 @@ struct DeskEntry<'a> {
     url: Option<&'a str>,
     /// What each co-nominator wrote, with a form to print it instead.
     others_words: Vec<OtherWords>,
+    /// "1.2M downloads (85k recent) · on crates.io for 3 years", from the cached answer.
+    reach: Option<String>,
+}
+
+/// A download count as people say it: 950, 1.5k, 12k, 1.2M.
+fn count_words(n: i64) -> String {
+    match n {
+        n if n >= 1_000_000 => format!("{:.1}M", n as f64 / 1e6).replace(".0M", "M"),
+        n if n >= 10_000 => format!("{}k", n / 1000),
+        n if n >= 1_000 => format!("{:.1}k", n as f64 / 1e3).replace(".0k", "k"),
+        n => n.to_string(),
+    }
+}
+
+/// A crate's reach and age on crates.io, in a line.
+fn reach(c: &crate::models::crates_cache::CachedCrate, now: chrono::DateTime<chrono::Utc>) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(d) = c.downloads {
+        parts.push(match c.recent_downloads {
+            Some(r) => format!("{} downloads ({} in 90 days)", count_words(d), count_words(r)),
+            None => format!("{} downloads", count_words(d)),
+        });
+    }
+    if let Some(created) = c.created_at {
+        let days = (now.naive_utc() - created).num_days();
+        parts.push(match days {
+            d if d < 60 => format!("on crates.io for {d} days"),
+            d if d < 730 => format!("on crates.io for {} months", d / 30),
+            d => format!("on crates.io for {} years", d / 365),
+        });
+    }
+    (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
 /// A co-nominator's own pitch and "why" on the desk.
@@ -235,6 +267,7 @@ fn desk_categories<'a>(
     shortlist: &'a Shortlist,
     dry: &'a ByCategory<Option<DryWeek>>,
     choose: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Vec<DeskCategory<'a>> {
     let personal = view::ballot::Personal::default();
     let week: &RankedWeek = &shortlist.week;
@@ -262,6 +295,10 @@ fn desk_categories<'a>(
                     owner_notes: owner_notes(entry),
                     won_before: shortlist.won_before.get(&entry.nomination_id).copied(),
                     url: entry.nomination.url.as_deref(),
+                    reach: shortlist
+                        .crate_stats
+                        .get(&entry.nomination_id)
+                        .and_then(|c| reach(c, now)),
                     others_words: shortlist
                         .co_words
                         .get(&entry.nomination_id)
@@ -430,7 +467,7 @@ pub async fn desk(
             .then_some(week.issue + 1),
         forum,
         webhook_troubles,
-        categories: desk_categories(&shortlist, &dry, choose),
+        categories: desk_categories(&shortlist, &dry, choose, state.clock.now()),
         draft: draft_panel(&state, &shortlist).await?,
     };
     page::render(
@@ -558,4 +595,35 @@ pub async fn audit_log(
         StatusCode::OK,
         &data,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_and_reach_read_as_people_say_them() {
+        assert_eq!(count_words(950), "950");
+        assert_eq!(count_words(1_000), "1k");
+        assert_eq!(count_words(1_540), "1.5k");
+        assert_eq!(count_words(85_310), "85k");
+        assert_eq!(count_words(1_200_000), "1.2M");
+        assert_eq!(count_words(3_000_000), "3M");
+        let now: chrono::DateTime<chrono::Utc> = "2026-12-01T12:00:00Z".parse().unwrap();
+        let cached = crate::models::crates_cache::CachedCrate {
+            name: "serde".into(),
+            found: true,
+            canonical_name: Some("serde".into()),
+            description: None,
+            repository: None,
+            fetched_at: now.naive_utc(),
+            downloads: Some(512_000_000),
+            recent_downloads: Some(90_000_000),
+            created_at: Some("2014-12-05T00:00:00Z".parse::<chrono::DateTime<chrono::Utc>>().unwrap().naive_utc()),
+        };
+        assert_eq!(
+            reach(&cached, now).unwrap(),
+            "512M downloads (90M in 90 days) · on crates.io for 11 years"
+        );
+    }
 }

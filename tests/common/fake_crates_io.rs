@@ -126,6 +126,7 @@ async fn get_crate(req: HttpRequest, inner: web::Data<Arc<Inner>>, name: web::Pa
                 "homepage": null,
                 "documentation": format!("https://docs.rs/{name}"),
                 "downloads": 1000,
+                "recent_downloads": 120,
                 "max_version": "1.0.0",
                 "created_at": "2019-01-01T00:00:00.000000+00:00",
                 "updated_at": "2026-01-01T00:00:00.000000+00:00",

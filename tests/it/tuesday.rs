@@ -174,6 +174,8 @@ on_both_backends! {
         let entry = &desk[desk.find(&format!(r#"id="nomination-{again}""#)).unwrap()..];
         let entry = &entry[..entry.find("</li>").unwrap()];
         assert!(entry.contains("Crate of the Week in issue 680 already"), "{entry}");
+        // What crates.io said of it, from the answer fetched for the nomination.
+        assert!(entry.contains("1k downloads (120 in 90 days) · on crates.io for 7 years"), "{entry}");
     }
 }
 
