@@ -18,6 +18,9 @@ if (voteForm && window.fetch && window.DOMParser) {
       const fresh = page.querySelector(".ballots");
       if (!fresh) throw new Error("no ballot");
       document.querySelector(".ballots").replaceWith(fresh);
+      const line = page.getElementById("your-votes");
+      const mine = document.getElementById("your-votes");
+      if (line && mine) mine.replaceWith(line);
       const entry = document.getElementById(`nomination-${button.value}`);
       if (entry) {
         const note = document.createElement("p");

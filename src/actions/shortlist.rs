@@ -198,7 +198,12 @@ pub async fn shortlist(state: &AppState, issue: Option<i32>) -> Result<Shortlist
                 .categories
                 .crate_
                 .iter()
-                .filter_map(|e| Some((e.nomination_id, crate::domain::validate::crate_key(e.nomination.crate_name.as_deref()?))))
+                .filter_map(|e| {
+                    Some((
+                        e.nomination_id,
+                        crate::domain::validate::crate_key(e.nomination.crate_name.as_deref()?),
+                    ))
+                })
                 .collect();
             let keys: Vec<String> = crate_keys.iter().map(|(_, k)| k.clone()).collect();
             let cached = crate::models::crates_cache::get_many(conn, &keys)?;

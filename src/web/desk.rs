@@ -619,7 +619,12 @@ mod tests {
             fetched_at: now.naive_utc(),
             downloads: Some(512_000_000),
             recent_downloads: Some(90_000_000),
-            created_at: Some("2014-12-05T00:00:00Z".parse::<chrono::DateTime<chrono::Utc>>().unwrap().naive_utc()),
+            created_at: Some(
+                "2014-12-05T00:00:00Z"
+                    .parse::<chrono::DateTime<chrono::Utc>>()
+                    .unwrap()
+                    .naive_utc(),
+            ),
         };
         assert_eq!(
             reach(&cached, now).unwrap(),

@@ -124,13 +124,20 @@ async fn week_page(
         personal.votes = my_votes(state, current.user.id, week.issue).await?;
     }
     let logged_in = viewer.0.is_some();
-    let render_with = |site: &page::Site, categories: Vec<ballot_html::BallotCategory>| {
-        let data = week_page_data(state, &week, &ranked, categories, logged_in, previous_stored);
-        page::render_html(state, site, "index", &data)
-    };
+    let render_with =
+        |site: &page::Site, categories: Vec<ballot_html::BallotCategory>, your_votes: Option<String>| {
+            let mut data = week_page_data(state, &week, &ranked, categories, logged_in, previous_stored);
+            data.your_votes = your_votes;
+            page::render_html(state, site, "index", &data)
+        };
+    let votes_line = (personal.can_vote).then(|| your_votes(&ranked, &personal));
     let render = || {
         let categories = ballot_html::categories(state, memo, &ranked, view.as_ref(), &personal, is_open)?;
-        render_with(&page::site(state, viewer, session), categories)
+        render_with(
+            &page::site(state, viewer, session),
+            categories,
+            votes_line.clone(),
+        )
     };
     match &view {
         // Everyone who is not logged in (and has no message waiting) sees the same page.
@@ -141,10 +148,39 @@ async fn week_page(
         // A member's page is the shared one with their own few parts put in (`stitched`).
         Some(view) if !page::has_flash(session) => {
             let site = page::site(state, viewer, session);
-            stitched::respond(state, memo, req, view, &site, &personal, is_open, render_with)
+            let line = votes_line.clone().unwrap_or_default();
+            stitched::respond(
+                state,
+                memo,
+                req,
+                view,
+                &site,
+                &personal,
+                is_open,
+                &line,
+                render_with,
+            )
         }
         _ => page::html_response(StatusCode::OK, logged_in, render()?),
     }
+}
+
+/// "Your votes: Crate ✓ jiff · Quote: not yet": where a member stands, above the ballot.
+fn your_votes(ranked: &RankedWeek, personal: &Personal) -> String {
+    let parts: Vec<String> = crate::domain::validate::Category::ALL
+        .iter()
+        .map(|c| {
+            let label = match c {
+                crate::domain::validate::Category::Crate => "Crate",
+                crate::domain::validate::Category::Quote => "Quote",
+            };
+            match personal.votes.get(c.as_str()).and_then(|id| ranked.entry(*id)) {
+                Some(e) => format!("{label} ✓ {}", e.nomination.title()),
+                None => format!("{label}: not yet"),
+            }
+        })
+        .collect();
+    format!("Your votes: {}", parts.join(" · "))
 }
 
 /// `templates/index.hbs`: a week's ballot.
@@ -155,6 +191,8 @@ struct WeekPage {
     week: WeekHead,
     logged_in: bool,
     categories: Vec<ballot_html::BallotCategory>,
+    /// A member who may vote: where their votes stand.
+    your_votes: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -207,6 +245,7 @@ fn week_page_data(
         },
         logged_in,
         categories,
+        your_votes: None,
     }
 }
 

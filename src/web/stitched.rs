@@ -24,6 +24,7 @@ use actix_web::{HttpRequest, HttpResponse};
 /// that HTML escaping leaves as they are.
 const LOGIN: &str = "\u{1}login\u{1}";
 const CSRF: &str = "\u{1}csrf\u{1}";
+const YOUR_VOTES: &str = "\u{1}your-votes\u{1}";
 
 fn entries_marker(c: Category) -> String {
     format!("\u{1}entries-{}\u{1}", c.as_str())
@@ -40,7 +41,8 @@ pub fn respond(
     site: &Site,
     personal: &Personal,
     week_open: bool,
-    render: impl FnOnce(&Site, Vec<BallotCategory>) -> Result<String, AppError>,
+    your_votes: &str,
+    render: impl FnOnce(&Site, Vec<BallotCategory>, Option<String>) -> Result<String, AppError>,
 ) -> Result<HttpResponse, AppError> {
     let ranked: &RankedWeek = &view.ranked;
     let user = site
@@ -73,11 +75,14 @@ pub fn respond(
                 },
             })
             .collect();
-        Ok(cut(&render(&marked, categories)?))
+        // The votes line only where the member may vote (the skeleton's key says so).
+        let votes_marker = user.can_vote.then(|| YOUR_VOTES.to_string());
+        Ok(cut(&render(&marked, categories, votes_marker)?))
     })?;
     let entries = ballot_html::pieces(state, memo, ranked, view, personal, week_open)?;
     let login = handlebars::html_escape(&user.login);
     let csrf = handlebars::html_escape(site.csrf_token.as_deref().unwrap_or_default());
+    let votes = handlebars::html_escape(your_votes);
     let mut response = HttpResponse::Ok();
     response
         .content_type("text/html; charset=utf-8")
@@ -90,6 +95,7 @@ pub fn respond(
                 SkeletonPart::Shared(piece) => gz.piece(piece),
                 SkeletonPart::Login => gz.text(&login),
                 SkeletonPart::Csrf => gz.text(&csrf),
+                SkeletonPart::YourVotes => gz.text(&votes),
                 SkeletonPart::Entries(c) => {
                     // The first entry alone, each other one compressed after the one above it
                     // (`PageMemo::follow_ons`).
@@ -112,6 +118,7 @@ pub fn respond(
                 SkeletonPart::Shared(piece) => html.push_str(&piece.plain),
                 SkeletonPart::Login => html.push_str(&login),
                 SkeletonPart::Csrf => html.push_str(&csrf),
+                SkeletonPart::YourVotes => html.push_str(&votes),
                 SkeletonPart::Entries(c) => entries.get(*c).iter().for_each(|(_, p)| html.push_str(&p.plain)),
             }
         }
@@ -125,6 +132,7 @@ fn cut(html: &str) -> Skeleton {
     let markers: Vec<(String, SkeletonPart)> = [
         (LOGIN.to_string(), SkeletonPart::Login),
         (CSRF.to_string(), SkeletonPart::Csrf),
+        (YOUR_VOTES.to_string(), SkeletonPart::YourVotes),
     ]
     .into_iter()
     .chain(

@@ -64,6 +64,12 @@ on_both_backends! {
         assert!(!me.contains("nomination {rayon}"));
         let home = bob.get_text("/").await;
         assert!(home.contains("Nominate and vote for the Crate and the Quote of the Week"), "what the site is for, in a line");
+        assert!(home.contains(r#"<p class="your-votes" id="your-votes">Your votes: Crate ✓ rayon · Quote: not yet</p>"#), "{home}");
+        // The same line in the gzip stream stitched for members.
+        let gz = bob.client.get(bob.url("/")).header("accept-encoding", "gzip").send().await.unwrap().text().await.unwrap();
+        assert!(gz.contains("Your votes: Crate ✓ rayon · Quote: not yet"));
+        let alice_home = alice.get_text("/").await;
+        assert!(alice_home.contains("Your votes: Crate: not yet · Quote: not yet"), "each member their own");
         assert!(home.contains(r##"<a href="#crate">Crates</a> · <a href="#quote">Quotes</a>"##));
 
         // A young account is told why it has no vote buttons, where they would be.

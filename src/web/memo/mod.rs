@@ -62,6 +62,8 @@ pub enum SkeletonPart {
     Csrf,
     /// A category's entries as the visitor sees them.
     Entries(Category),
+    /// The visitor's "Your votes: …" line, escaped.
+    YourVotes,
 }
 
 impl Skeleton {
