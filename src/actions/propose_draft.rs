@@ -58,7 +58,6 @@ fn not_configured() -> AppError {
 fn github_failed(e: RepoError) -> AppError {
     let status = match &e {
         RepoError::RateLimited { .. } => StatusCode::SERVICE_UNAVAILABLE,
-        RepoError::Unreachable(_) | RepoError::Unexpected(_) => StatusCode::BAD_GATEWAY,
         _ => StatusCode::BAD_GATEWAY,
     };
     tracing::warn!(error = %e, "proposing the draft failed");
