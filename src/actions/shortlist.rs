@@ -136,6 +136,8 @@ pub struct Shortlist {
     pub co_words: HashMap<i32, Vec<(i32, crate::models::nomination::OwnWords)>>,
     /// What crates.io said of each crate entry's reach and age (the cached answer).
     pub crate_stats: HashMap<i32, crate::models::crates_cache::CachedCrate>,
+    /// Earlier nominations of each entry's crate or quote, with their weeks and votes.
+    pub earlier: HashMap<i32, Vec<crate::models::ballot::EarlierNomination>>,
 }
 
 pub async fn shortlist(state: &AppState, issue: Option<i32>) -> Result<Shortlist, AppError> {
@@ -211,10 +213,20 @@ pub async fn shortlist(state: &AppState, issue: Option<i32>) -> Result<Shortlist
                 .into_iter()
                 .filter_map(|(id, key)| Some((id, cached.iter().find(|c| c.name == key)?.clone())))
                 .collect();
-            Ok((week, ranked, picked, (bursts, won_before, co_words, crate_stats)))
+            let all: Vec<&crate::models::nomination::Nomination> = Category::ALL
+                .iter()
+                .flat_map(|c| ranked.categories.get(*c).iter().map(|e| &e.nomination))
+                .collect();
+            let earlier = ballot::earlier_nominations(conn, &all, week.issue)?;
+            Ok((
+                week,
+                ranked,
+                picked,
+                (bursts, won_before, co_words, crate_stats, earlier),
+            ))
         })
         .await?;
-    let (vote_bursts, won_before, co_words, crate_stats) = vote_bursts;
+    let (vote_bursts, won_before, co_words, crate_stats, earlier) = vote_bursts;
     let (renderer, settings) = (&state.attribution, &state.settings);
     let mut attribution = HashMap::new();
     for e in ranked
@@ -262,6 +274,7 @@ pub async fn shortlist(state: &AppState, issue: Option<i32>) -> Result<Shortlist
         won_before,
         co_words,
         crate_stats,
+        earlier,
         published: week.published_at.is_some(),
         week: ranked,
         attribution,

@@ -228,6 +228,58 @@ fn vote_counts(conn: &mut DbConnection, ids: &[i32], issue: i32) -> QueryResult<
         .load(conn)
 }
 
+/// An earlier nomination of the same crate or quote, for the desk: its week and its votes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EarlierNomination {
+    pub nomination_id: i32,
+    pub issue: i32,
+    pub votes: i64,
+}
+
+/// For each nomination in `entries`, the other nominations of the same crate or quote from weeks
+/// before `issue`, newest first, with the votes they had.
+pub fn earlier_nominations(
+    conn: &mut DbConnection,
+    entries: &[&Nomination],
+    issue: i32,
+) -> QueryResult<HashMap<i32, Vec<EarlierNomination>>> {
+    let keys: Vec<String> = entries.iter().map(|n| n.dedupe_key.clone()).collect();
+    let others: Vec<(i32, String, String, i32)> = nominations::table
+        .filter(nominations::dedupe_key.eq_any(&keys))
+        .filter(nominations::week_issue.lt(issue))
+        .order(nominations::week_issue.desc())
+        .select((
+            nominations::id,
+            nominations::category,
+            nominations::dedupe_key,
+            nominations::week_issue,
+        ))
+        .load(conn)?;
+    let ids: Vec<i32> = others.iter().map(|o| o.0).collect();
+    let mut votes: HashMap<i32, i64> = HashMap::new();
+    for (id, _, n) in vote_counts(conn, &ids, i32::MAX)? {
+        *votes.entry(id).or_default() += n;
+    }
+    let mut out: HashMap<i32, Vec<EarlierNomination>> = HashMap::new();
+    for n in entries {
+        let list = others
+            .iter()
+            .filter(|(id, category, key, _)| {
+                *id != n.id && category == n.category.as_str() && *key == n.dedupe_key
+            })
+            .map(|(id, _, _, week)| EarlierNomination {
+                nomination_id: *id,
+                issue: *week,
+                votes: votes.get(id).copied().unwrap_or(0),
+            })
+            .collect::<Vec<_>>();
+        if !list.is_empty() {
+            out.insert(n.id, list);
+        }
+    }
+    Ok(out)
+}
+
 /// The standing pick of each category in `issue` (and a second crate), with the editor's login.
 pub fn picks_of(conn: &mut DbConnection, issue: i32) -> QueryResult<ByCategory<Option<PickView>>> {
     let rows: Vec<(String, i32, String, NaiveDateTime)> = picks::table

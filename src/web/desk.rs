@@ -76,6 +76,8 @@ struct DeskEntry<'a> {
     others_words: Vec<OtherWords>,
     /// "1.2M downloads (85k recent) · on crates.io for 3 years", from the cached answer.
     reach: Option<String>,
+    /// "issue 650 (3 votes), issue 612 (no vote)": the same crate or quote nominated before.
+    earlier_nominations: Option<String>,
 }
 
 /// A download count as people say it: 950, 1.5k, 12k, 1.2M.
@@ -295,6 +297,16 @@ fn desk_categories<'a>(
                     owner_notes: owner_notes(entry),
                     won_before: shortlist.won_before.get(&entry.nomination_id).copied(),
                     url: entry.nomination.url.as_deref(),
+                    earlier_nominations: shortlist.earlier.get(&entry.nomination_id).map(|list| {
+                        list.iter()
+                            .map(|e| match e.votes {
+                                0 => format!("issue {} (no vote)", e.issue),
+                                1 => format!("issue {} (1 vote)", e.issue),
+                                n => format!("issue {} ({n} votes)", e.issue),
+                            })
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }),
                     reach: shortlist
                         .crate_stats
                         .get(&entry.nomination_id)

@@ -182,6 +182,7 @@ on_both_backends! {
         assert!(entry.contains("Crate of the Week in issue 680 already"), "{entry}");
         // What crates.io said of it, from the answer fetched for the nomination.
         assert!(entry.contains("1k downloads (120 in 90 days) · on crates.io for 7 years"), "{entry}");
+        assert!(entry.contains("<dt>Nominated before</dt><dd>issue 680 (no vote)</dd>"), "{entry}");
     }
 }
 

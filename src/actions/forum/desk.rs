@@ -29,8 +29,11 @@ pub struct ThreadStatus {
     pub name: &'static str,
     pub url: String,
     pub last_read_at: Option<String>,
+    /// As people read it: "Tuesday 1 December 2026, 12:00 UTC (5 minutes ago)".
+    pub last_read_human: Option<String>,
     pub last_error: Option<String>,
     pub last_error_at: Option<String>,
+    pub last_error_human: Option<String>,
 }
 
 /// A post that looked like a suggestion but could not be read whole.
@@ -97,6 +100,7 @@ pub async fn desk_view(state: &AppState) -> Result<Option<ForumDesk>, AppError> 
         })
         .await?;
     let base = forum.url.as_str().trim_end_matches('/').to_string();
+    let now = state.clock.now();
     let threads = [
         ("Crate of the Week", forum.crate_topic),
         ("Quote of the Week", forum.quote_topic),
@@ -104,12 +108,22 @@ pub async fn desk_view(state: &AppState) -> Result<Option<ForumDesk>, AppError> 
     .into_iter()
     .map(|(name, topic)| {
         let status = statuses.iter().find(|s| s.topic_id == topic);
+        let human = |t: chrono::NaiveDateTime| {
+            let t = t.and_utc();
+            format!(
+                "{} ({})",
+                crate::domain::week::human_time(t),
+                crate::domain::week::relative(t, now)
+            )
+        };
         ThreadStatus {
             name,
             url: format!("{base}/t/{topic}"),
             last_read_at: status.and_then(|s| s.last_read_at).map(rfc3339),
+            last_read_human: status.and_then(|s| s.last_read_at).map(human),
             last_error: status.and_then(|s| s.last_error.clone()),
             last_error_at: status.and_then(|s| s.last_error_at).map(rfc3339),
+            last_error_human: status.and_then(|s| s.last_error_at).map(human),
         }
     })
     .collect();
