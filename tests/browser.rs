@@ -403,6 +403,7 @@ async fn every_page_passes_axe_in_light_and_dark_at_phone_and_desktop_widths() {
             ("sessions", "/me/sessions".into()),
             ("privacy", "/privacy".into()),
             ("winners", "/winners".into()),
+            ("profile", "/users/alice".into()),
             ("editor", "/editor".into()),
             ("audit", "/editor/audit".into()),
         ] {
