@@ -472,6 +472,11 @@ pub fn human_time(t: DateTime<Utc>) -> String {
     t.format("%A %-d %B %Y, %H:%M UTC").to_string()
 }
 
+/// "Tuesday 1 December 2026, 12:00 UTC (in 3 hours)": a time as people read it, from `now`.
+pub fn human_and_relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    format!("{} ({})", human_time(t), relative(t, now))
+}
+
 /// "in 6 days", "in 3 hours", "in 5 minutes", "now"; or "… ago" for the past.
 pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
     let delta = t - now;

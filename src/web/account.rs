@@ -6,7 +6,7 @@ use super::{me, page, session};
 use crate::actions::account;
 use crate::domain::session::{ABSOLUTE_LIFETIME_SECS, IDLE_TIMEOUT_SECS};
 use crate::domain::validate;
-use crate::domain::week::{human_time, relative, rfc3339};
+use crate::domain::week::{human_and_relative, rfc3339};
 use crate::error::AppError;
 use crate::state::AppState;
 use actix_session::Session;
@@ -57,10 +57,7 @@ pub async fn sessions_page(
         .read(move |conn| Ok(crate::models::session::standing_of(conn, user_id, now)?))
         .await?;
     let this = this_session(&session);
-    let when = |t: chrono::NaiveDateTime| {
-        let t = t.and_utc();
-        format!("{} ({})", human_time(t), relative(t, now))
-    };
+    let when = |t: chrono::NaiveDateTime| human_and_relative(t.and_utc(), now);
     let sessions: Vec<SessionLine> = rows
         .iter()
         .map(|s| SessionLine {

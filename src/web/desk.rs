@@ -451,10 +451,9 @@ pub async fn desk(
             _ => "both picked".to_string(),
         };
         format!(
-            "Issue {} closed on {} ({}): {state_of_picks}.",
+            "Issue {} closed on {}: {state_of_picks}.",
             week.issue,
-            view::human_time(closes),
-            view::relative(closes, state.clock.now())
+            crate::domain::week::human_and_relative(closes, state.clock.now())
         )
     });
     let data = DeskPage {

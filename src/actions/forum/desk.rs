@@ -108,14 +108,7 @@ pub async fn desk_view(state: &AppState) -> Result<Option<ForumDesk>, AppError> 
     .into_iter()
     .map(|(name, topic)| {
         let status = statuses.iter().find(|s| s.topic_id == topic);
-        let human = |t: chrono::NaiveDateTime| {
-            let t = t.and_utc();
-            format!(
-                "{} ({})",
-                crate::domain::week::human_time(t),
-                crate::domain::week::relative(t, now)
-            )
-        };
+        let human = |t: chrono::NaiveDateTime| crate::domain::week::human_and_relative(t.and_utc(), now);
         ThreadStatus {
             name,
             url: format!("{base}/t/{topic}"),
