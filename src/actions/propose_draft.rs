@@ -247,13 +247,15 @@ pub async fn propose(state: &AppState, proposer: Proposer, issue: i32) -> Result
         .write(move |tx| {
             draft_proposal::record(
                 tx,
-                issue,
-                record.number,
-                &record.url,
-                &branch_for(issue),
-                &record.commit,
-                &proposer.login,
-                now,
+                &draft_proposal::DraftProposal {
+                    issue,
+                    number: record.number,
+                    url: record.url.clone(),
+                    branch: branch_for(issue),
+                    commit_sha: record.commit.clone(),
+                    proposed_at: now.naive_utc(),
+                    proposed_by: proposer.login.clone(),
+                },
             )?;
             let entry = audit::Entry::new(&proposer.login, "draft_propose", &format!("issue {issue}"))
                 .detail(format!(

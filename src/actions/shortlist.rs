@@ -140,10 +140,70 @@ pub struct Shortlist {
     pub earlier: HashMap<i32, Vec<crate::models::ballot::EarlierNomination>>,
 }
 
+/// What the desk knows about the entries of `ranked` beyond the ballot (see `Shortlist`).
+struct EntryFacts {
+    won_before: HashMap<i32, i32>,
+    co_words: HashMap<i32, Vec<(i32, nomination::OwnWords)>>,
+    crate_stats: HashMap<i32, crate::models::crates_cache::CachedCrate>,
+    earlier: HashMap<i32, Vec<ballot::EarlierNomination>>,
+}
+
+fn entry_facts(
+    conn: &mut crate::db::DbConnection,
+    ranked: &RankedWeek,
+    issue: i32,
+) -> diesel::QueryResult<EntryFacts> {
+    let entries: Vec<&Entry> = Category::ALL
+        .iter()
+        .flat_map(|c| ranked.categories.get(*c).iter())
+        .collect();
+    let mut won_before = HashMap::new();
+    for c in Category::ALL {
+        let wins = crate::models::dry_week::last_wins(conn, c)?;
+        for e in ranked.categories.get(c) {
+            if let Some(&won) = wins.get(&e.nomination.dedupe_key) {
+                if won < issue {
+                    won_before.insert(e.nomination_id, won);
+                }
+            }
+        }
+    }
+    let ids: Vec<i32> = entries.iter().map(|e| e.nomination_id).collect();
+    let mut co_words: HashMap<i32, Vec<_>> = HashMap::new();
+    for (id, user, words) in nomination::co_nominator_words(conn, &ids)? {
+        co_words.entry(id).or_default().push((user, words));
+    }
+    let crate_keys: Vec<(i32, String)> = ranked
+        .categories
+        .crate_
+        .iter()
+        .filter_map(|e| {
+            Some((
+                e.nomination_id,
+                crate::domain::validate::crate_key(e.nomination.crate_name.as_deref()?),
+            ))
+        })
+        .collect();
+    let keys: Vec<String> = crate_keys.iter().map(|(_, k)| k.clone()).collect();
+    let cached = crate::models::crates_cache::get_many(conn, &keys)?;
+    let crate_stats = crate_keys
+        .into_iter()
+        .filter_map(|(id, key)| Some((id, cached.iter().find(|c| c.name == key)?.clone())))
+        .collect();
+    let nominations: Vec<&nomination::Nomination> = entries.iter().map(|e| &e.nomination).collect();
+    let earlier = ballot::earlier_nominations(conn, &nominations, issue)?;
+    Ok(EntryFacts {
+        won_before,
+        co_words,
+        crate_stats,
+        earlier,
+    })
+}
+
 pub async fn shortlist(state: &AppState, issue: Option<i32>) -> Result<Shortlist, AppError> {
     let open = state.open_week().await?;
     let ballot_weeks = state.settings.ballot_weeks;
-    let (week, ranked, picked_entries, vote_bursts) = state
+    let (week, ranked, picked_entries, vote_bursts, facts) = state
         .db
         .read(move |conn| {
             let week = match issue {
@@ -177,56 +237,16 @@ pub async fn shortlist(state: &AppState, issue: Option<i32>) -> Result<Shortlist
                 .map(vote::CountedVote::as_cast)
                 .collect();
             let bursts = crate::domain::vote_bursts::bursts(&cast);
-            let mut won_before = HashMap::new();
-            for c in Category::ALL {
-                let wins = crate::models::dry_week::last_wins(conn, c)?;
-                for e in ranked.categories.get(c) {
-                    if let Some(&issue) = wins.get(&e.nomination.dedupe_key) {
-                        if issue < week.issue {
-                            won_before.insert(e.nomination_id, issue);
-                        }
-                    }
-                }
-            }
-            let ids: Vec<i32> = Category::ALL
-                .iter()
-                .flat_map(|c| ranked.categories.get(*c).iter().map(|e| e.nomination_id))
-                .collect();
-            let mut co_words: HashMap<i32, Vec<_>> = HashMap::new();
-            for (id, user, words) in nomination::co_nominator_words(conn, &ids)? {
-                co_words.entry(id).or_default().push((user, words));
-            }
-            let crate_keys: Vec<(i32, String)> = ranked
-                .categories
-                .crate_
-                .iter()
-                .filter_map(|e| {
-                    Some((
-                        e.nomination_id,
-                        crate::domain::validate::crate_key(e.nomination.crate_name.as_deref()?),
-                    ))
-                })
-                .collect();
-            let keys: Vec<String> = crate_keys.iter().map(|(_, k)| k.clone()).collect();
-            let cached = crate::models::crates_cache::get_many(conn, &keys)?;
-            let crate_stats: HashMap<i32, _> = crate_keys
-                .into_iter()
-                .filter_map(|(id, key)| Some((id, cached.iter().find(|c| c.name == key)?.clone())))
-                .collect();
-            let all: Vec<&crate::models::nomination::Nomination> = Category::ALL
-                .iter()
-                .flat_map(|c| ranked.categories.get(*c).iter().map(|e| &e.nomination))
-                .collect();
-            let earlier = ballot::earlier_nominations(conn, &all, week.issue)?;
-            Ok((
-                week,
-                ranked,
-                picked,
-                (bursts, won_before, co_words, crate_stats, earlier),
-            ))
+            let facts = entry_facts(conn, &ranked, week.issue)?;
+            Ok((week, ranked, picked, bursts, facts))
         })
         .await?;
-    let (vote_bursts, won_before, co_words, crate_stats, earlier) = vote_bursts;
+    let EntryFacts {
+        won_before,
+        co_words,
+        crate_stats,
+        earlier,
+    } = facts;
     let (renderer, settings) = (&state.attribution, &state.settings);
     let mut attribution = HashMap::new();
     for e in ranked

@@ -151,9 +151,11 @@ pub fn erase(tx: &mut Tx<'_>, user: &User, open_issue: i32, now: DateTime<Utc>) 
     .set((votes::withdrawn.eq(true), votes::updated_at.eq(at)))
     .execute(tx.conn())?;
 
-    let standing_picks = picks::table
-        .filter(picks::unpicked_at.is_null())
-        .select(picks::nomination_id);
+    let standing_picks = || {
+        picks::table
+            .filter(picks::unpicked_at.is_null())
+            .select(picks::nomination_id)
+    };
     let theirs = nominators::table
         .filter(nominators::user_id.eq(user.id))
         .select(nominators::nomination_id);
@@ -169,7 +171,7 @@ pub fn erase(tx: &mut Tx<'_>, user: &User, open_issue: i32, now: DateTime<Utc>) 
             .filter(nominations::id.eq_any(theirs))
             .filter(nominations::id.ne_all(shared))
             .filter(nominations::id.ne_all(forum_shared))
-            .filter(nominations::id.ne_all(standing_picks)),
+            .filter(nominations::id.ne_all(standing_picks())),
     )
     .set((
         nominations::withdrawn.eq(true),
@@ -177,13 +179,10 @@ pub fn erase(tx: &mut Tx<'_>, user: &User, open_issue: i32, now: DateTime<Utc>) 
     ))
     .execute(tx.conn())?;
 
-    let standing_picks = picks::table
-        .filter(picks::unpicked_at.is_null())
-        .select(picks::nomination_id);
     let credits_kept = diesel::update(
         nominators::table
             .filter(nominators::user_id.eq(user.id))
-            .filter(nominators::nomination_id.eq_any(standing_picks)),
+            .filter(nominators::nomination_id.eq_any(standing_picks())),
     )
     .set(nominators::credited_as.eq(user.display_name()))
     .execute(tx.conn())?;

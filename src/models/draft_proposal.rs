@@ -2,11 +2,11 @@
 
 use crate::db::{Change, DbConnection, Tx};
 use crate::schema::draft_proposals;
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-#[derive(Debug, Clone, Queryable, Selectable, PartialEq)]
-#[diesel(table_name = draft_proposals)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, PartialEq)]
+#[diesel(table_name = draft_proposals, primary_key(issue))]
 pub struct DraftProposal {
     pub issue: i32,
     pub number: i64,
@@ -25,42 +25,16 @@ pub fn find(conn: &mut DbConnection, issue: i32) -> QueryResult<Option<DraftProp
         .optional()
 }
 
-/// Remember the latest proposal of `issue` (a second press replaces the first's row: the pull
-/// request is the same, its commit newer).
-#[allow(clippy::too_many_arguments)]
-pub fn record(
-    tx: &mut Tx<'_>,
-    issue: i32,
-    number: i64,
-    url: &str,
-    branch: &str,
-    commit_sha: &str,
-    by: &str,
-    now: DateTime<Utc>,
-) -> QueryResult<()> {
+/// Remember the latest proposal of its issue (a second press replaces the first's row: the
+/// pull request is the same, its commit newer).
+pub fn record(tx: &mut Tx<'_>, proposal: &DraftProposal) -> QueryResult<()> {
     tx.changed(Change::Nothing);
-    let at = now.naive_utc();
-    let updated = diesel::update(draft_proposals::table.find(issue))
-        .set((
-            draft_proposals::number.eq(number),
-            draft_proposals::url.eq(url),
-            draft_proposals::branch.eq(branch),
-            draft_proposals::commit_sha.eq(commit_sha),
-            draft_proposals::proposed_at.eq(at),
-            draft_proposals::proposed_by.eq(by),
-        ))
+    let updated = diesel::update(draft_proposals::table.find(proposal.issue))
+        .set(proposal)
         .execute(tx.conn())?;
     if updated == 0 {
         diesel::insert_into(draft_proposals::table)
-            .values((
-                draft_proposals::issue.eq(issue),
-                draft_proposals::number.eq(number),
-                draft_proposals::url.eq(url),
-                draft_proposals::branch.eq(branch),
-                draft_proposals::commit_sha.eq(commit_sha),
-                draft_proposals::proposed_at.eq(at),
-                draft_proposals::proposed_by.eq(by),
-            ))
+            .values(proposal)
             .execute(tx.conn())?;
     }
     Ok(())

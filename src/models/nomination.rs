@@ -100,21 +100,10 @@ pub fn lock_week(tx: &mut Tx<'_>, issue: i32) -> QueryResult<()> {
     Ok(())
 }
 
-/// The most recent issue in which something with this key won, from picks or imported history.
+/// The most recent issue in which something with this key won, from picks or imported history
+/// (embargoed picks too: the rules about repeat winners see every pick).
 pub fn last_win(conn: &mut DbConnection, category: Category, key: &str) -> QueryResult<Option<i32>> {
-    let picked: Option<i32> = picks::table
-        .inner_join(nominations::table)
-        .filter(picks::unpicked_at.is_null())
-        .filter(nominations::category.eq(category.as_str()))
-        .filter(nominations::dedupe_key.eq(key))
-        .select(diesel::dsl::max(picks::week_issue))
-        .first(conn)?;
-    let imported: Option<i32> = featured_history::table
-        .filter(featured_history::category.eq(category.as_str()))
-        .filter(featured_history::dedupe_key.eq(key))
-        .select(diesel::dsl::max(featured_history::issue))
-        .first(conn)?;
-    Ok(picked.max(imported))
+    last_public_win(conn, category, key, i32::MAX)
 }
 
 /// `last_win` as the public may know it: picks of issues marked published or `public_through`

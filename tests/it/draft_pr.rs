@@ -82,6 +82,30 @@ fn fill_draft_output(app: &TestApp) -> String {
     std::fs::read_to_string(&file).unwrap()
 }
 
+/// `propose-draft --week 680` run by the real binary with `token`: whether it succeeded, and
+/// everything it printed.
+fn propose_from_the_command_line(app: &TestApp, token: &str) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_twir-picks"))
+        .args(["propose-draft", "--week", "680"])
+        .env("DATABASE_URL", &app.database_url)
+        .env("PUBLIC_URL", app.settings().public_url.as_str())
+        .env("BIND", "127.0.0.1:0")
+        .env("GITHUB_API_URL", app.github.api_url())
+        .env("DRAFT_REPO", UPSTREAM)
+        .env("DRAFT_FORK", FORK)
+        .env("DRAFT_GITHUB_TOKEN", token)
+        .env("RUST_LOG", "debug")
+        .env_remove("EDITORS")
+        .output()
+        .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), said)
+}
+
 /// Press the desk's button; the flash the desk then shows.
 async fn press(editor: &Browser) -> String {
     let res = editor.post("/editor/draft", &[("issue", "680")]).await;
@@ -250,39 +274,14 @@ on_both_backends! {
         }
 
         // The command line says the same, and prints no token either.
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_twir-picks"))
-            .args(["propose-draft", "--week", "680"])
-            .env("DATABASE_URL", &app.database_url)
-            .env("PUBLIC_URL", app.settings().public_url.as_str())
-            .env("BIND", "127.0.0.1:0")
-            .env("GITHUB_API_URL", app.github.api_url())
-            .env("DRAFT_REPO", UPSTREAM)
-            .env("DRAFT_FORK", FORK)
-            .env("DRAFT_GITHUB_TOKEN", wrong)
-            .env("RUST_LOG", "debug")
-            .env_remove("EDITORS")
-            .output()
-            .unwrap();
-        assert!(!out.status.success());
-        let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let (ok, said) = propose_from_the_command_line(&app, wrong);
+        assert!(!ok);
         assert!(said.contains("GitHub refused the bot's token (401)"), "{said}");
         assert!(!said.contains(wrong), "{said}");
 
         // With the right token the command line opens the pull request.
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_twir-picks"))
-            .args(["propose-draft", "--week", "680"])
-            .env("DATABASE_URL", &app.database_url)
-            .env("PUBLIC_URL", app.settings().public_url.as_str())
-            .env("BIND", "127.0.0.1:0")
-            .env("GITHUB_API_URL", app.github.api_url())
-            .env("DRAFT_REPO", UPSTREAM)
-            .env("DRAFT_FORK", FORK)
-            .env("DRAFT_GITHUB_TOKEN", TOKEN)
-            .env_remove("EDITORS")
-            .output()
-            .unwrap();
-        let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        assert!(out.status.success(), "{said}");
+        let (ok, said) = propose_from_the_command_line(&app, TOKEN);
+        assert!(ok, "{said}");
         assert!(said.contains("opened pull request #1 for issue 680"), "{said}");
         assert!(!said.contains(TOKEN));
     }
