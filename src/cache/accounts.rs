@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-/// A session as its cookie names it: the user, the session's id and the user's epoch.
-pub type SessionKey = (i32, String, i32);
+/// A session as its cookie names it: the user and the session's id.
+pub type SessionKey = (i32, String);
 
 /// Past this many sessions the cache starts again empty (a bound on memory, not a policy).
 const MAX_SESSIONS: usize = 20_000;

@@ -18,6 +18,8 @@ pub struct User {
     pub github_created_at: Option<NaiveDateTime>,
     pub banned: bool,
     pub banned_reason: Option<String>,
+    /// No longer moved: sessions end by their rows (`models::session`). The column stays for
+    /// the databases that have it.
     pub session_epoch: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -144,13 +146,10 @@ pub fn upsert_dev(tx: &mut Tx<'_>, login: &str, now: DateTime<Utc>) -> QueryResu
     })
 }
 
-/// End every session of this user, for `why` (a ban, a role change, a deletion). The epoch
-/// moves too, for cookies from before sessions had rows.
+/// End every session of this user, for `why` (a ban, a role change, a deletion). The number
+/// ended.
 pub fn end_all_sessions(tx: &mut Tx<'_>, id: i32, why: &str, now: DateTime<Utc>) -> QueryResult<usize> {
-    super::session::end_all(tx, id, None, why, now)?;
-    diesel::update(users::table.find(id))
-        .set(users::session_epoch.eq(users::session_epoch + 1))
-        .execute(tx.conn())
+    super::session::end_all(tx, id, None, why, now)
 }
 
 /// End every session of the accounts with this login (see `end_all_sessions`).

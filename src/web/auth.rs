@@ -156,7 +156,6 @@ fn start_session(session: &Session, logged_in: LoggedIn) -> Result<(), AppError>
         &SessionAuth {
             user_id: logged_in.user.id,
             sid,
-            epoch: logged_in.user.session_epoch,
         },
     );
     Ok(())

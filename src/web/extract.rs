@@ -51,19 +51,19 @@ async fn load(req: HttpRequest) -> Result<Viewer, AppError> {
 }
 
 /// The session the cookie names, if it still stands (its row: not ended, within the idle and
-/// absolute lifetimes; the account not deleted; the epoch unmoved).
+/// absolute lifetimes; the account not deleted).
 async fn resolve(
     state: &AppState,
     auth: &SessionAuth,
     now: DateTime<Utc>,
 ) -> Result<Option<SignedIn>, AppError> {
-    let key = (auth.user_id, auth.sid.clone(), auth.epoch);
+    let key = (auth.user_id, auth.sid.clone());
     if let Some(known) = state.accounts.get(&key) {
         return Ok(known.filter(|s| s.session.stands(now)));
     }
     let (generation, read_at) = (state.accounts.generation(), std::time::Instant::now());
     let editors = state.settings.editors.clone();
-    let (user_id, sid, epoch) = key.clone();
+    let (user_id, sid) = key.clone();
     let found = state
         .db
         .read(move |conn| {
@@ -73,9 +73,6 @@ async fn resolve(
             let Some(session) = account.session.filter(|s| s.stands(now)) else {
                 return Ok(None);
             };
-            if account.user.session_epoch != epoch {
-                return Ok(None);
-            }
             let current = CurrentUser {
                 user: account.user,
                 is_editor: account.is_editor,
@@ -104,7 +101,7 @@ async fn see(state: &AppState, auth: &SessionAuth, mut signed_in: SignedIn, now:
         Ok(_) => {
             if !signed_in.current.is_editor {
                 signed_in.session.last_seen_at = now.naive_utc();
-                let key = (auth.user_id, auth.sid.clone(), auth.epoch);
+                let key = (auth.user_id, auth.sid.clone());
                 state.accounts.put(key, Some(signed_in), read_at, generation);
             }
         }

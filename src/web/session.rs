@@ -19,14 +19,13 @@ const OAUTH: &str = "oauth";
 /// A nomination typed before logging in, kept through the login (only the visitor's own text).
 const PENDING_NOMINATION: &str = "pending_nomination";
 
-/// Who is logged in, as the cookie says: the account, the session's row, and the account's
-/// epoch (moved when all its sessions end, for cookies older than session rows).
+/// Who is logged in, as the cookie says: the account and its session's row (which alone
+/// decides whether the session stands: ending sessions ends rows).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SessionAuth {
     pub user_id: i32,
     #[serde(default)]
     pub sid: String,
-    pub epoch: i32,
 }
 
 /// A login in flight: the single-use state and PKCE verifier, bound to this browser's session.
